@@ -1,0 +1,39 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Hooks let the notification capability react to account events inside the same transaction,
+// without this package knowing how mail is made.
+type Hooks interface {
+	// AccountLocked is called when the fifth failed login locks u.
+	AccountLocked(ctx context.Context, tx bun.IDB, u *User) error
+	// UserCreated is called when an admin or a referent creates u, who has no password yet
+	// unless one was given.
+	UserCreated(ctx context.Context, tx bun.IDB, by Actor, u *User) error
+}
+
+// Service holds the account use cases.
+type Service struct {
+	DB    *bun.DB
+	Hooks Hooks
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewService returns a Service on db with the real clock and no hooks.
+func NewService(db *bun.DB) *Service {
+	return &Service{DB: db, Hooks: noHooks{}, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// System is the actor of command-line administration.
+var System = Actor{Login: "system", Name: "Guichet", Kind: Admin, Lang: "en"}
+
+type noHooks struct{}
+
+func (noHooks) AccountLocked(context.Context, bun.IDB, *User) error      { return nil }
+func (noHooks) UserCreated(context.Context, bun.IDB, Actor, *User) error { return nil }

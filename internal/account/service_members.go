@@ -1,0 +1,185 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/uptrace/bun"
+)
+
+// Members lists the tenant's members for the Users tab: the referent or a member with the
+// `users` right.
+func (s *Service) Members(ctx context.Context, actor Actor, tenantID int64) (*Access, []Membership, error) {
+	a, err := s.usersManager(ctx, actor, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := Members(ctx, s.DB, tenantID)
+	return a, ms, err
+}
+
+func (s *Service) usersManager(ctx context.Context, actor Actor, tenantID int64) (*Access, error) {
+	a, err := AccessTo(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Rights.Users {
+		return nil, apperr.ErrForbidden
+	}
+	return a, nil
+}
+
+// NewMember is the Users tab's "add a member" form: an existing customer login, or the
+// details of a new user.
+type NewMember struct {
+	Login       string
+	Email       string
+	DisplayName string
+	Lang        string
+	Rights      Rights
+}
+
+// AddMember adds an existing customer user, or creates one, as a member of tenant with rights.
+func (s *Service) AddMember(ctx context.Context, actor Actor, tenantID int64, in NewMember) (*User, error) {
+	if _, err := s.usersManager(ctx, actor, tenantID); err != nil {
+		return nil, err
+	}
+	in.Login = strings.TrimSpace(in.Login)
+	var es i18n.Errors
+	checkLogin(&es, in.Login)
+	if !in.Rights.Any() {
+		es.Add(i18n.FieldError("rights", "error.member.no_rights"))
+	}
+	existing, err := UserByLogin(ctx, s.DB, in.Login)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	if err == nil && existing.Kind != Customer {
+		es.Add(i18n.FieldError("login", "error.member.not_customer"))
+	}
+	if err != nil { // a new user: the details are required
+		existing = nil
+		in.Email, in.DisplayName = strings.TrimSpace(in.Email), strings.TrimSpace(in.DisplayName)
+		CheckEmail(&es, "email", in.Email)
+		checkRequired(&es, "display_name", in.DisplayName, MaxName)
+		if !ValidLang(in.Lang) {
+			es.Add(i18n.FieldError("lang", "error.field.choice"))
+		}
+	}
+	if err := es.Err(); err != nil {
+		return nil, err
+	}
+	u := existing
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if u == nil {
+			u = &User{Login: in.Login, Email: in.Email, DisplayName: in.DisplayName, Lang: in.Lang, Kind: Customer, Active: true}
+			if err := InsertUser(ctx, tx, u); err != nil {
+				return err
+			}
+			if err := s.Hooks.UserCreated(ctx, tx, actor, u); err != nil {
+				return err
+			}
+		}
+		return InsertMembership(ctx, tx, &Membership{TenantID: tenantID, UserID: u.ID, Rights: in.Rights})
+	})
+	return u, err
+}
+
+// Member returns one membership of tenant for editing.
+func (s *Service) Member(ctx context.Context, actor Actor, tenantID, userID int64) (*Access, *Membership, error) {
+	a, err := s.usersManager(ctx, actor, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := MembershipOf(ctx, s.DB, tenantID, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.User, err = UserByID(ctx, s.DB, userID)
+	return a, m, err
+}
+
+// SetRights replaces a member's rights.
+func (s *Service) SetRights(ctx context.Context, actor Actor, tenantID, userID int64, r Rights) error {
+	_, m, err := s.Member(ctx, actor, tenantID, userID)
+	if err != nil {
+		return err
+	}
+	if !r.Any() {
+		return i18n.FieldError("rights", "error.member.no_rights")
+	}
+	m.Rights = r
+	return UpdateRights(ctx, s.DB, m)
+}
+
+// RemoveMember takes a member off the tenant. The referent and the domain owner hand their role
+// over first, so that a tenant always has both.
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, tenantID, userID int64) error {
+	a, _, err := s.Member(ctx, actor, tenantID, userID)
+	if err != nil {
+		return err
+	}
+	if err := holdsNoRole(a.Tenant, userID); err != nil {
+		return err
+	}
+	return DeleteMembership(ctx, s.DB, tenantID, userID)
+}
+
+// Withdraw removes the actor's own membership ("withdraw his rights himself").
+func (s *Service) Withdraw(ctx context.Context, actor Actor, tenantID int64) error {
+	a, err := AccessTo(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return err
+	}
+	if err := holdsNoRole(a.Tenant, actor.UserID); err != nil {
+		return err
+	}
+	return DeleteMembership(ctx, s.DB, tenantID, actor.UserID)
+}
+
+func holdsNoRole(t *Tenant, userID int64) error {
+	switch userID {
+	case t.ReferentID:
+		return i18n.NewError("error.member.is_referent")
+	case t.OwnerID:
+		return i18n.NewError("error.member.is_owner")
+	}
+	return nil
+}
+
+// ChangeReferent hands the referent role to another member. Only the current referent may; the
+// domain owner does not change.
+func (s *Service) ChangeReferent(ctx context.Context, actor Actor, tenantID, userID int64) error {
+	return s.handOver(ctx, actor, tenantID, userID, func(t *Tenant) *int64 { return &t.ReferentID }, "referent_id")
+}
+
+// ChangeOwner hands the domain-owner role to another member. Only the current domain owner may;
+// the referent does not change.
+func (s *Service) ChangeOwner(ctx context.Context, actor Actor, tenantID, userID int64) error {
+	return s.handOver(ctx, actor, tenantID, userID, func(t *Tenant) *int64 { return &t.OwnerID }, "owner_id")
+}
+
+func (s *Service) handOver(ctx context.Context, actor Actor, tenantID, userID int64, role func(*Tenant) *int64, column string) error {
+	a, err := AccessTo(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return err
+	}
+	holder := role(a.Tenant)
+	if *holder != actor.UserID {
+		return apperr.ErrForbidden
+	}
+	if userID == actor.UserID {
+		return i18n.FieldError("user", "error.member.same_holder")
+	}
+	if _, err := MembershipOf(ctx, s.DB, tenantID, userID); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return i18n.FieldError("user", "error.member.not_member")
+		}
+		return err
+	}
+	*holder = userID
+	return UpdateTenant(ctx, s.DB, a.Tenant, column)
+}

@@ -1,0 +1,71 @@
+package account
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/guichet/guichet/internal/i18n"
+)
+
+var (
+	errLoginTaken    = i18n.FieldError("login", "error.user.login_taken")
+	errCodeTaken     = i18n.FieldError("code", "error.tenant.code_taken")
+	errAlreadyMember = i18n.FieldError("login", "error.member.already")
+)
+
+var (
+	loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	codePattern  = regexp.MustCompile(`^OCB[0-9]{7}$`)
+)
+
+// Field limits, shared by forms and checks.
+const (
+	MaxLogin  = 64
+	MaxEmail  = 254
+	MaxName   = 120
+	MaxPasswd = 200
+)
+
+// ValidTenantCode reports whether code is OCB followed by seven digits.
+func ValidTenantCode(code string) bool { return codePattern.MatchString(code) }
+
+func checkRequired(es *i18n.Errors, field, v string, max int) {
+	switch {
+	case strings.TrimSpace(v) == "":
+		es.Add(i18n.FieldError(field, "error.field.required"))
+	case utf8.RuneCountInString(v) > max:
+		es.Add(i18n.FieldError(field, "error.field.too_long", "Max", max))
+	}
+}
+
+func checkLogin(es *i18n.Errors, login string) {
+	checkRequired(es, "login", login, MaxLogin)
+	if login != "" && utf8.RuneCountInString(login) <= MaxLogin && !loginPattern.MatchString(login) {
+		es.Add(i18n.FieldError("login", "error.user.login_format"))
+	}
+}
+
+// CheckEmail adds a message when email is missing or is not a plain address.
+func CheckEmail(es *i18n.Errors, field, email string) {
+	checkRequired(es, field, email, MaxEmail)
+	if email == "" || utf8.RuneCountInString(email) > MaxEmail {
+		return
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+		es.Add(i18n.FieldError(field, "error.field.email"))
+	}
+}
+
+// CheckPassword adds a message when password is too short or too long.
+func checkNewPassword(es *i18n.Errors, field, password string) {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case n < MinPasswordLength:
+		es.Add(i18n.FieldError(field, "error.password.too_short", "Min", MinPasswordLength))
+	case n > MaxPasswd:
+		es.Add(i18n.FieldError(field, "error.field.too_long", "Max", MaxPasswd))
+	}
+}

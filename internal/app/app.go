@@ -1,0 +1,142 @@
+// Package app wires the program: config → database → services → web, and stops it gracefully.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/config"
+	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/locales"
+	"github.com/uptrace/bun"
+)
+
+// App is the running program's parts.
+type App struct {
+	Config   config.Config
+	DB       *bun.DB
+	Bundle   *i18n.Bundle
+	Accounts *account.Service
+	Log      *slog.Logger
+}
+
+// NewLogger returns the structured logger the config asks for.
+func NewLogger(c config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// Open connects to the database, applies the embedded migrations and builds the services.
+func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) {
+	bdb, err := db.Open(c.Database)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx, bdb)
+	if err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	for _, name := range applied {
+		log.Info("migration applied", "name", name)
+	}
+	b, err := i18n.Load(locales.FS)
+	if err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	return &App{Config: c, DB: bdb, Bundle: b, Accounts: account.NewService(bdb), Log: log}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve runs the web server until ctx is cancelled, then stops taking connections and lets
+// in-flight requests finish for up to grace.
+func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr string)) error {
+	srv, err := a.Web(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	go a.sweepSessions(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("stopping: waiting for requests in flight", "grace", grace)
+	if err := srv.ShutdownWithTimeout(grace); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Web builds the HTTP application without listening, for Serve and for tests.
+func (a *App) Web(ctx context.Context) (*fiber.App, error) {
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret})
+}
+
+// sweepSessions deletes expired sessions every hour.
+func (a *App) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		now := time.Now().UTC()
+		n, err := account.DeleteExpiredSessions(ctx, a.DB, now.Add(-a.Config.SessionIdle), now.Add(-a.Config.SessionMax))
+		if err != nil && !errors.Is(err, context.Canceled) {
+			a.Log.Warn("session sweep failed", "err", err)
+		} else if n > 0 {
+			a.Log.Debug("expired sessions deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// secret returns the key that signs CSRF tokens, made once and kept in the database so that
+// every instance sharing the database accepts the others' forms.
+func (a *App) secret(ctx context.Context) ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if _, err := a.DB.NewRaw("INSERT INTO settings (name, value) VALUES ('csrf_secret', ?) ON CONFLICT (name) DO NOTHING",
+		hex.EncodeToString(b)).Exec(ctx); err != nil {
+		return nil, err
+	}
+	var v string
+	if err := a.DB.NewRaw("SELECT value FROM settings WHERE name = 'csrf_secret'").Scan(ctx, &v); err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
+}

@@ -1,0 +1,151 @@
+// Package config turns GUICHET_* environment variables and flags into one validated Config.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the program reads from its environment, validated once at start.
+type Config struct {
+	Addr         string
+	Database     string
+	BaseURL      string
+	DefaultLang  string
+	CookieSecure bool
+	SessionIdle  time.Duration
+	SessionMax   time.Duration
+	LogLevel     slog.Level
+	LogFormat    string // text or json
+}
+
+// Error names the variable (or flag) whose value is invalid.
+type Error struct {
+	Name, Value, Reason string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("invalid %s=%q: %s", e.Name, e.Value, e.Reason)
+}
+
+// setting is one configurable value: its environment variable, its flag and how to parse it.
+type setting struct {
+	env, flag, def, usage string
+	parse                 func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"GUICHET_ADDR", "addr", "127.0.0.1:8080", "address to listen on", func(c *Config, v string) error {
+		if !strings.Contains(v, ":") {
+			return errors.New("want host:port")
+		}
+		c.Addr = v
+		return nil
+	}},
+	{"GUICHET_DATABASE", "database", "guichet.db", "SQLite file path (a postgres:// URL in a later version)", func(c *Config, v string) error {
+		if v == "" {
+			return errors.New("must not be empty")
+		}
+		c.Database = v
+		return nil
+	}},
+	{"GUICHET_BASE_URL", "base-url", "", "public URL of the desk, used in links in mail (default http://ADDR)", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("want an absolute http(s) URL")
+		}
+		c.BaseURL = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"GUICHET_DEFAULT_LANG", "default-lang", "fr", "language when nothing else decides: fr or en", func(c *Config, v string) error {
+		if v != "fr" && v != "en" {
+			return errors.New("want fr or en")
+		}
+		c.DefaultLang = v
+		return nil
+	}},
+	{"GUICHET_COOKIE_SECURE", "cookie-secure", "false", "mark cookies Secure (set behind HTTPS)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.CookieSecure = b
+		return nil
+	}},
+	{"GUICHET_SESSION_IDLE", "session-idle", "2h", "a session ends after this long without a request", durationInto(func(c *Config) *time.Duration { return &c.SessionIdle })},
+	{"GUICHET_SESSION_MAX", "session-max", "12h", "a session ends this long after login whatever happens", durationInto(func(c *Config) *time.Duration { return &c.SessionMax })},
+	{"GUICHET_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"GUICHET_LOG_FORMAT", "log-format", "text", "text or json", func(c *Config, v string) error {
+		if v != "text" && v != "json" {
+			return errors.New("want text or json")
+		}
+		c.LogFormat = v
+		return nil
+	}},
+}
+
+func durationInto(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return errors.New("want a positive duration such as 30m or 8h")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+// Flags registers a flag for every setting on fs; Load reads them after fs.Parse.
+func Flags(fs *flag.FlagSet) {
+	for _, s := range settings {
+		fs.String(s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+	}
+}
+
+// Load builds the Config: a flag set on the command line wins, then the environment, then the default.
+func Load(fs *flag.FlagSet, getenv func(string) string) (Config, error) {
+	var c Config
+	set := map[string]bool{}
+	if fs != nil {
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	}
+	for _, s := range settings {
+		v, name := s.def, s.env
+		if e := getenv(s.env); e != "" {
+			v = e
+		}
+		if set[s.flag] {
+			v, name = fs.Lookup(s.flag).Value.String(), "-"+s.flag
+		}
+		if err := s.parse(&c, v); err != nil {
+			return c, &Error{Name: name, Value: v, Reason: err.Error()}
+		}
+	}
+	if c.SessionIdle > c.SessionMax {
+		return c, &Error{Name: "GUICHET_SESSION_IDLE", Value: c.SessionIdle.String(), Reason: "longer than GUICHET_SESSION_MAX"}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	return c, nil
+}
+
+// Usage describes every variable, for --help.
+func Usage() string {
+	var b strings.Builder
+	for _, s := range settings {
+		fmt.Fprintf(&b, "  %-22s %s (default %q)\n", s.env, s.usage, s.def)
+	}
+	return b.String()
+}

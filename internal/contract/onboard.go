@@ -1,0 +1,114 @@
+package contract
+
+import (
+	"context"
+	"strings"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/uptrace/bun"
+)
+
+// NewTenant is the onboarding form (admin page and `guichet tenant create`): an existing
+// contract is brought in as it is, with its level, since when, and its commitment's end.
+type NewTenant struct {
+	Code           string
+	Name           string
+	ReferentLogin  string
+	OwnerLogin     string
+	SalesRepLogin  string
+	Level          string
+	EffectiveFrom  string // YYYY-MM-DD
+	CommittedUntil string // YYYY-MM-DD; empty: six months from EffectiveFrom for a paid level
+}
+
+// Onboard creates a tenant, its referent's and domain owner's memberships (every right) and
+// its first support-level period, in one transaction (admin only).
+func Onboard(ctx context.Context, db *bun.DB, accounts *account.Service, actor account.Actor, in NewTenant) (*account.Tenant, error) {
+	if actor.Kind != account.Admin {
+		return nil, apperr.ErrForbidden
+	}
+	var es i18n.Errors
+	in.Code, in.Name = strings.ToUpper(strings.TrimSpace(in.Code)), strings.TrimSpace(in.Name)
+	switch {
+	case in.Code == "":
+		es.Add(i18n.FieldError("code", "error.field.required"))
+	case !account.ValidTenantCode(in.Code):
+		es.Add(i18n.FieldError("code", "error.tenant.code_format"))
+	}
+	switch {
+	case in.Name == "":
+		es.Add(i18n.FieldError("name", "error.field.required"))
+	case len([]rune(in.Name)) > account.MaxName:
+		es.Add(i18n.FieldError("name", "error.field.too_long", "Max", account.MaxName))
+	}
+	referent, err1 := accounts.ResolveCustomer(ctx, &es, "referent", in.ReferentLogin)
+	owner, err2 := accounts.ResolveCustomer(ctx, &es, "owner", in.OwnerLogin)
+	rep, err3 := accounts.ResolveSalesRep(ctx, &es, in.SalesRepLogin)
+	for _, err := range []error{err1, err2, err3} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	period := checkPeriod(&es, in)
+	if err := es.Err(); err != nil {
+		return nil, err
+	}
+	t := &account.Tenant{Code: in.Code, Name: in.Name, Status: account.TenantActive, ReferentID: referent.ID, OwnerID: owner.ID}
+	if rep != nil {
+		t.SalesRepID = &rep.ID
+	}
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := account.InsertTenant(ctx, tx, t); err != nil {
+			return err
+		}
+		for _, u := range uniqueUsers(referent, owner) {
+			m := &account.Membership{TenantID: t.ID, UserID: u.ID, Rights: account.AllRights}
+			if err := account.InsertMembership(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return InsertPeriod(ctx, tx, t.ID, period)
+	})
+	return t, err
+}
+
+func uniqueUsers(a, b *account.User) []*account.User {
+	if a.ID == b.ID {
+		return []*account.User{a}
+	}
+	return []*account.User{a, b}
+}
+
+func checkPeriod(es *i18n.Errors, in NewTenant) Period {
+	level, ok := ParseLevel(in.Level)
+	if !ok {
+		es.Add(i18n.FieldError("level", "contract.error.unknown_level"))
+	}
+	from, err := calendar.ParseDate(strings.TrimSpace(in.EffectiveFrom))
+	if err != nil {
+		es.Add(i18n.FieldError("effective_from", "error.field.date"))
+		return Period{}
+	}
+	p := NewPeriod(level, from)
+	until := strings.TrimSpace(in.CommittedUntil)
+	if until == "" || !ok {
+		return p
+	}
+	if !level.IsPaid() {
+		es.Add(i18n.FieldError("committed_until", "error.tenant.basic_no_commitment"))
+		return p
+	}
+	d, err := calendar.ParseDate(until)
+	switch {
+	case err != nil:
+		es.Add(i18n.FieldError("committed_until", "error.field.date"))
+	case d.Before(from):
+		es.Add(i18n.FieldError("committed_until", "error.tenant.commitment_before_start"))
+	default:
+		p.CommittedUntil = d
+	}
+	return p
+}

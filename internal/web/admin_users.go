@@ -1,0 +1,111 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+)
+
+func (h *handler) showAdminUsers(c *fiber.Ctx) error {
+	p := h.page(c, "admin.users.title")
+	p.Form["q"] = c.Query("q")
+	n := pageNumber(c)
+	us, total, err := h.Accounts.ListUsers(c.UserContext(), actorOf(c),
+		account.UserFilter{Query: p.Form["q"], Limit: perPage, Offset: (n - 1) * perPage})
+	if err != nil {
+		return err
+	}
+	p.V["Users"], p.V["Total"], p.V["Pager"] = us, total, newPager(c, n, total)
+	return h.show(c, "admin/users", p)
+}
+
+func (h *handler) userForm(c *fiber.Ctx, p *page) {
+	p.V["Kinds"], p.V["Langs"] = account.Kinds, account.Languages
+	if p.Form["lang"] == "" {
+		p.Form["lang"] = p.Lang
+	}
+}
+
+func (h *handler) showNewUser(c *fiber.Ctx) error {
+	p := h.page(c, "admin.user_new.title")
+	p.Form["kind"], p.Form["active"] = string(account.Customer), "on"
+	h.userForm(c, p)
+	return h.show(c, "admin/user_new", p)
+}
+
+func userInputOf(f map[string]string) account.UserInput {
+	return account.UserInput{Login: f["login"], Email: f["email"], DisplayName: f["display_name"], Lang: f["lang"],
+		Kind: account.Kind(f["kind"]), Active: f["active"] == "on", Password: f["password"]}
+}
+
+func (h *handler) createUser(c *fiber.Ctx) error {
+	p := h.page(c, "admin.user_new.title")
+	p.Form = formOf(c, "login", "email", "display_name", "lang", "kind")
+	in := userInputOf(p.Form)
+	in.Password = c.FormValue("password")
+	h.userForm(c, p)
+	u, err := h.Accounts.CreateUser(c.UserContext(), actorOf(c), in)
+	if err != nil {
+		return h.invalid(c, err, "admin/user_new", p)
+	}
+	return h.done(c, "/admin/users/"+itoa(u.ID), "flash.user_created")
+}
+
+func (h *handler) showEditUser(c *fiber.Ctx) error {
+	id, err := idParam(c, "user")
+	if err != nil {
+		return err
+	}
+	u, err := h.Accounts.User(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	p := h.page(c, "admin.user_edit.title")
+	p.Form = map[string]string{"email": u.Email, "display_name": u.DisplayName, "lang": u.Lang, "kind": string(u.Kind)}
+	if u.Active {
+		p.Form["active"] = "on"
+	}
+	p.V["Account"] = u
+	h.userForm(c, p)
+	return h.show(c, "admin/user_edit", p)
+}
+
+func (h *handler) saveUser(c *fiber.Ctx) error {
+	id, err := idParam(c, "user")
+	if err != nil {
+		return err
+	}
+	u, err := h.Accounts.User(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	p := h.page(c, "admin.user_edit.title")
+	p.Form = formOf(c, "email", "display_name", "lang", "kind", "active")
+	p.V["Account"] = u
+	h.userForm(c, p)
+	if _, err := h.Accounts.UpdateUser(c.UserContext(), actorOf(c), id, userInputOf(p.Form)); err != nil {
+		return h.invalid(c, err, "admin/user_edit", p)
+	}
+	return h.done(c, "/admin/users/"+itoa(id), "flash.saved")
+}
+
+func (h *handler) showLocked(c *fiber.Ctx) error {
+	p := h.page(c, "admin.locked.title")
+	us, _, err := h.Accounts.ListUsers(c.UserContext(), actorOf(c), account.UserFilter{Locked: true})
+	if err != nil {
+		return err
+	}
+	p.V["Users"] = us
+	return h.show(c, "admin/locked", p)
+}
+
+// resetFailedLogin is the FAQ's "Reset failed login": the account is unlocked at once.
+func (h *handler) resetFailedLogin(c *fiber.Ctx) error {
+	id, err := idParam(c, "user")
+	if err != nil {
+		return err
+	}
+	if err := h.Accounts.ResetFailedLogin(c.UserContext(), actorOf(c), id); err != nil {
+		return err
+	}
+	return h.done(c, "/admin/locked", "flash.unlocked")
+}

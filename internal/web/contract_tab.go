@@ -1,0 +1,26 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/contract"
+)
+
+// showContract is the Contract tab: the tenant's support level, its commitment and history.
+func (h *handler) showContract(c *fiber.Ctx) error {
+	p, err := h.customerPage(c, "contract.title")
+	if err != nil {
+		return err
+	}
+	if p.Scope == nil {
+		return apperr.ErrNotFound
+	}
+	o, err := contract.ContractOverview(c.UserContext(), h.DB, actorOf(c), p.Scope.Tenant.ID, time.Now())
+	if err != nil {
+		return err
+	}
+	p.V["Contract"], p.V["Levels"] = o, contract.Levels()
+	return h.show(c, "customer/contract", p)
+}

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+)
+
+const (
+	sessionCookie = "guichet_session"
+	anonCookie    = "guichet_anon"
+	langCookie    = "lang"
+	flashCookie   = "guichet_flash"
+)
+
+var errCSRF = errors.New("csrf token missing or wrong")
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("request_id").(string)
+	return id
+}
+
+// requestLog gives every request an id and logs one line for it. It never logs form values,
+// cookies or the query string, where tokens travel.
+func (h *handler) requestLog(c *fiber.Ctx) error {
+	start := time.Now()
+	id := account.NewToken()[:12]
+	c.Locals("request_id", id)
+	c.Set("X-Request-Id", id)
+	err := c.Next()
+	if err != nil {
+		if herr := h.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	h.Log.Info("request", "request_id", id, "method", c.Method(), "path", c.Path(),
+		"status", c.Response().StatusCode(), "duration", time.Since(start))
+	return nil
+}
+
+func (h *handler) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	return c.Next()
+}
+
+// loadSession finds the logged-in user, if any, and the reader's language.
+func (h *handler) loadSession(c *fiber.Ctx) error {
+	token := c.Cookies(sessionCookie)
+	var pref string
+	if token != "" {
+		sess, u, err := h.Accounts.SessionUser(c.UserContext(), token, h.Config.SessionIdle, h.Config.SessionMax)
+		switch {
+		case err == nil:
+			c.Locals("session", sess)
+			c.Locals("session_token", token)
+			c.Locals("user", u)
+			pref = u.Lang
+		case errors.Is(err, apperr.ErrNotFound):
+			h.clearCookie(c, sessionCookie)
+		default:
+			return err
+		}
+	}
+	c.Locals("lang", i18n.Negotiate(pref, c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage), h.Config.DefaultLang))
+	return c.Next()
+}
+
+func currentUser(c *fiber.Ctx) *account.User {
+	u, _ := c.Locals("user").(*account.User)
+	return u
+}
+
+func currentSession(c *fiber.Ctx) *account.Session {
+	s, _ := c.Locals("session").(*account.Session)
+	return s
+}
+
+func actorOf(c *fiber.Ctx) account.Actor {
+	if u := currentUser(c); u != nil {
+		return account.ActorOf(u)
+	}
+	return account.Actor{}
+}
+
+func langOf(c *fiber.Ctx) string {
+	l, _ := c.Locals("lang").(string)
+	return l
+}
+
+// csrfToken binds a form to the browser that asked for it: to the session once logged in, to an
+// anonymous cookie before. It is an HMAC, so a token cannot be made without the server's secret.
+func (h *handler) csrfToken(c *fiber.Ctx) string {
+	binding := ""
+	if tok, ok := c.Locals("session_token").(string); ok {
+		binding = "s:" + tok
+	} else {
+		anon := c.Cookies(anonCookie)
+		if anon == "" {
+			anon = account.NewToken()
+			h.setCookie(c, anonCookie, anon, 0)
+			c.Request().Header.SetCookie(anonCookie, anon)
+		}
+		binding = "a:" + anon
+	}
+	mac := hmac.New(sha256.New, h.Secret)
+	mac.Write([]byte(binding))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// checkCSRF refuses a state-changing request without the token of its browser.
+func (h *handler) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	sent := c.FormValue("_csrf")
+	if sent == "" {
+		sent = c.Get("X-CSRF-Token")
+	}
+	if sent == "" || !hmac.Equal([]byte(sent), []byte(h.csrfToken(c))) {
+		return errCSRF
+	}
+	return c.Next()
+}
+
+func (h *handler) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
+	ck := &fiber.Cookie{Name: name, Value: value, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: h.Config.CookieSecure}
+	if maxAge > 0 {
+		ck.MaxAge = int(maxAge.Seconds())
+	}
+	c.Cookie(ck)
+}
+
+func (h *handler) clearCookie(c *fiber.Ctx, name string) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: h.Config.CookieSecure, MaxAge: -1, Expires: time.Unix(1, 0)})
+}
+
+// langCookieAge keeps the language switcher's choice for a year.
+const langCookieAge = 365 * 24 * time.Hour

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+)
+
+// page is what every template receives: the reader, the layout's needs, the form being
+// re-shown with its errors, and the page's own values in V.
+type page struct {
+	Lang    string
+	Title   string // message key
+	Path    string
+	CSRF    string
+	User    *account.User
+	Scope   *account.Access  // customers: the tenant chosen with the scope selector
+	Tenants []account.Tenant // customers: every tenant of the scope selector
+	Tabs    []tab
+	Flash   string // message key
+	Form    map[string]string
+	Errors  map[string]string // field → translated message; "" for the page
+	V       map[string]any
+}
+
+// tab is one entry of the customer space's tab bar, shown only with its right.
+type tab struct {
+	Key, Path string
+	Active    bool
+}
+
+func (h *handler) page(c *fiber.Ctx, title string) *page {
+	p := &page{Lang: langOf(c), Title: title, Path: c.Path(), User: currentUser(c), Form: map[string]string{},
+		Errors: map[string]string{}, V: map[string]any{}}
+	p.CSRF = h.csrfToken(c)
+	if f := c.Cookies(flashCookie); f != "" {
+		h.clearCookie(c, flashCookie)
+		if flashKey.MatchString(f) {
+			p.Flash = f
+		}
+	}
+	return p
+}
+
+var flashKey = regexp.MustCompile(`^flash\.[a-z0-9_.]+$`)
+
+// customerPage is a page of the customer space: it resolves the scope and builds the tab bar.
+func (h *handler) customerPage(c *fiber.Ctx, title string) (*page, error) {
+	p := h.page(c, title)
+	actor := actorOf(c)
+	scope, err := h.Accounts.Scope(c.UserContext(), actor, currentSession(c))
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	p.Scope = scope
+	if p.Tenants, err = h.Accounts.MyTenants(c.UserContext(), actor); err != nil {
+		return nil, err
+	}
+	if scope != nil {
+		p.Tabs = tabsFor(scope.Rights, c.Path())
+	}
+	return p, nil
+}
+
+// tabsFor lists the tabs a membership's rights open, in the order of the customer space.
+func tabsFor(r account.Rights, path string) []tab {
+	all := []struct {
+		key, path string
+		ok        bool
+	}{
+		{"nav.home", "/", true},
+		{"nav.contract", "/contract", r.Contract},
+		{"nav.users", "/users", r.Users},
+	}
+	var ts []tab
+	for _, t := range all {
+		if t.ok {
+			active := path == t.path || (t.path != "/" && strings.HasPrefix(path, t.path+"/"))
+			ts = append(ts, tab{t.key, t.path, active})
+		}
+	}
+	return ts
+}
+
+// show renders page name with status 200.
+func (h *handler) show(c *fiber.Ctx, name string, p *page) error {
+	return h.renderStatus(c, fiber.StatusOK, name, p)
+}
+
+func (h *handler) renderStatus(c *fiber.Ctx, status int, name string, p *page) error {
+	body, err := h.views.render(p.Lang, name, p)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).Send(body)
+}
+
+// invalid re-renders a form with the user's input and each message beside its field (422). An
+// error that is not a validation failure goes to the error path.
+func (h *handler) invalid(c *fiber.Ctx, err error, name string, p *page) error {
+	if _, ok := asValidation(err); !ok {
+		return err
+	}
+	h.fieldErrors(p, err)
+	return h.renderStatus(c, fiber.StatusUnprocessableEntity, name, p)
+}
+
+// asValidation returns the validation failures err carries, if it carries any.
+func asValidation(err error) (i18n.Errors, bool) { return i18n.AsErrors(err) }
+
+// fieldErrors translates each failure for the reader and puts it beside its field ("" for the page).
+func (h *handler) fieldErrors(p *page, err error) {
+	es, _ := asValidation(err)
+	for _, e := range es {
+		if _, taken := p.Errors[e.Field]; !taken {
+			p.Errors[e.Field] = h.Bundle.Message(p.Lang, e)
+		}
+	}
+}
+
+// done redirects after a successful POST, with a message for the next page.
+func (h *handler) done(c *fiber.Ctx, to, flash string) error {
+	if flash != "" {
+		h.setCookie(c, flashCookie, flash, 0)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// formOf copies the named form values, trimmed, for re-display and parsing.
+func formOf(c *fiber.Ctx, names ...string) map[string]string {
+	f := make(map[string]string, len(names))
+	for _, n := range names {
+		f[n] = strings.TrimSpace(c.FormValue(n))
+	}
+	return f
+}
+
+// idParam reads a numeric path parameter; anything else is a 404.
+func idParam(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+// localPath keeps a redirect target on this site.
+func localPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return "/"
+	}
+	return next
+}
+
+// pageNumber reads ?page=N (1 when absent or invalid).
+func pageNumber(c *fiber.Ctx) int {
+	n, err := strconv.Atoi(c.Query("page"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+func (h *handler) showProfile(c *fiber.Ctx) error {
+	p := h.page(c, "profile.title")
+	p.Form["lang"] = p.User.Lang
+	return h.show(c, "account/profile", p)
+}
+
+func (h *handler) saveLanguage(c *fiber.Ctx) error {
+	p := h.page(c, "profile.title")
+	p.Form = formOf(c, "lang")
+	if err := h.Accounts.SetLanguage(c.UserContext(), actorOf(c), p.Form["lang"]); err != nil {
+		return h.invalid(c, err, "account/profile", p)
+	}
+	h.setCookie(c, langCookie, p.Form["lang"], langCookieAge)
+	return h.done(c, "/profile", "flash.saved")
+}
+
+// changePassword keeps this session and ends the user's others.
+func (h *handler) changePassword(c *fiber.Ctx) error {
+	p := h.page(c, "profile.title")
+	p.Form["lang"] = p.User.Lang
+	token, _ := c.Locals("session_token").(string)
+	err := h.Accounts.ChangePassword(c.UserContext(), actorOf(c), c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), token)
+	if err != nil {
+		return h.invalid(c, err, "account/profile", p)
+	}
+	return h.done(c, "/profile", "flash.password_changed")
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+)
+
+// access is who a route is for. Every route declares one; the authorization test walks the
+// router and fails on a route that did not.
+type access int
+
+const (
+	public   access = iota // anyone, logged in or not
+	loggedIn               // any logged-in user
+	customer               // customer users; the service checks the tenant and the right
+	staff                  // agents, sales reps and admins
+	admin                  // admins only
+)
+
+type routeSpec struct {
+	Method, Path string
+	Access       access
+}
+
+// registerRoutes declares every route of the desk, readable top to bottom.
+func (h *handler) registerRoutes(app *fiber.App) {
+	r := &router{h: h, app: app}
+
+	r.get("/login", public, h.showLogin)
+	r.post("/login", public, h.loginLimiter(), h.login)
+	r.post("/logout", public, h.logout)
+	r.post("/lang", public, h.switchLanguage)
+
+	r.get("/", loggedIn, h.showHome)
+	r.get("/profile", loggedIn, h.showProfile)
+	r.post("/profile/lang", loggedIn, h.saveLanguage)
+	r.post("/profile/password", loggedIn, h.changePassword)
+
+	r.post("/scope", customer, h.chooseScope)
+	r.get("/contract", customer, h.showContract)
+	r.get("/users", customer, h.showMembers)
+	r.post("/users", customer, h.addMember)
+	r.post("/membership/withdraw", customer, h.withdraw)
+	r.get("/users/:user", customer, h.showMember)
+	r.post("/users/:user", customer, h.saveMemberRights)
+	r.post("/users/:user/remove", customer, h.removeMember)
+	r.post("/users/:user/referent", customer, h.makeReferent)
+	r.post("/users/:user/owner", customer, h.makeOwner)
+
+	r.get("/staff/tenants", staff, h.showStaffTenants)
+	r.get("/staff/tenants/:tenant", staff, h.showStaffTenant)
+
+	r.get("/admin/users", admin, h.showAdminUsers)
+	r.get("/admin/users/new", admin, h.showNewUser)
+	r.post("/admin/users", admin, h.createUser)
+	r.get("/admin/users/:user", admin, h.showEditUser)
+	r.post("/admin/users/:user", admin, h.saveUser)
+	r.get("/admin/locked", admin, h.showLocked)
+	r.post("/admin/locked/:user/reset", admin, h.resetFailedLogin)
+	r.get("/admin/tenants/new", admin, h.showNewTenant)
+	r.post("/admin/tenants", admin, h.createTenant)
+	r.get("/admin/tenants/:tenant", admin, h.showEditTenant)
+	r.post("/admin/tenants/:tenant", admin, h.saveTenant)
+}
+
+type router struct {
+	h   *handler
+	app *fiber.App
+}
+
+func (r *router) get(path string, a access, hs ...fiber.Handler) { r.add(fiber.MethodGet, path, a, hs) }
+func (r *router) post(path string, a access, hs ...fiber.Handler) {
+	r.add(fiber.MethodPost, path, a, hs)
+}
+
+func (r *router) add(method, path string, a access, hs []fiber.Handler) {
+	r.h.routes = append(r.h.routes, routeSpec{method, path, a})
+	r.app.Add(method, path, append([]fiber.Handler{guard(a)}, hs...)...)
+}
+
+// guard sends a visitor to the login page and refuses a user of the wrong kind.
+func guard(a access) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if a == public {
+			return c.Next()
+		}
+		u := currentUser(c)
+		if u == nil {
+			return c.Redirect("/login", fiber.StatusSeeOther)
+		}
+		ok := true
+		switch a {
+		case customer:
+			ok = u.Kind == account.Customer
+		case staff:
+			ok = u.Kind.Staff()
+		case admin:
+			ok = u.Kind == account.Admin
+		}
+		if !ok {
+			return apperr.ErrForbidden
+		}
+		return c.Next()
+	}
+}
+
+// loginLimiter bounds login attempts per client address, whatever the logins tried.
+func (h *handler) loginLimiter() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        10,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			return fiber.NewError(fiber.StatusTooManyRequests)
+		},
+	})
+}

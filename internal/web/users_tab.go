@@ -1,0 +1,180 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+)
+
+// scopeID is the tenant the customer works on; a customer without a tenant has none to manage.
+func (h *handler) scopeID(c *fiber.Ctx) (int64, error) {
+	a, err := h.Accounts.Scope(c.UserContext(), actorOf(c), currentSession(c))
+	if err != nil {
+		return 0, err
+	}
+	return a.Tenant.ID, nil
+}
+
+func (h *handler) showMembers(c *fiber.Ctx) error {
+	p, err := h.customerPage(c, "users.title")
+	if err != nil {
+		return err
+	}
+	return h.renderMembers(c, fiber.StatusOK, p)
+}
+
+func (h *handler) renderMembers(c *fiber.Ctx, status int, p *page) error {
+	if p.Scope == nil {
+		return apperr.ErrNotFound
+	}
+	_, ms, err := h.Accounts.Members(c.UserContext(), actorOf(c), p.Scope.Tenant.ID)
+	if err != nil {
+		return err
+	}
+	p.V["Members"] = ms
+	if p.Form["lang"] == "" {
+		p.Form["lang"] = p.Lang
+	}
+	return h.renderStatus(c, status, "customer/users", p)
+}
+
+func rightsOf(c *fiber.Ctx) account.Rights {
+	return account.Rights{
+		Incidents: c.FormValue("incidents") == "on",
+		Changes:   c.FormValue("changes") == "on",
+		Contract:  c.FormValue("contract") == "on",
+		Users:     c.FormValue("users") == "on",
+	}
+}
+
+// addMember adds an existing customer by login, or creates the user from the details given.
+func (h *handler) addMember(c *fiber.Ctx) error {
+	p, err := h.customerPage(c, "users.title")
+	if err != nil {
+		return err
+	}
+	if p.Scope == nil {
+		return apperr.ErrNotFound
+	}
+	p.Form = formOf(c, "login", "email", "display_name", "lang", "incidents", "changes", "contract", "users")
+	in := account.NewMember{Login: p.Form["login"], Email: p.Form["email"], DisplayName: p.Form["display_name"],
+		Lang: p.Form["lang"], Rights: rightsOf(c)}
+	if _, err := h.Accounts.AddMember(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in); err != nil {
+		if _, ok := asValidation(err); ok {
+			return h.invalidMembers(c, err, p)
+		}
+		return err
+	}
+	return h.done(c, "/users", "flash.member_added")
+}
+
+func (h *handler) invalidMembers(c *fiber.Ctx, err error, p *page) error {
+	h.fieldErrors(p, err)
+	return h.renderMembers(c, fiber.StatusUnprocessableEntity, p)
+}
+
+func (h *handler) showMember(c *fiber.Ctx) error {
+	p, err := h.customerPage(c, "users.edit_title")
+	if err != nil {
+		return err
+	}
+	return h.renderMember(c, fiber.StatusOK, p)
+}
+
+func (h *handler) renderMember(c *fiber.Ctx, status int, p *page) error {
+	tenantID, userID, err := h.memberIDs(c)
+	if err != nil {
+		return err
+	}
+	a, m, err := h.Accounts.Member(c.UserContext(), actorOf(c), tenantID, userID)
+	if err != nil {
+		return err
+	}
+	p.V["Member"], p.V["Access"] = m, a
+	return h.renderStatus(c, status, "customer/member", p)
+}
+
+func (h *handler) memberIDs(c *fiber.Ctx) (tenantID, userID int64, err error) {
+	if userID, err = idParam(c, "user"); err != nil {
+		return 0, 0, err
+	}
+	tenantID, err = h.scopeID(c)
+	return tenantID, userID, err
+}
+
+func (h *handler) saveMemberRights(c *fiber.Ctx) error {
+	tenantID, userID, err := h.memberIDs(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Accounts.SetRights(c.UserContext(), actorOf(c), tenantID, userID, rightsOf(c)); err != nil {
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		p, perr := h.customerPage(c, "users.edit_title")
+		if perr != nil {
+			return perr
+		}
+		h.fieldErrors(p, err)
+		return h.renderMember(c, fiber.StatusUnprocessableEntity, p)
+	}
+	return h.done(c, "/users", "flash.saved")
+}
+
+// memberAction runs one of the Users tab's buttons on a member and goes back to the list,
+// showing a refusal (such as removing the referent) on the list itself.
+func (h *handler) memberAction(c *fiber.Ctx, flash string, act func(tenantID, userID int64) error) error {
+	tenantID, userID, err := h.memberIDs(c)
+	if err != nil {
+		return err
+	}
+	if err := act(tenantID, userID); err != nil {
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		p, perr := h.customerPage(c, "users.title")
+		if perr != nil {
+			return perr
+		}
+		return h.invalidMembers(c, err, p)
+	}
+	return h.done(c, "/users", flash)
+}
+
+func (h *handler) removeMember(c *fiber.Ctx) error {
+	return h.memberAction(c, "flash.member_removed", func(t, u int64) error {
+		return h.Accounts.RemoveMember(c.UserContext(), actorOf(c), t, u)
+	})
+}
+
+func (h *handler) makeReferent(c *fiber.Ctx) error {
+	return h.memberAction(c, "flash.referent_changed", func(t, u int64) error {
+		return h.Accounts.ChangeReferent(c.UserContext(), actorOf(c), t, u)
+	})
+}
+
+func (h *handler) makeOwner(c *fiber.Ctx) error {
+	return h.memberAction(c, "flash.owner_changed", func(t, u int64) error {
+		return h.Accounts.ChangeOwner(c.UserContext(), actorOf(c), t, u)
+	})
+}
+
+// withdraw removes the customer's own membership of the scoped tenant.
+func (h *handler) withdraw(c *fiber.Ctx) error {
+	tenantID, err := h.scopeID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Accounts.Withdraw(c.UserContext(), actorOf(c), tenantID); err != nil {
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		p, perr := h.customerPage(c, "home.title")
+		if perr != nil {
+			return perr
+		}
+		h.fieldErrors(p, err)
+		return h.renderStatus(c, fiber.StatusUnprocessableEntity, "customer/home", p)
+	}
+	return h.done(c, "/", "flash.withdrawn")
+}

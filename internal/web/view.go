@@ -1,0 +1,87 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/i18n"
+)
+
+// views holds every page parsed once per language at start-up: `t` is bound to the language, so
+// templates read `{{ t "key" }}` and rendering needs no per-request cloning or locking.
+type views struct {
+	pages map[string]map[string]*template.Template // lang → page name → template
+	pool  sync.Pool
+}
+
+func loadViews(fsys fs.FS, b *i18n.Bundle) (*views, error) {
+	v := &views{pages: map[string]map[string]*template.Template{}, pool: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	names, err := fs.Glob(fsys, "pages/*/*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, err := fs.Glob(fsys, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range i18n.Langs {
+		base, err := template.New("layout.html").Funcs(funcs(b, lang)).ParseFS(fsys, append([]string{"layout.html"}, partials...)...)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		v.pages[lang] = map[string]*template.Template{}
+		for _, name := range names {
+			t, err := template.Must(base.Clone()).ParseFS(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("templates: %w", err)
+			}
+			v.pages[lang][strings.TrimSuffix(strings.TrimPrefix(name, "pages/"), path.Ext(name))] = t
+		}
+	}
+	return v, nil
+}
+
+// render writes page name in lang with data, through the layout.
+func (v *views) render(lang, name string, data any) ([]byte, error) {
+	t, ok := v.pages[lang][name]
+	if !ok {
+		return nil, fmt.Errorf("templates: no page %q", name)
+	}
+	buf := v.pool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer v.pool.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout.html", data); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+func funcs(b *i18n.Bundle, lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":    func(key string, pairs ...any) string { return b.T(lang, key, i18n.Pairs(pairs...)) },
+		"date": func(d calendar.Date) string { return b.FormatDate(lang, d) },
+		"datetime": func(t any) string {
+			switch x := t.(type) {
+			case time.Time:
+				return b.FormatDateTime(lang, x)
+			case *time.Time:
+				if x != nil {
+					return b.FormatDateTime(lang, *x)
+				}
+			}
+			return ""
+		},
+		"has": func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"add": func(a, b int) int { return a + b },
+		"eqs": func(a any, b string) bool { return fmt.Sprint(a) == b },
+		// dict passes several values to a partial: {{ template "field" dict "Page" $ "Name" "login" }}.
+		"dict": func(pairs ...any) map[string]any { return i18n.Pairs(pairs...) },
+	}
+}
