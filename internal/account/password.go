@@ -41,6 +41,10 @@ func CheckPassword(hash, password string) bool {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &time, &threads); err != nil {
 		return false
 	}
+	// argon2 panics on zero parameters; a stored hash never has them, but a damaged one may.
+	if memory < 8*uint32(threads) || time == 0 || threads == 0 || memory > 1<<21 {
+		return false
+	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
 	if err := errors.Join(err1, err2); err != nil || len(want) == 0 {

@@ -174,10 +174,8 @@ func (s *Service) handOver(ctx context.Context, actor Actor, tenantID, userID in
 	if userID == actor.UserID {
 		return i18n.FieldError("user", "error.member.same_holder")
 	}
+	// Someone who is not a member is, to this customer, someone who does not exist: 404.
 	if _, err := MembershipOf(ctx, s.DB, tenantID, userID); err != nil {
-		if errors.Is(err, apperr.ErrNotFound) {
-			return i18n.FieldError("user", "error.member.not_member")
-		}
 		return err
 	}
 	*holder = userID

@@ -139,7 +139,7 @@ func (f *Field) parseDate(s string, today calendar.Date) (calendar.Date, *i18n.E
 	case err != nil:
 		return calendar.Date{}, i18n.FieldError(f.Code, "change.error.not_a_date")
 	case d.Before(today):
-		return calendar.Date{}, i18n.FieldError(f.Code, "change.error.date_in_past", "Today", today.String())
+		return calendar.Date{}, i18n.FieldError(f.Code, "change.error.date_in_past", "Today", today)
 	}
 	return d, nil
 }

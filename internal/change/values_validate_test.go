@@ -67,7 +67,7 @@ func TestValidateFields(t *testing.T) {
 		// date
 		{name: "date today", field: "on", input: "2025-06-15", want: Value{Type: TypeDate, Date: testToday}},
 		{name: "date later", field: "on", input: "2026-02-28", want: Value{Type: TypeDate, Date: calendar.NewDate(2026, 2, 28)}},
-		{name: "date past", field: "on", input: "2025-06-14", wantKey: "change.error.date_in_past", args: map[string]any{"Today": "2025-06-15"}},
+		{name: "date past", field: "on", input: "2025-06-14", wantKey: "change.error.date_in_past", args: map[string]any{"Today": testToday}},
 		{name: "date impossible", field: "on", input: "2026-02-30", wantKey: "change.error.not_a_date"},
 		{name: "date French form", field: "on", input: "30/06/2025", wantKey: "change.error.not_a_date"},
 		{name: "date optional", field: "on", input: "", absent: true},

@@ -32,8 +32,7 @@ type Deps struct {
 // handler holds the dependencies every handler uses; all routes are its methods.
 type handler struct {
 	Deps
-	views  *views
-	routes []routeSpec
+	views *views
 }
 
 // New builds the Fiber app with every route. Templates are parsed here: a broken template stops
@@ -62,9 +61,6 @@ func New(d Deps) (*fiber.App, error) {
 	app.Use(func(c *fiber.Ctx) error { return apperr.ErrNotFound })
 	return app, nil
 }
-
-// Routes lists every route with the access it was declared with, for the authorization tests.
-func Routes(app *fiber.App) []fiber.Route { return app.GetRoutes(true) }
 
 func (h *handler) health(c *fiber.Ctx) error {
 	if err := h.DB.PingContext(c.UserContext()); err != nil {

@@ -1,0 +1,162 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/testutil"
+)
+
+// persona is one kind of visitor the matrix tries every route as.
+type persona struct {
+	login string // "" for a visitor who is not logged in
+	kind  account.Kind
+}
+
+var personas = []persona{
+	{"", ""},
+	{"Marie.Dupont", account.Customer}, // organisation A, referent: every right
+	{"John.Doe", account.Customer},     // organisation A, incidents only
+	{"Paul.Martin", account.Customer},  // organisation B
+	{"Alice.Agent", account.Agent},
+	{"Sophie.Commerciale", account.Sales},
+	{"admin", account.Admin},
+}
+
+// foreignIDs gives, for each path parameter, an object the persona must not reach: a user or a
+// tenant of another customer organisation, or of another sales rep. A route with a parameter
+// missing here fails the test, so a new capability must say what "foreign" means for its ids.
+func foreignIDs(t *testing.T, d *desk, p persona, otherRepTenant int64) map[string]string {
+	other := "Paul.Martin"
+	if p.login == "Paul.Martin" {
+		other = "Marie.Dupont"
+	}
+	return map[string]string{
+		"user":   id(d.user(t, other).ID),
+		"tenant": id(otherRepTenant),
+	}
+}
+
+// TestEveryRouteAnswersAsDesignedForEveryKindOfUser walks the router's own route list: a
+// visitor is sent to the login page, a user of the wrong kind gets 403, a customer reaching
+// another organisation's object gets 404 exactly as for a missing one, a sales rep reaching
+// another rep's tenant gets 404, and nothing answers 5xx.
+func TestEveryRouteAnswersAsDesignedForEveryKindOfUser(t *testing.T) {
+	for _, p := range personas {
+		name := p.login
+		if name == "" {
+			name = "visitor"
+		}
+		t.Run(name, func(t *testing.T) {
+			d := newDesk(t)
+			mustCreateUser(t, d, "Bob.Vendeur", account.Sales)
+			otherRep, err := contract.Onboard(t.Context(), d.DB, d.Accounts, account.System, contract.NewTenant{
+				Code: "OCB0000099", Name: "Client de Bob", ReferentLogin: "Paul.Martin", OwnerLogin: "Paul.Martin",
+				SalesRepLogin: "Bob.Vendeur", Level: "basic", EffectiveFrom: "2026-01-01"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := d.client(t)
+			if p.login != "" {
+				c.Login(p.login)
+			}
+			ids := foreignIDs(t, d, p, otherRep.ID)
+			routes := d.web.GetRoutes(true)
+			// Logging out ends the walk's session: it goes last.
+			key := func(r fiber.Route) string {
+				if r.Path == "/logout" {
+					return "~"
+				}
+				return r.Path + " " + r.Method
+			}
+			sort.Slice(routes, func(i, j int) bool { return key(routes[i]) < key(routes[j]) })
+			checked := 0
+			for _, rt := range routes {
+				if rt.Method != http.MethodGet && rt.Method != http.MethodPost {
+					continue
+				}
+				if rt.Path == "/healthz" || strings.HasPrefix(rt.Path, "/static") {
+					continue
+				}
+				checked++
+				path, hasParam := fillParams(t, rt.Path, ids)
+				var r testutil.Response
+				if rt.Method == http.MethodGet {
+					r = c.Get(path)
+				} else {
+					r = c.Post(path, url.Values{})
+				}
+				what := rt.Method + " " + path + " as " + name
+				want := expected(p, rt.Name, hasParam, rt.Path)
+				switch {
+				case r.Status >= 500:
+					t.Errorf("%s: status %d", what, r.Status)
+				case want == "login":
+					if r.Status != http.StatusSeeOther || r.Location != "/login" {
+						t.Errorf("%s: status %d to %q, want the login page", what, r.Status, r.Location)
+					}
+				case want != "" && want != http.StatusText(r.Status):
+					t.Errorf("%s: status %d, want %s", what, r.Status, want)
+				}
+			}
+			if checked < 20 {
+				t.Fatalf("only %d routes walked: the route list is not being read", checked)
+			}
+		})
+	}
+}
+
+// fillParams puts a foreign id in every :param of path.
+func fillParams(t *testing.T, path string, ids map[string]string) (string, bool) {
+	parts := strings.Split(path, "/")
+	has := false
+	for i, part := range parts {
+		if !strings.HasPrefix(part, ":") {
+			continue
+		}
+		v, ok := ids[strings.TrimPrefix(part, ":")]
+		if !ok {
+			t.Fatalf("route %s: no foreign id for %s in the matrix", path, part)
+		}
+		parts[i], has = v, true
+	}
+	return strings.Join(parts, "/"), has
+}
+
+// expected is the designed answer: "login", a status text, or "" when any non-5xx answer is
+// right (the route's own tests check those).
+func expected(p persona, access string, hasParam bool, path string) string {
+	switch access {
+	case "public":
+		return ""
+	case "logged_in", "customer", "staff", "admin":
+	default:
+		return "route declares no access (name it with its access in routes.go)"
+	}
+	if p.login == "" {
+		return "login"
+	}
+	allowed := access == "logged_in" ||
+		(access == "customer" && p.kind == account.Customer) ||
+		(access == "staff" && p.kind.Staff()) ||
+		(access == "admin" && p.kind == account.Admin)
+	if !allowed {
+		return http.StatusText(http.StatusForbidden)
+	}
+	if !hasParam {
+		return ""
+	}
+	switch {
+	case p.kind == account.Customer:
+		return http.StatusText(http.StatusNotFound)
+	case p.kind == account.Sales && strings.Contains(path, ":tenant"):
+		return http.StatusText(http.StatusNotFound)
+	}
+	return ""
+}
