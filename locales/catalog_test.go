@@ -15,8 +15,10 @@ import (
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/locales"
+	"github.com/guichet/guichet/templates"
 )
 
 // Keys that code builds at run time, so no literal names them whole.
@@ -27,6 +29,15 @@ func dynamicKeys() []string {
 	}
 	for _, code := range []string{"400", "403", "404", "413", "429", "500"} {
 		keys = append(keys, "error.page."+code+".title", "error.page."+code+".text")
+	}
+	for _, st := range []string{notify.StatusPending, notify.StatusSent, notify.StatusDead} {
+		keys = append(keys, "outbox.status."+st)
+	}
+	mails, _ := fs.Glob(templates.FS, "email/*.txt")
+	for _, m := range mails {
+		if kind := strings.TrimSuffix(filepath.Base(m), ".txt"); kind != "layout" {
+			keys = append(keys, "email."+kind+".subject")
+		}
 	}
 	for _, s := range account.TenantStatuses {
 		keys = append(keys, "tenant.status."+s)
@@ -76,7 +87,7 @@ func usedKeys(t *testing.T) map[string]string {
 			t.Fatal(err)
 		}
 	}
-	scan("../templates", templateKey, func(p string) bool { return strings.HasSuffix(p, ".html") })
+	scan("../templates", templateKey, func(p string) bool { return strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".txt") })
 	scan("../internal", goKey, func(p string) bool { return strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") })
 	for _, k := range dynamicKeys() {
 		used[k] = "(built at run time)"
@@ -160,7 +171,8 @@ func sortedUnique(xs []string) []string {
 func TestFrenchIsNotACopyOfEnglish(t *testing.T) {
 	same := map[string]bool{}
 	for _, k := range []string{"nav.tenants", "staff.tenants.title", "staff.tenant.title", "right.incidents", "common.actions",
-		"pager.label", "date.format.date", "date.month_short.3", "date.month_short.5"} {
+		"pager.label", "date.format.date", "date.month_short.3", "date.month_short.5", "admin.outbox.message_title",
+		"admin.outbox.count"} {
 		same[k] = true
 	}
 	en, fr := readFlat(t, "en"), readFlat(t, "fr")

@@ -15,6 +15,8 @@ type Hooks interface {
 	// UserCreated is called when an admin or a referent creates u, who has no password yet
 	// unless one was given.
 	UserCreated(ctx context.Context, tx bun.IDB, by Actor, u *User) error
+	// PasswordResetRequested is called with the single-use token of a "Forgotten password" link.
+	PasswordResetRequested(ctx context.Context, tx bun.IDB, u *User, token string) error
 }
 
 // Service holds the account use cases.
@@ -37,3 +39,6 @@ type noHooks struct{}
 
 func (noHooks) AccountLocked(context.Context, bun.IDB, *User) error      { return nil }
 func (noHooks) UserCreated(context.Context, bun.IDB, Actor, *User) error { return nil }
+func (noHooks) PasswordResetRequested(context.Context, bun.IDB, *User, string) error {
+	return nil
+}

@@ -17,8 +17,10 @@ import (
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/locales"
+	"github.com/guichet/guichet/templates"
 	"github.com/uptrace/bun"
 )
 
@@ -28,6 +30,7 @@ type App struct {
 	DB       *bun.DB
 	Bundle   *i18n.Bundle
 	Accounts *account.Service
+	Notifier *notify.Notifier
 	Log      *slog.Logger
 }
 
@@ -59,7 +62,14 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 		bdb.Close()
 		return nil, err
 	}
-	return &App{Config: c, DB: bdb, Bundle: b, Accounts: account.NewService(bdb), Log: log}, nil
+	n, err := notify.NewNotifier(templates.FS, b, c.BaseURL)
+	if err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	accounts := account.NewService(bdb)
+	accounts.Hooks = notify.AccountHooks{N: n}
+	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log}, nil
 }
 
 // Close releases the database.
@@ -80,6 +90,7 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 		ready(ln.Addr().String())
 	}
 	go a.sweepSessions(ctx)
+	a.startMailer(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listener(ln) }()
 	select {
@@ -94,13 +105,24 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	return nil
 }
 
+// startMailer runs the outbox worker when an SMTP relay is configured; without one, mail waits
+// in the outbox, where admins can read it.
+func (a *App) startMailer(ctx context.Context) {
+	if a.Config.SMTP.Host == "" {
+		a.Log.Info("no SMTP relay configured: mail stays in the outbox (admin → Outbox)")
+		return
+	}
+	sender := notify.NewSMTPSender(a.Config.SMTP, a.Config.MailFrom, a.Notifier)
+	go notify.NewWorker(a.DB, sender, a.Log).Run(ctx)
+}
+
 // Web builds the HTTP application without listening, for Serve and for tests.
 func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	secret, err := a.secret(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret})
+	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret, Notifier: a.Notifier})
 }
 
 // sweepSessions deletes expired sessions every hour.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,6 +24,18 @@ type Config struct {
 	SessionMax   time.Duration
 	LogLevel     slog.Level
 	LogFormat    string // text or json
+	SMTP         SMTP
+	MailFrom     *mail.Address
+	SupportLeads []string // addresses told of SLA breaches on unassigned tickets
+}
+
+// SMTP is the mail relay; an empty Host means mail stays in the outbox, readable by admins.
+type SMTP struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+	TLS      string // none, starttls or tls
 }
 
 // Error names the variable (or flag) whose value is invalid.
@@ -91,6 +104,55 @@ var settings = []setting{
 			return errors.New("want text or json")
 		}
 		c.LogFormat = v
+		return nil
+	}},
+	{"GUICHET_SMTP_HOST", "smtp-host", "", "SMTP relay host; empty keeps mail in the outbox", func(c *Config, v string) error {
+		c.SMTP.Host = v
+		return nil
+	}},
+	{"GUICHET_SMTP_PORT", "smtp-port", "587", "SMTP relay port", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return errors.New("want a port number")
+		}
+		c.SMTP.Port = n
+		return nil
+	}},
+	{"GUICHET_SMTP_USER", "smtp-user", "", "SMTP user name (no authentication when empty)", func(c *Config, v string) error {
+		c.SMTP.User = v
+		return nil
+	}},
+	{"GUICHET_SMTP_PASSWORD", "smtp-password", "", "SMTP password", func(c *Config, v string) error {
+		c.SMTP.Password = v
+		return nil
+	}},
+	{"GUICHET_SMTP_TLS", "smtp-tls", "starttls", "none, starttls or tls", func(c *Config, v string) error {
+		if v != "none" && v != "starttls" && v != "tls" {
+			return errors.New("want none, starttls or tls")
+		}
+		c.SMTP.TLS = v
+		return nil
+	}},
+	{"GUICHET_MAIL_FROM", "mail-from", "Guichet <guichet@localhost>", "sender of every message, with its display name", func(c *Config, v string) error {
+		a, err := mail.ParseAddress(v)
+		if err != nil {
+			return errors.New("want an address such as Guichet <support@example.com>")
+		}
+		c.MailFrom = a
+		return nil
+	}},
+	{"GUICHET_SUPPORT_LEADS", "support-leads", "", "comma-separated addresses of the support leads", func(c *Config, v string) error {
+		c.SupportLeads = nil
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			a, err := mail.ParseAddress(part)
+			if err != nil || a.Name != "" {
+				return fmt.Errorf("%q is not a plain address", part)
+			}
+			c.SupportLeads = append(c.SupportLeads, a.Address)
+		}
 		return nil
 	}},
 }

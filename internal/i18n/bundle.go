@@ -93,3 +93,24 @@ func Negotiate(preference, cookie, acceptLanguage, def string) string {
 	}
 	return def
 }
+
+// Lookup translates like T but fails on a missing key, for mail: a message that cannot be
+// rendered must fail its transaction, not go out with a key in place of a sentence.
+func (b *Bundle) Lookup(lang, key string, args map[string]any) (string, error) {
+	loc, ok := b.locs[lang]
+	if !ok {
+		return "", fmt.Errorf("i18n: unknown language %q", lang)
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateData: b.formatArgs(lang, args)}
+	if n, ok := args["Count"]; ok {
+		cfg.PluralCount = n
+	}
+	s, err := loc.Localize(cfg)
+	if err != nil {
+		return "", fmt.Errorf("i18n: %s: %w", key, err)
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", fmt.Errorf("i18n: %s is empty in %s", key, lang)
+	}
+	return s, nil
+}

@@ -34,6 +34,10 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/login", public, h.loginLimiter(), h.login)
 	r.post("/logout", public, h.logout)
 	r.post("/lang", public, h.switchLanguage)
+	r.get("/password/forgot", public, h.showForgotPassword)
+	r.post("/password/forgot", public, h.loginLimiter(), h.requestPasswordReset)
+	r.get("/password/reset/:token", public, h.showSetPassword)
+	r.post("/password/reset/:token", public, h.loginLimiter(), h.setPassword)
 
 	r.get("/", loggedIn, h.showHome)
 	r.get("/profile", loggedIn, h.showProfile)
@@ -65,6 +69,10 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/admin/tenants", admin, h.createTenant)
 	r.get("/admin/tenants/:tenant", admin, h.showEditTenant)
 	r.post("/admin/tenants/:tenant", admin, h.saveTenant)
+	r.get("/admin/outbox", admin, h.showOutbox)
+	r.get("/admin/outbox/:message", admin, h.showOutboxMessage)
+	r.get("/admin/outbox/:message/html", admin, h.showOutboxHTML)
+	r.post("/admin/outbox/:message/retry", admin, h.retryMessage)
 }
 
 type router struct {

@@ -38,8 +38,10 @@ func foreignIDs(t *testing.T, d *desk, p persona, otherRepTenant int64) map[stri
 		other = "Marie.Dupont"
 	}
 	return map[string]string{
-		"user":   id(d.user(t, other).ID),
-		"tenant": id(otherRepTenant),
+		"user":    id(d.user(t, other).ID),
+		"tenant":  id(otherRepTenant),
+		"message": "1", // only admins reach the outbox
+		"token":   "not-a-real-token",
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/static"
 	"github.com/guichet/guichet/templates"
 	"github.com/uptrace/bun"
@@ -26,7 +27,8 @@ type Deps struct {
 	Bundle   *i18n.Bundle
 	Log      *slog.Logger
 	// Secret signs CSRF tokens; every instance sharing a database shares it.
-	Secret []byte
+	Secret   []byte
+	Notifier *notify.Notifier
 }
 
 // handler holds the dependencies every handler uses; all routes are its methods.

@@ -1,0 +1,122 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/uptrace/bun"
+)
+
+// Statuses of an outbox message.
+const (
+	StatusPending = "pending"
+	StatusSent    = "sent"
+	StatusDead    = "dead"
+)
+
+// RetryWindow is how long a message is retried after temporary failures before it is dead.
+const RetryWindow = 24 * time.Hour
+
+// Message is one mail to one recipient, rendered in the recipient's language when it was
+// written, so that what the admin reads is exactly what is sent.
+type Message struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID              int64 `bun:",pk,autoincrement"`
+	RecipientEmail  string
+	RecipientName   string
+	RecipientUserID *int64
+	Lang            string
+	Kind            string
+	Thread          string
+	MessageID       string
+	Subject         string
+	BodyText        string
+	BodyHTML        string `bun:"body_html"`
+	Status          string
+	Attempts        int
+	NextAttemptAt   time.Time
+	ClaimedUntil    *time.Time
+	DeadlineAt      time.Time
+	LastError       string
+	CreatedAt       time.Time
+	SentAt          *time.Time
+}
+
+// Recipient is who a message goes to, in which language.
+type Recipient struct {
+	UserID int64 // 0 for an address without a user (support leads)
+	Email  string
+	Name   string
+	Lang   string
+}
+
+// RecipientOf returns u as a recipient.
+func RecipientOf(u *account.User) Recipient {
+	return Recipient{UserID: u.ID, Email: u.Email, Name: u.DisplayName, Lang: u.Lang}
+}
+
+// Notice is what happened: a kind of message, the thread it belongs to (one per ticket, so that
+// every message about one incident or request threads together), and the template data.
+type Notice struct {
+	Kind   string
+	Thread string
+	Data   map[string]any
+}
+
+// Notifier renders notices in each recipient's language and writes them to the outbox.
+type Notifier struct {
+	r       *renderer
+	baseURL string
+	host    string // the right-hand side of Message-IDs
+	Now     func() time.Time
+}
+
+// Enqueue renders notice for every recipient and writes the messages in tx, the caller's
+// transaction: they are sent only if the change that caused them commits. A message that
+// cannot be rendered fails the whole transaction.
+func (n *Notifier) Enqueue(ctx context.Context, tx bun.IDB, notice Notice, to ...Recipient) error {
+	if len(to) == 0 {
+		return nil
+	}
+	now := n.Now().UTC()
+	msgs := make([]*Message, 0, len(to))
+	for _, rc := range to {
+		data := maps.Clone(notice.Data)
+		if data == nil {
+			data = map[string]any{}
+		}
+		data["Recipient"], data["BaseURL"] = rc, n.baseURL
+		out, err := n.r.render(rc.Lang, notice.Kind, data)
+		if err != nil {
+			return err
+		}
+		m := &Message{RecipientEmail: rc.Email, RecipientName: rc.Name, Lang: rc.Lang, Kind: notice.Kind,
+			Thread: notice.Thread, MessageID: n.newMessageID(), Subject: out.Subject, BodyText: out.Text,
+			BodyHTML: out.HTML, Status: StatusPending, NextAttemptAt: now, DeadlineAt: now.Add(RetryWindow), CreatedAt: now}
+		if rc.UserID != 0 {
+			id := rc.UserID
+			m.RecipientUserID = &id
+		}
+		msgs = append(msgs, m)
+	}
+	_, err := tx.NewInsert().Model(&msgs).Exec(ctx)
+	return err
+}
+
+func (n *Notifier) newMessageID() string {
+	return fmt.Sprintf("<%s@%s>", strings.ToLower(account.NewToken()[:24]), n.host)
+}
+
+// ThreadRoot is the Message-ID every message of a thread refers to.
+func (n *Notifier) ThreadRoot(thread string) string {
+	return fmt.Sprintf("<thread.%s@%s>", url.PathEscape(thread), n.host)
+}
+
+// Link returns the absolute URL of a path of the desk, for mail.
+func (n *Notifier) Link(path string) string { return n.baseURL + path }

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/notify"
+)
+
+var outboxStatuses = []string{notify.StatusPending, notify.StatusSent, notify.StatusDead}
+
+// showOutbox lists mail: what waits, what went, what failed for good.
+func (h *handler) showOutbox(c *fiber.Ctx) error {
+	p := h.page(c, "admin.outbox.title")
+	status := c.Query("status")
+	if status != "" && !contains(outboxStatuses, status) {
+		status = ""
+	}
+	p.Form["status"] = status
+	n := pageNumber(c)
+	ms, total, err := notify.Outbox(c.UserContext(), h.DB, actorOf(c), notify.OutboxFilter{Status: status, Limit: perPage, Offset: (n - 1) * perPage})
+	if err != nil {
+		return err
+	}
+	p.V["Messages"], p.V["Total"], p.V["Pager"] = ms, total, newPager(c, n, total)
+	p.V["Statuses"], p.V["SMTP"] = outboxStatuses, h.Config.SMTP.Host != ""
+	return h.show(c, "admin/outbox", p)
+}
+
+func (h *handler) outboxMessage(c *fiber.Ctx) (*notify.Message, error) {
+	id, err := idParam(c, "message")
+	if err != nil {
+		return nil, err
+	}
+	return notify.OutboxMessage(c.UserContext(), h.DB, actorOf(c), id)
+}
+
+// showOutboxMessage shows a message as it will be sent: headers, text part, HTML part.
+func (h *handler) showOutboxMessage(c *fiber.Ctx) error {
+	m, err := h.outboxMessage(c)
+	if err != nil {
+		return err
+	}
+	p := h.page(c, "admin.outbox.message_title")
+	p.V["Message"], p.V["From"] = m, h.Config.MailFrom.String()
+	p.V["ThreadRoot"] = h.Notifier.ThreadRoot(m.Thread)
+	return h.show(c, "admin/outbox_message", p)
+}
+
+// showOutboxHTML serves a message's HTML part for the preview frame, sandboxed: no script, no
+// form, nothing from the message can act on the desk.
+func (h *handler) showOutboxHTML(c *fiber.Ctx) error {
+	m, err := h.outboxMessage(c)
+	if err != nil {
+		return err
+	}
+	c.Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	c.Set("X-Frame-Options", "SAMEORIGIN")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.SendString(m.BodyHTML)
+}
+
+func (h *handler) retryMessage(c *fiber.Ctx) error {
+	id, err := idParam(c, "message")
+	if err != nil {
+		return err
+	}
+	if err := notify.RetryNow(c.UserContext(), h.DB, actorOf(c), id, time.Now()); err != nil {
+		return err
+	}
+	return h.done(c, "/admin/outbox/"+itoa(id), "flash.retry_scheduled")
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
