@@ -62,29 +62,35 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		config.Flags(fs)
 	}
 	action := cmd.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: guichet %s %s\n\n%s\n\nflags:\n", name, cmd.usage, cmd.summary)
+	usage := func(w io.Writer) {
+		fs.SetOutput(w)
+		fmt.Fprintf(w, "usage: guichet %s %s\n\n%s\n\nflags:\n", name, cmd.usage, cmd.summary)
 		fs.PrintDefaults()
 		if cmd.needsDB {
-			fmt.Fprintf(fs.Output(), "\nenvironment:\n%s", config.Usage())
+			fmt.Fprintf(w, "\nenvironment:\n%s", config.Usage())
 		}
 	}
+	// Parse reports its error itself; the usage is printed once, below, where it belongs.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
+			usage(stdout)
 			return 0
 		}
+		usage(stderr)
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "guichet %s: unexpected argument %q\n", name, fs.Arg(0))
 		return 2
 	}
-	cfg, err := config.Load(fs, getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "guichet: %v\n", err)
-		return 2
+	var cfg config.Config
+	if cmd.needsDB {
+		var err error
+		if cfg, err = config.Load(fs, getenv); err != nil {
+			fmt.Fprintf(stderr, "guichet: %v\n", err)
+			return 2
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

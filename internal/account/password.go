@@ -42,7 +42,7 @@ func CheckPassword(hash, password string) bool {
 		return false
 	}
 	// argon2 panics on zero parameters; a stored hash never has them, but a damaged one may.
-	if memory < 8*uint32(threads) || time == 0 || threads == 0 || memory > 1<<21 {
+	if memory < 8*uint32(threads) || time == 0 || time > 16 || threads == 0 || memory > 1<<21 {
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])

@@ -78,6 +78,9 @@ func CheckSchema(ctx context.Context, db *bun.DB) error {
 		return err
 	}
 	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil && strings.Contains(err.Error(), "no such table") {
+		return fmt.Errorf("db: the database has no schema yet (run `guichet migrate`)")
+	}
 	if err != nil {
 		return fmt.Errorf("db: read schema version: %w", err)
 	}

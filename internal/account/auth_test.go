@@ -1,0 +1,170 @@
+package account_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/demo"
+)
+
+func (d *desk) failedLogins(login string) (int, bool) {
+	u := d.user(login)
+	return u.FailedLogins, u.Locked()
+}
+
+func TestAuthenticateSuccessResetsCounter(t *testing.T) {
+	d := newDesk(t)
+	for range 3 {
+		if _, err := d.s.Authenticate(ctx, "John.Doe", "wrong-password"); !errors.Is(err, account.ErrBadCredentials) {
+			t.Fatalf("wrong password: err = %v, want ErrBadCredentials", err)
+		}
+	}
+	if n, locked := d.failedLogins("John.Doe"); n != 3 || locked {
+		t.Fatalf("after 3 failures: failed_logins = %d, locked = %v; want 3, false", n, locked)
+	}
+	u, err := d.s.Authenticate(ctx, "  john.DOE ", demo.Password)
+	if err != nil || u.Login != "John.Doe" {
+		t.Fatalf("Authenticate = %v, %v; want John.Doe", u, err)
+	}
+	if n, locked := d.failedLogins("John.Doe"); n != 0 || locked {
+		t.Errorf("after success: failed_logins = %d, locked = %v; want 0, false", n, locked)
+	}
+}
+
+func TestAuthenticateSameErrorForEveryRefusal(t *testing.T) {
+	d := newDesk(t)
+	paul := d.user("Paul.Martin")
+	paul.Active = false
+	if err := account.UpdateUser(ctx, d.DB, paul, "active"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, login, password string }{
+		{"unknown login", "Nobody.Here", demo.Password},
+		{"wrong password", "John.Doe", "not-the-password"},
+		{"empty password", "John.Doe", ""},
+		{"inactive account, right password", "Paul.Martin", demo.Password},
+		{"empty login", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := d.s.Authenticate(ctx, tt.login, tt.password)
+			if err != account.ErrBadCredentials || u != nil {
+				t.Errorf("Authenticate(%q) = %v, %v; want nil, ErrBadCredentials", tt.login, u, err)
+			}
+		})
+	}
+	if n, _ := d.failedLogins("Paul.Martin"); n != 0 {
+		t.Errorf("an inactive account counted failures: %d", n)
+	}
+}
+
+func TestLockoutAfterFiveFailures(t *testing.T) {
+	d := newDesk(t)
+	for i := 1; i <= account.MaxFailedLogins; i++ {
+		_, err := d.s.Authenticate(ctx, "John.Doe", "wrong-password")
+		want := account.ErrBadCredentials
+		if i == account.MaxFailedLogins {
+			want = account.ErrLocked
+		}
+		if err != want {
+			t.Fatalf("failure %d: err = %v, want %v", i, err, want)
+		}
+	}
+	if n, locked := d.failedLogins("John.Doe"); n != 5 || !locked {
+		t.Fatalf("failed_logins = %d, locked = %v; want 5, true", n, locked)
+	}
+	if got := d.hooks.locked; len(got) != 1 || got[0] != "John.Doe" {
+		t.Errorf("AccountLocked hook calls = %q, want [John.Doe]", got)
+	}
+	for _, pw := range []string{demo.Password, "wrong-password"} {
+		if _, err := d.s.Authenticate(ctx, "John.Doe", pw); err != account.ErrLocked {
+			t.Errorf("locked account with %q: err = %v, want ErrLocked", pw, err)
+		}
+	}
+	if len(d.hooks.locked) != 1 {
+		t.Errorf("AccountLocked called %d times, want once", len(d.hooks.locked))
+	}
+
+	john := d.user("John.Doe")
+	for _, who := range []string{"Alice.Agent", "Sophie.Commerciale", "Marie.Dupont", "John.Doe"} {
+		if err := d.s.ResetFailedLogin(ctx, d.actor(who), john.ID); !errors.Is(err, apperr.ErrForbidden) {
+			t.Errorf("ResetFailedLogin by %s: err = %v, want ErrForbidden", who, err)
+		}
+	}
+	if _, locked := d.failedLogins("John.Doe"); !locked {
+		t.Fatal("a refused reset unlocked the account")
+	}
+	if err := d.s.ResetFailedLogin(ctx, d.actor("admin"), john.ID); err != nil {
+		t.Fatalf("ResetFailedLogin by admin: %v", err)
+	}
+	if n, locked := d.failedLogins("John.Doe"); n != 0 || locked {
+		t.Errorf("after reset: failed_logins = %d, locked = %v", n, locked)
+	}
+	if _, err := d.s.Authenticate(ctx, "John.Doe", demo.Password); err != nil {
+		t.Errorf("login after reset: %v", err)
+	}
+	if err := d.s.ResetFailedLogin(ctx, d.actor("admin"), 999999); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("reset of an unknown user: err = %v, want ErrNotFound", err)
+	}
+}
+
+// Concurrent attempts must each count: every failure number 1..4 is handed out exactly once and
+// exactly one attempt locks the account.
+func TestConcurrentFailuresNeverLoseACount(t *testing.T) {
+	d := newDesk(t)
+	const n = 10
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = d.s.Authenticate(ctx, "John.Doe", "wrong-password")
+		}()
+	}
+	wg.Wait()
+	var bad, locked int
+	for i, err := range errs {
+		switch err {
+		case account.ErrBadCredentials:
+			bad++
+		case account.ErrLocked:
+			locked++
+		default:
+			t.Errorf("attempt %d: unexpected error %v", i, err)
+		}
+	}
+	if bad != account.MaxFailedLogins-1 || locked != n-bad {
+		t.Errorf("bad credentials = %d, locked = %d; want %d and %d", bad, locked, account.MaxFailedLogins-1, n-account.MaxFailedLogins+1)
+	}
+	count, isLocked := d.failedLogins("John.Doe")
+	if count < account.MaxFailedLogins || count > n || !isLocked {
+		t.Errorf("failed_logins = %d, locked = %v; want 5..10, true", count, isLocked)
+	}
+	if len(d.hooks.locked) != 1 {
+		t.Errorf("AccountLocked called %d times, want once", len(d.hooks.locked))
+	}
+}
+
+// Below the limit, every concurrent failure is in the count.
+func TestConcurrentFailuresBelowLimitCountExactly(t *testing.T) {
+	d := newDesk(t)
+	const n = account.MaxFailedLogins - 1
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := d.s.Authenticate(ctx, "Paul.Martin", "wrong-password"); err != account.ErrBadCredentials {
+				t.Errorf("err = %v, want ErrBadCredentials", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if count, locked := d.failedLogins("Paul.Martin"); count != n || locked {
+		t.Errorf("failed_logins = %d, locked = %v; want %d, false", count, locked, n)
+	}
+}

@@ -1,0 +1,203 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/guichet/guichet/internal/db"
+	"github.com/uptrace/bun"
+)
+
+var ctx = context.Background()
+
+func open(t *testing.T) *bun.DB {
+	t.Helper()
+	bdb, err := db.Open(filepath.Join(t.TempDir(), "guichet test.db")) // a space, to test the DSN escaping
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	return bdb
+}
+
+func tables(t *testing.T, bdb *bun.DB) []string {
+	t.Helper()
+	var names []string
+	if err := bdb.NewRaw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").Scan(ctx, &names); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// migrationNames lists the migration files as Migrate names them: "20261124000001_platform".
+func migrationNames(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.up.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v, %v", files, err)
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".up.sql")
+		names[i] = strings.TrimSuffix(name, ".tx")
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestMigrateEmptyFileThenIdempotent(t *testing.T) {
+	bdb := open(t)
+	applied, err := db.Migrate(ctx, bdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := migrationNames(t); !reflect.DeepEqual(applied, want) {
+		t.Errorf("applied = %q, want every migration in order: %q", applied, want)
+	}
+	want := tables(t, bdb)
+	for _, name := range []string{"memberships", "schema_migration_locks", "schema_migrations", "sessions", "settings", "support_levels", "tenants", "users"} {
+		if !slices.Contains(want, name) {
+			t.Errorf("table %s missing from %q", name, want)
+		}
+	}
+	if err := db.CheckSchema(ctx, bdb); err != nil {
+		t.Errorf("CheckSchema after Migrate: %v", err)
+	}
+	for i := range 2 {
+		applied, err := db.Migrate(ctx, bdb)
+		if err != nil || len(applied) != 0 {
+			t.Errorf("Migrate again (%d) = %q, %v; want nothing applied", i, applied, err)
+		}
+	}
+	var locks int
+	if err := bdb.NewRaw("SELECT COUNT(*) FROM schema_migration_locks").Scan(ctx, &locks); err != nil || locks != 0 {
+		t.Errorf("locks left = %d, %v", locks, err)
+	}
+	if got := tables(t, bdb); !reflect.DeepEqual(got, want) {
+		t.Errorf("tables after re-run = %q", got)
+	}
+
+	// The pragmas Open promises.
+	for pragma, want := range map[string]string{"foreign_keys": "1", "journal_mode": "wal", "busy_timeout": "5000"} {
+		var v string
+		if err := bdb.NewRaw("PRAGMA "+pragma).Scan(ctx, &v); err != nil || v != want {
+			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, v, err, want)
+		}
+	}
+}
+
+func TestCheckSchemaBeforeMigrate(t *testing.T) {
+	bdb := open(t)
+	err := db.CheckSchema(ctx, bdb)
+	if err == nil {
+		t.Fatal("CheckSchema on an empty database: nil error")
+	}
+	if !strings.Contains(err.Error(), "guichet migrate") {
+		t.Errorf("CheckSchema on an empty database = %q, want a hint to run `guichet migrate`", err)
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	bdb := open(t)
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bdb.NewRaw("INSERT INTO schema_migrations (name, group_id, migrated_at) VALUES ('20991231000000', 2, CURRENT_TIMESTAMP)").Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.Migrate(ctx, bdb)
+	if err == nil || !strings.Contains(err.Error(), "newer version") || !strings.Contains(err.Error(), "20991231000000") {
+		t.Errorf("Migrate = %v, want a refusal naming the newer version and the migration", err)
+	}
+	err = db.CheckSchema(ctx, bdb)
+	if err == nil || !strings.Contains(err.Error(), "newer version") {
+		t.Errorf("CheckSchema = %v, want a refusal naming the newer version", err)
+	}
+	var locks int
+	if err := bdb.NewRaw("SELECT COUNT(*) FROM schema_migration_locks").Scan(ctx, &locks); err != nil || locks != 0 {
+		t.Errorf("a refused Migrate left %d locks (%v)", locks, err)
+	}
+}
+
+func TestIsUniqueViolation(t *testing.T) {
+	bdb := open(t)
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	insert := "INSERT INTO users (login, login_key, email, display_name, lang, kind, active, created_at, updated_at) VALUES ('a', 'a', 'a@example.com', 'A', 'fr', 'customer', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+	if _, err := bdb.NewRaw(insert).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, dup := bdb.NewRaw(insert).Exec(ctx)
+	_, fk := bdb.NewRaw("INSERT INTO memberships VALUES (42, 42, TRUE, TRUE, TRUE, TRUE, CURRENT_TIMESTAMP)").Exec(ctx)
+	_, notNull := bdb.NewRaw("INSERT INTO settings (name) VALUES ('x')").Exec(ctx)
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"sqlite unique", dup, true},
+		{"sqlite unique, wrapped", fmt.Errorf("insert: %w", dup), true},
+		{"sqlite foreign key", fk, false},
+		{"sqlite not null", notNull, false},
+		{"postgres sqlstate", errors.New("ERROR: duplicate key value violates unique constraint \"users_login_key_key\" (SQLSTATE=23505)"), true},
+		{"other", errors.New("disk full"), false},
+	}
+	for _, tt := range tests {
+		if got := db.IsUniqueViolation(tt.err); got != tt.want {
+			t.Errorf("%s: IsUniqueViolation(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+	if fk == nil || notNull == nil {
+		t.Errorf("expected constraint errors, got fk %v, not null %v", fk, notNull)
+	}
+}
+
+func TestContainsFold(t *testing.T) {
+	bdb := open(t)
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"Prod 100%", "Prod_1", `back\slash`, "Dupont Industrie", "prod1"} {
+		if _, err := bdb.NewRaw("INSERT INTO settings (name, value) VALUES (?, '')", v).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"%", []string{"Prod 100%"}},
+		{"_", []string{"Prod_1"}},
+		{`\`, []string{`back\slash`}},
+		{"DUPONT", []string{"Dupont Industrie"}},
+		{"prod", []string{"Prod 100%", "Prod_1", "prod1"}},
+		{"", []string{"Dupont Industrie", "Prod 100%", "Prod_1", `back\slash`, "prod1"}},
+	}
+	for _, tt := range tests {
+		cond, arg := db.ContainsFold("name", tt.text)
+		var got []string
+		if err := bdb.NewSelect().Table("settings").Column("name").Where(cond, arg).OrderExpr("name").Scan(ctx, &got); err != nil {
+			t.Fatalf("%q: %v", tt.text, err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ContainsFold(%q) matched %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestOpenRefusesPostgres(t *testing.T) {
+	for _, dsn := range []string{"postgres://u@h/db", "postgresql://u@h/db"} {
+		if _, err := db.Open(dsn); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+			t.Errorf("Open(%q) = %v", dsn, err)
+		}
+	}
+}
