@@ -115,13 +115,9 @@ func userCreateFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 func userResetFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 	login := fs.String("login", "", "login of the locked account")
 	return func(ctx context.Context, e *env) error {
-		a, err := e.open(ctx)
+		a, u, err := e.user(ctx, *login)
 		if err != nil {
 			return err
-		}
-		u, err := account.UserByLogin(ctx, a.DB, *login)
-		if err != nil {
-			return fmt.Errorf("no user with login %q", *login)
 		}
 		if err := a.Accounts.ResetFailedLogin(ctx, account.System, u.ID); err != nil {
 			return err
@@ -135,13 +131,9 @@ func userPasswordFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 	login := fs.String("login", "", "login of the user")
 	password := fs.String("password", "", "new password (read from standard input when absent)")
 	return func(ctx context.Context, e *env) error {
-		a, err := e.open(ctx)
+		a, u, err := e.user(ctx, *login)
 		if err != nil {
 			return err
-		}
-		u, err := account.UserByLogin(ctx, a.DB, *login)
-		if err != nil {
-			return fmt.Errorf("no user with login %q", *login)
 		}
 		pw := *password
 		if pw == "" {

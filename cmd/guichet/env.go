@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 
+	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
+	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/config"
 )
 
@@ -27,6 +31,19 @@ func (e *env) open(ctx context.Context) (*app.App, error) {
 	}
 	e.app = a
 	return a, nil
+}
+
+// user opens the app and finds the user with login.
+func (e *env) user(ctx context.Context, login string) (*app.App, *account.User, error) {
+	a, err := e.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := account.UserByLogin(ctx, a.DB, login)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil, nil, fmt.Errorf("no user with login %q", login)
+	}
+	return a, u, err
 }
 
 func (e *env) close() {
