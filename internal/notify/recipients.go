@@ -113,7 +113,15 @@ func (n *Notifier) addLeads(ctx context.Context, idb bun.IDB, leads []string, la
 		switch {
 		case err == nil && u.Kind.Staff():
 			rc = RecipientOf(u)
-		case err != nil && !errors.Is(err, apperr.ErrNotFound):
+		case err == nil:
+			// A customer's address listed as a lead is still a customer: only their tenants' mail.
+			if _, err := account.AccessTo(ctx, idb, account.ActorOf(u), a.TenantID); err != nil {
+				if errors.Is(err, apperr.ErrNotFound) {
+					continue
+				}
+				return err
+			}
+		case !errors.Is(err, apperr.ErrNotFound):
 			return err
 		}
 		*out = append(*out, rc)

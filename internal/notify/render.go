@@ -47,11 +47,11 @@ func newRenderer(fsys fs.FS, b *i18n.Bundle) (*renderer, error) {
 	r := &renderer{bundle: b, html: map[string]map[string]*htmltemplate.Template{}, text: map[string]map[string]*texttemplate.Template{}}
 	for _, lang := range i18n.Langs {
 		fm := funcs(b, lang)
-		hbase, err := htmltemplate.New("layout.html").Funcs(htmltemplate.FuncMap(fm)).ParseFS(fsys, "email/layout.html")
+		hbase, err := htmltemplate.New("layout.html").Option("missingkey=error").Funcs(htmltemplate.FuncMap(fm)).ParseFS(fsys, "email/layout.html")
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
 		}
-		tbase, err := texttemplate.New("layout.txt").Funcs(texttemplate.FuncMap(fm)).ParseFS(fsys, "email/layout.txt")
+		tbase, err := texttemplate.New("layout.txt").Option("missingkey=error").Funcs(texttemplate.FuncMap(fm)).ParseFS(fsys, "email/layout.txt")
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
 		}

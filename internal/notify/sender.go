@@ -111,16 +111,16 @@ func trimAngles(id string) string {
 	return id
 }
 
-// classify marks a 5xx reply to the message itself as permanent. Everything else, 4xx replies,
-// refused connections, timeouts and authentication trouble, is the relay's state, not the
-// message's, and is retried.
+// classify marks a 5xx reply to the message itself (its recipient or its content) as permanent.
+// Everything else, 4xx replies, refused connections, timeouts, authentication trouble and a
+// refused MAIL FROM (the same for every message, so the relay's settings), is retried.
 func classify(err error) error {
 	var se *gomail.SendError
 	if err == nil || !errors.As(err, &se) || se.ErrorCode() < 500 {
 		return err
 	}
 	switch se.Reason {
-	case gomail.ErrSMTPMailFrom, gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
+	case gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
 		return &PermanentError{err}
 	}
 	return err

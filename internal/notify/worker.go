@@ -56,8 +56,10 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	errs := w.Sender.Send(ctx, msgs)
+	// What was sent is recorded even when the process is stopping, or it would be sent again.
+	rec := context.WithoutCancel(ctx)
 	for i, m := range msgs {
-		if err := w.record(ctx, m, errs[i]); err != nil {
+		if err := w.record(rec, m, errs[i]); err != nil {
 			return i, err
 		}
 	}
