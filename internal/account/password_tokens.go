@@ -106,17 +106,18 @@ func (s *Service) PasswordLinkUser(ctx context.Context, token string) (*User, st
 }
 
 // UsePasswordLink sets the password through a link, once: the account is unlocked and every
-// session of the user ends.
-func (s *Service) UsePasswordLink(ctx context.Context, token, password, confirm string) (*User, error) {
-	u, _, err := s.PasswordLinkUser(ctx, token)
+// session of the user ends. The link's user and purpose come back with a validation failure too,
+// so that the form can be shown again.
+func (s *Service) UsePasswordLink(ctx context.Context, token, password, confirm string) (*User, string, error) {
+	u, purpose, err := s.PasswordLinkUser(ctx, token)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if password != confirm {
 		var es i18n.Errors
 		checkNewPassword(&es, "password", password)
 		es.Add(i18n.FieldError("confirm", "error.password.mismatch"))
-		return nil, es
+		return u, purpose, es
 	}
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Now()
@@ -131,5 +132,5 @@ func (s *Service) UsePasswordLink(ctx context.Context, token, password, confirm 
 		}
 		return s.SetPassword(ctx, tx, u, password, "")
 	})
-	return u, err
+	return u, purpose, err
 }

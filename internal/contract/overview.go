@@ -30,11 +30,17 @@ func ContractOverview(ctx context.Context, idb bun.IDB, actor account.Actor, ten
 	if !a.Rights.Contract {
 		return nil, apperr.ErrForbidden
 	}
-	history, err := History(ctx, idb, tenantID)
+	return TenantOverview(ctx, idb, a.Tenant, now)
+}
+
+// TenantOverview reads a tenant's support-level history and says where it stands on the Paris
+// date of now. It does not authorize: callers have already found the tenant for their actor.
+func TenantOverview(ctx context.Context, idb bun.IDB, t *account.Tenant, now time.Time) (*Overview, error) {
+	history, err := History(ctx, idb, t.ID)
 	if err != nil {
 		return nil, err
 	}
-	o := &Overview{Tenant: a.Tenant, Today: calendar.ParisDate(now)}
+	o := &Overview{Tenant: t, Today: calendar.ParisDate(now)}
 	o.Current, o.HasLevel = Current(history, o.Today)
 	o.Committed = o.HasLevel && o.Current.Committed(o.Today)
 	if next, ok := Scheduled(history, o.Today); ok {

@@ -42,15 +42,10 @@ func Load(fsys fs.FS) (*Bundle, error) {
 // T translates key into lang. Args named Count also choose the plural form. A missing key
 // renders as the key itself, which the catalogue test forbids from shipping.
 func (b *Bundle) T(lang, key string, args map[string]any) string {
-	loc, ok := b.locs[lang]
-	if !ok {
-		loc = b.locs[Langs[0]]
+	if _, ok := b.locs[lang]; !ok {
+		lang = Langs[0]
 	}
-	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateData: b.formatArgs(lang, args)}
-	if n, ok := args["Count"]; ok {
-		cfg.PluralCount = n
-	}
-	s, err := loc.Localize(cfg)
+	s, err := b.Lookup(lang, key, args)
 	if err != nil {
 		return key
 	}

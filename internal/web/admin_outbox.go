@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,7 +14,7 @@ var outboxStatuses = []string{notify.StatusPending, notify.StatusSent, notify.St
 func (h *handler) showOutbox(c *fiber.Ctx) error {
 	p := h.page(c, "admin.outbox.title")
 	status := c.Query("status")
-	if status != "" && !contains(outboxStatuses, status) {
+	if status != "" && !slices.Contains(outboxStatuses, status) {
 		status = ""
 	}
 	p.Form["status"] = status
@@ -69,13 +70,4 @@ func (h *handler) retryMessage(c *fiber.Ctx) error {
 		return err
 	}
 	return h.done(c, "/admin/outbox/"+itoa(id), "flash.retry_scheduled")
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }

@@ -54,19 +54,33 @@ var flashKey = regexp.MustCompile(`^flash\.[a-z0-9_.]+$`)
 // customerPage is a page of the customer space: it resolves the scope and builds the tab bar.
 func (h *handler) customerPage(c *fiber.Ctx, title string) (*page, error) {
 	p := h.page(c, title)
-	actor := actorOf(c)
-	scope, err := h.Accounts.Scope(c.UserContext(), actor, currentSession(c))
+	scope, err := h.scope(c)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
 	p.Scope = scope
-	if p.Tenants, err = h.Accounts.MyTenants(c.UserContext(), actor); err != nil {
+	if p.Tenants, err = h.Accounts.MyTenants(c.UserContext(), actorOf(c)); err != nil {
 		return nil, err
 	}
 	if scope != nil {
 		p.Tabs = tabsFor(scope.Rights, c.Path())
 	}
 	return p, nil
+}
+
+// scope resolves the tenant chosen with the scope selector once per request: a handler and the
+// page it renders (or re-renders after a refusal) share the answer.
+func (h *handler) scope(c *fiber.Ctx) (*account.Access, error) {
+	type memo struct {
+		a   *account.Access
+		err error
+	}
+	if m, ok := c.Locals("scope").(memo); ok {
+		return m.a, m.err
+	}
+	a, err := h.Accounts.Scope(c.UserContext(), actorOf(c), currentSession(c))
+	c.Locals("scope", memo{a, err})
+	return a, err
 }
 
 // tabsFor lists the tabs a membership's rights open, in the order of the customer space.

@@ -37,21 +37,15 @@ func (h *handler) showSetPassword(c *fiber.Ctx) error {
 
 func (h *handler) setPassword(c *fiber.Ctx) error {
 	p := h.page(c, "password.reset.title")
-	token := c.Params("token")
-	u, purpose, err := h.Accounts.PasswordLinkUser(c.UserContext(), token)
-	if errors.Is(err, account.ErrBadLink) {
-		return h.badLink(c, p)
-	}
-	if err != nil {
-		return err
-	}
-	p.V["Login"], p.V["Welcome"] = u.Login, purpose == account.PurposeWelcome
-	_, err = h.Accounts.UsePasswordLink(c.UserContext(), token, c.FormValue("password"), c.FormValue("confirm"))
+	u, purpose, err := h.Accounts.UsePasswordLink(c.UserContext(), c.Params("token"), c.FormValue("password"), c.FormValue("confirm"))
 	switch {
 	case errors.Is(err, account.ErrBadLink):
 		return h.badLink(c, p)
-	case err != nil:
+	case err != nil && u != nil:
+		p.V["Login"], p.V["Welcome"] = u.Login, purpose == account.PurposeWelcome
 		return h.invalid(c, err, "auth/reset", p)
+	case err != nil:
+		return err
 	}
 	return h.done(c, "/login", "flash.password_set")
 }

@@ -49,23 +49,13 @@ func (h *handler) showStaffTenant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	history, err := contract.History(c.UserContext(), h.DB, t.ID)
+	o, err := contract.TenantOverview(c.UserContext(), h.DB, t, time.Now())
 	if err != nil {
 		return err
 	}
 	p := h.page(c, "staff.tenant.title")
-	cur, ok := contract.Current(history, calendar.ParisDate(time.Now()))
-	p.V["Tenant"], p.V["Members"], p.V["History"] = t, members, reversed(history)
-	p.V["HasLevel"], p.V["Current"] = ok, cur
+	p.V["Tenant"], p.V["Members"], p.V["Contract"] = t, members, o
 	return h.show(c, "staff/tenant", p)
-}
-
-func reversed[T any](xs []T) []T {
-	out := make([]T, len(xs))
-	for i, x := range xs {
-		out[len(xs)-1-i] = x
-	}
-	return out
 }
 
 // pager is the previous/next navigation of a long list.

@@ -8,7 +8,7 @@ import (
 
 // scopeID is the tenant the customer works on; a customer without a tenant has none to manage.
 func (h *handler) scopeID(c *fiber.Ctx) (int64, error) {
-	a, err := h.Accounts.Scope(c.UserContext(), actorOf(c), currentSession(c))
+	a, err := h.scope(c)
 	if err != nil {
 		return 0, err
 	}
