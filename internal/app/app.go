@@ -14,10 +14,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/locales"
 	"github.com/guichet/guichet/templates"
@@ -32,6 +34,9 @@ type App struct {
 	Accounts *account.Service
 	Notifier *notify.Notifier
 	Log      *slog.Logger
+	// Catalogue is the standard change catalogue; SLA the targets and calendars of incidents.
+	Catalogue *change.Catalogue
+	SLA       *sla.Policy
 }
 
 // NewLogger returns the structured logger the config asks for.
@@ -45,6 +50,14 @@ func NewLogger(c config.Config) *slog.Logger {
 
 // Open connects to the database, applies the embedded migrations and builds the services.
 func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) {
+	cat, err := change.LoadCatalogue(c.Catalogue)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := sla.LoadPolicy(c.SLAPolicy)
+	if err != nil {
+		return nil, err
+	}
 	bdb, err := db.Open(c.Database)
 	if err != nil {
 		return nil, err
@@ -69,7 +82,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	}
 	accounts := account.NewService(bdb)
 	accounts.Hooks = notify.AccountHooks{N: n}
-	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log}, nil
+	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log, Catalogue: cat, SLA: policy}, nil
 }
 
 // Close releases the database.
@@ -122,7 +135,8 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret, Notifier: a.Notifier})
+	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret, Notifier: a.Notifier,
+		Catalogue: a.Catalogue, SLA: a.SLA})
 }
 
 // sweepSessions deletes expired sessions every hour.

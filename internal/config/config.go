@@ -27,6 +27,11 @@ type Config struct {
 	SMTP         SMTP
 	MailFrom     *mail.Address
 	SupportLeads []string // addresses told of SLA breaches on unassigned tickets
+	// AttachmentMax is the largest file a reply or a form may carry, in bytes.
+	AttachmentMax int64
+	// SLAPolicy and Catalogue name files replacing the embedded defaults ("" keeps them).
+	SLAPolicy string
+	Catalogue string
 }
 
 // SMTP is the mail relay; an empty Host means mail stays in the outbox, readable by admins.
@@ -153,6 +158,22 @@ var settings = []setting{
 			}
 			c.SupportLeads = append(c.SupportLeads, a.Address)
 		}
+		return nil
+	}},
+	{"GUICHET_ATTACHMENT_MAX_MB", "attachment-max-mb", "10", "largest attachment accepted, in MB (1 to 100)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return errors.New("want a whole number of megabytes from 1 to 100")
+		}
+		c.AttachmentMax = int64(n) << 20
+		return nil
+	}},
+	{"GUICHET_SLA_POLICY", "sla-policy", "", "TOML file of SLA targets and calendars replacing the embedded policy", func(c *Config, v string) error {
+		c.SLAPolicy = v
+		return nil
+	}},
+	{"GUICHET_CATALOGUE", "catalogue", "", "TOML file of the standard change catalogue replacing the embedded one", func(c *Config, v string) error {
+		c.Catalogue = v
 		return nil
 	}},
 }

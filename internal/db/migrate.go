@@ -19,13 +19,15 @@ type typeNames struct {
 	PK   string // auto-increment integer primary key
 	TS   string // instant
 	Blob string // binary data
+	// SQLite is true on SQLite, for what only it has (FTS5 full-text tables).
+	SQLite bool
 }
 
 func typesFor(db *bun.DB) typeNames {
 	if db.Dialect().Name() == dialect.PG {
 		return typeNames{PK: "BIGSERIAL PRIMARY KEY", TS: "TIMESTAMPTZ", Blob: "BYTEA"}
 	}
-	return typeNames{PK: "INTEGER PRIMARY KEY AUTOINCREMENT", TS: "TIMESTAMP", Blob: "BLOB"}
+	return typeNames{PK: "INTEGER PRIMARY KEY AUTOINCREMENT", TS: "TIMESTAMP", Blob: "BLOB", SQLite: true}
 }
 
 func migrator(db *bun.DB) (*migrate.Migrator, error) {

@@ -1,7 +1,9 @@
 package testutil
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,6 +30,13 @@ type Response struct {
 	Status   int
 	Body     string
 	Location string
+	Header   http.Header
+}
+
+// File is a file sent with PostFiles.
+type File struct {
+	Field, Name string
+	Data        []byte
 }
 
 // NewClient returns a client with no cookies.
@@ -56,6 +65,36 @@ func (c *Client) Post(path string, form url.Values) Response {
 		f.Set("_csrf", c.csrf)
 	}
 	return c.PostRaw(path, f)
+}
+
+// PostFiles submits form and files as multipart/form-data, as a browser sends a form with a
+// file input, with the CSRF token of the last page read.
+func (c *Client) PostFiles(path string, form url.Values, files ...File) Response {
+	c.t.Helper()
+	if c.csrf == "" {
+		c.Get("/login")
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if _, ok := form["_csrf"]; !ok {
+		w.WriteField("_csrf", c.csrf)
+	}
+	for k, vs := range form {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		fw, err := w.CreateFormFile(f.Field, f.Name)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		fw.Write(f.Data)
+	}
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
 }
 
 // PostRaw submits form as is, without adding a CSRF token.
@@ -89,7 +128,7 @@ func (c *Client) do(req *http.Request) Response {
 	if m := csrfField.FindStringSubmatch(string(body)); m != nil {
 		c.csrf = m[1]
 	}
-	return Response{Status: resp.StatusCode, Body: string(body), Location: resp.Header.Get("Location")}
+	return Response{Status: resp.StatusCode, Body: string(body), Location: resp.Header.Get("Location"), Header: resp.Header}
 }
 
 // CSRF returns the token of the last page read.

@@ -90,6 +90,8 @@ func tabsFor(r account.Rights, path string) []tab {
 		ok        bool
 	}{
 		{"nav.home", "/", true},
+		{"nav.incidents", "/incidents", r.Incidents},
+		{"nav.changes", "/changes", r.Changes},
 		{"nav.contract", "/contract", r.Contract},
 		{"nav.users", "/users", r.Users},
 	}

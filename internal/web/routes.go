@@ -19,11 +19,13 @@ const (
 	customer               // customer users; the service checks the tenant and the right
 	staff                  // agents, sales reps and admins
 	admin                  // admins only
+	agent                  // support agents and admins
+	sales                  // sales reps and admins
 )
 
 // String names the access; it is the route's name in the router, which the tests read.
 func (a access) String() string {
-	return [...]string{"public", "logged_in", "customer", "staff", "admin"}[a]
+	return [...]string{"public", "logged_in", "customer", "staff", "admin", "agent", "sales"}[a]
 }
 
 // registerRoutes declares every route of the desk, readable top to bottom.
@@ -54,6 +56,11 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/users/:user/remove", customer, h.removeMember)
 	r.post("/users/:user/referent", customer, h.makeReferent)
 	r.post("/users/:user/owner", customer, h.makeOwner)
+
+	r.get("/attachments/:attachment", loggedIn, h.downloadAttachment)
+	h.incidentRoutes(r)
+	h.changeRoutes(r)
+	h.contractRoutes(r)
 
 	r.get("/staff/tenants", staff, h.showStaffTenants)
 	r.get("/staff/tenants/:tenant", staff, h.showStaffTenant)
@@ -107,6 +114,10 @@ func guard(a access) fiber.Handler {
 			ok = u.Kind.Staff()
 		case admin:
 			ok = u.Kind == account.Admin
+		case agent:
+			ok = u.Kind == account.Agent || u.Kind == account.Admin
+		case sales:
+			ok = u.Kind == account.Sales || u.Kind == account.Admin
 		}
 		if !ok {
 			return apperr.ErrForbidden

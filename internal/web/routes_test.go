@@ -37,13 +37,38 @@ func foreignIDs(t *testing.T, d *desk, p persona, otherRepTenant int64) map[stri
 	if p.login == "Paul.Martin" {
 		other = "Marie.Dupont"
 	}
-	return map[string]string{
+	ids := map[string]string{
 		"user":    id(d.user(t, other).ID),
 		"tenant":  id(otherRepTenant),
 		"message": "1", // only admins reach the outbox
 		"token":   "not-a-real-token",
 	}
+	f := foreignFixture{OtherRepTenant: otherRepTenant, ForeignTenant: otherRepTenant}
+	if p.login == "Paul.Martin" { // Paul is the referent of the other rep's tenant
+		f.ForeignTenant = d.tenant(t, "OCB0000001").ID
+	}
+	for name, make := range foreignParams {
+		ids[name] = make(t, d, p, f)
+	}
+	return ids
 }
+
+// foreignFixture is where a capability's test puts the objects the persona must not reach.
+type foreignFixture struct {
+	// ForeignTenant belongs to neither the persona's organisation nor the persona's sales rep.
+	ForeignTenant int64
+	// OtherRepTenant is a tenant of another sales rep (Bob.Vendeur).
+	OtherRepTenant int64
+}
+
+// foreignParams lets each capability's test file say, in an init function, what "foreign" means
+// for its path parameters: it returns an id the persona must not reach (for a customer, an
+// object of f.ForeignTenant).
+var foreignParams = map[string]func(t *testing.T, d *desk, p persona, f foreignFixture) string{}
+
+// salesScoped names the parameters whose objects belong to a sales rep's tenants: another rep's
+// object answers 404 to a sales rep.
+var salesScoped = map[string]bool{"tenant": true}
 
 // TestEveryRouteAnswersAsDesignedForEveryKindOfUser walks the router's own route list: a
 // visitor is sent to the login page, a user of the wrong kind gets 403, a customer reaching
@@ -137,7 +162,7 @@ func expected(p persona, access string, hasParam bool, path string) string {
 	switch access {
 	case "public":
 		return ""
-	case "logged_in", "customer", "staff", "admin":
+	case "logged_in", "customer", "staff", "admin", "agent", "sales":
 	default:
 		return "route declares no access (name it with its access in routes.go)"
 	}
@@ -147,7 +172,9 @@ func expected(p persona, access string, hasParam bool, path string) string {
 	allowed := access == "logged_in" ||
 		(access == "customer" && p.kind == account.Customer) ||
 		(access == "staff" && p.kind.Staff()) ||
-		(access == "admin" && p.kind == account.Admin)
+		(access == "admin" && p.kind == account.Admin) ||
+		(access == "agent" && (p.kind == account.Agent || p.kind == account.Admin)) ||
+		(access == "sales" && (p.kind == account.Sales || p.kind == account.Admin))
 	if !allowed {
 		return http.StatusText(http.StatusForbidden)
 	}
@@ -157,8 +184,12 @@ func expected(p persona, access string, hasParam bool, path string) string {
 	switch {
 	case p.kind == account.Customer:
 		return http.StatusText(http.StatusNotFound)
-	case p.kind == account.Sales && strings.Contains(path, ":tenant"):
-		return http.StatusText(http.StatusNotFound)
+	case p.kind == account.Sales:
+		for name := range salesScoped {
+			if strings.Contains(path, ":"+name) {
+				return http.StatusText(http.StatusNotFound)
+			}
+		}
 	}
 	return ""
 }

@@ -11,9 +11,11 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/static"
 	"github.com/guichet/guichet/templates"
 	"github.com/uptrace/bun"
@@ -27,14 +29,18 @@ type Deps struct {
 	Bundle   *i18n.Bundle
 	Log      *slog.Logger
 	// Secret signs CSRF tokens; every instance sharing a database shares it.
-	Secret   []byte
-	Notifier *notify.Notifier
+	Secret    []byte
+	Notifier  *notify.Notifier
+	Catalogue *change.Catalogue
+	SLA       *sla.Policy
 }
 
 // handler holds the dependencies every handler uses; all routes are its methods.
 type handler struct {
 	Deps
 	views *views
+	// readers authorize attachment downloads per kind of ticket; see readable.
+	readers map[string]subjectReader
 }
 
 // New builds the Fiber app with every route. Templates are parsed here: a broken template stops
@@ -53,7 +59,8 @@ func New(d Deps) (*fiber.App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
-		BodyLimit:             32 << 20,
+		// Room for a few attachments of the largest size, plus the form.
+		BodyLimit: int(max(32<<20, 3*d.Config.AttachmentMax+1<<20)),
 	})
 	app.Use(h.requestLog, h.securityHeaders)
 	app.Get("/healthz", h.health)

@@ -6,12 +6,14 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/timeline"
 )
 
 // views holds every page parsed once per language at start-up: `t` is bound to the language, so
@@ -80,8 +82,34 @@ func funcs(b *i18n.Bundle, lang string) template.FuncMap {
 		},
 		"has": func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
 		"add": func(a, b int) int { return a + b },
-		"eqs": func(a any, b string) bool { return fmt.Sprint(a) == b },
+		// tlv shows a timeline event's before or after value for the reader.
+		"tlv": func(vt timeline.ValueType, v string) string {
+			switch vt {
+			case timeline.Key:
+				return b.T(lang, v, nil)
+			case timeline.Date:
+				if d, err := calendar.ParseDate(v); err == nil {
+					return b.FormatDate(lang, d)
+				}
+			}
+			return v
+		},
+		"filesize": func(n int64) string { return fileSize(b, lang, n) },
+		"eqs":      func(a any, b string) bool { return fmt.Sprint(a) == b },
 		// dict passes several values to a partial: {{ template "field" dict "Page" $ "Name" "login" }}.
 		"dict": func(pairs ...any) map[string]any { return i18n.Pairs(pairs...) },
 	}
+}
+
+// fileSize writes a size the way the reader's language does: "1,5 Mo", "1.5 MB".
+func fileSize(b *i18n.Bundle, lang string, n int64) string {
+	key, v := "size.kb", float64(n)/1024
+	if n >= 1<<20 {
+		key, v = "size.mb", float64(n)/(1<<20)
+	}
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	if lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return b.T(lang, key, map[string]any{"N": s})
 }

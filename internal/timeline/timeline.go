@@ -1,0 +1,201 @@
+// Package timeline is what every ticket shares: events (who, when, what, before → after),
+// public replies, internal notes and attachments. Incidents, change requests and contract
+// requests each write their history here; the timeline is their audit trail.
+package timeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/calendar"
+	"github.com/uptrace/bun"
+)
+
+// Subject is the ticket an entry belongs to: its kind ("incident", "change", "request") and id.
+type Subject struct {
+	Kind string
+	ID   int64
+}
+
+// Kind tells events, public replies and internal notes apart.
+type Kind string
+
+// The kinds of entry.
+const (
+	Event Kind = "event" // something changed: Event names what, From and To say how
+	Reply Kind = "reply" // a public reply, shown and mailed to the customer
+	Note  Kind = "note"  // an internal note: staff only, never shown or mailed to a customer
+)
+
+// ValueType says how an event's From and To are shown.
+type ValueType string
+
+// The value types.
+const (
+	Text ValueType = ""     // shown as written (a name, a number)
+	Key  ValueType = "key"  // a message key, translated for the reader
+	Date ValueType = "date" // a civil date YYYY-MM-DD, formatted for the reader
+)
+
+// Entry is one line of a ticket's timeline.
+type Entry struct {
+	bun.BaseModel `bun:"table:timeline_entries,alias:e"`
+
+	ID          int64  `bun:"id,pk,autoincrement"`
+	SubjectKind string `bun:"subject_kind"`
+	SubjectID   int64  `bun:"subject_id"`
+	Kind        Kind   `bun:"kind"`
+	// Event is the message key describing an event, given From and To as arguments
+	// (for instance "timeline.incident.status" = "Status: {{.From}} → {{.To}}").
+	Event     string    `bun:"event"`
+	ValueType ValueType `bun:"value_type"`
+	From      string    `bun:"from_value"`
+	To        string    `bun:"to_value"`
+	// Body is a reply's or note's text, or the reason given with an event.
+	Body      string    `bun:"body"`
+	ActorID   *int64    `bun:"actor_id"`
+	CreatedAt time.Time `bun:"created_at"`
+
+	// Read with the entry: the actor's name and kind ("" for the system).
+	ActorName string       `bun:"actor_name,scanonly"`
+	ActorKind account.Kind `bun:"actor_kind,scanonly"`
+	// Attachments are the entry's files, without their content.
+	Attachments []Attachment `bun:"-"`
+}
+
+// Internal reports whether only staff may read the entry.
+func (e *Entry) Internal() bool { return e.Kind == Note }
+
+// ByStaff reports whether staff (or the system) wrote the entry.
+func (e *Entry) ByStaff() bool { return e.ActorID == nil || e.ActorKind.Staff() }
+
+// FromDate and ToDate read date values, for templates.
+func (e *Entry) FromDate() calendar.Date { d, _ := calendar.ParseDate(e.From); return d }
+
+// ToDate reads the To value as a date.
+func (e *Entry) ToDate() calendar.Date { d, _ := calendar.ParseDate(e.To); return d }
+
+// New starts an entry of kind on subject by actor at now; the caller fills the rest.
+func New(s Subject, kind Kind, actor account.Actor, now time.Time) *Entry {
+	e := &Entry{SubjectKind: s.Kind, SubjectID: s.ID, Kind: kind, CreatedAt: now.UTC()}
+	if actor.UserID != 0 {
+		id := actor.UserID
+		e.ActorID = &id
+	}
+	return e
+}
+
+// NewEvent is an event entry: what changed (a message key) from what to what.
+func NewEvent(s Subject, actor account.Actor, now time.Time, event string, vt ValueType, from, to string) *Entry {
+	e := New(s, Event, actor, now)
+	e.Event, e.ValueType, e.From, e.To = event, vt, from, to
+	return e
+}
+
+// Record writes e and its attachments in the caller's transaction. Replies and notes are
+// indexed for full-text search under the entry's id.
+func Record(ctx context.Context, idb bun.IDB, e *Entry, files ...Upload) error {
+	if _, err := idb.NewInsert().Model(e).Exec(ctx); err != nil {
+		return err
+	}
+	if e.Kind != Event && e.Body != "" && idb.Dialect().Name().String() == "sqlite" {
+		if _, err := idb.NewRaw("INSERT INTO timeline_fts (rowid, body) VALUES (?, ?)", e.ID, e.Body).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		a := &Attachment{EntryID: e.ID, SubjectKind: e.SubjectKind, SubjectID: e.SubjectID, Internal: e.Internal(),
+			Name: f.Name, ContentType: f.ContentType, Size: int64(len(f.Data)), Data: f.Data, CreatedAt: e.CreatedAt}
+		if _, err := idb.NewInsert().Model(a).Exec(ctx); err != nil {
+			return err
+		}
+		a.Data = nil
+		e.Attachments = append(e.Attachments, *a)
+	}
+	return nil
+}
+
+// List returns a subject's timeline, oldest first, with each entry's attachments (without their
+// content). Internal notes are left out unless staff is true.
+func List(ctx context.Context, idb bun.IDB, s Subject, staff bool) ([]Entry, error) {
+	var es []Entry
+	q := idb.NewSelect().Model(&es).
+		ColumnExpr("e.*").
+		ColumnExpr("u.display_name AS actor_name, u.kind AS actor_kind").
+		Join("LEFT JOIN users AS u ON u.id = e.actor_id").
+		Where("e.subject_kind = ? AND e.subject_id = ?", s.Kind, s.ID).
+		OrderExpr("e.id")
+	if !staff {
+		q = q.Where("e.kind <> ?", Note)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	if len(es) == 0 {
+		return es, nil
+	}
+	var as []Attachment
+	aq := idb.NewSelect().Model(&as).ExcludeColumn("data").
+		Where("subject_kind = ? AND subject_id = ?", s.Kind, s.ID).OrderExpr("id")
+	if !staff {
+		aq = aq.Where("internal = ?", false)
+	}
+	if err := aq.Scan(ctx); err != nil {
+		return nil, err
+	}
+	at := make(map[int64]int, len(es))
+	for i := range es {
+		at[es[i].ID] = i
+	}
+	for _, a := range as {
+		if i, ok := at[a.EntryID]; ok {
+			es[i].Attachments = append(es[i].Attachments, a)
+		}
+	}
+	return es, nil
+}
+
+// Attachment is a file attached to an entry, stored in the database.
+type Attachment struct {
+	bun.BaseModel `bun:"table:attachments,alias:a"`
+
+	ID          int64     `bun:"id,pk,autoincrement"`
+	EntryID     int64     `bun:"entry_id"`
+	SubjectKind string    `bun:"subject_kind"`
+	SubjectID   int64     `bun:"subject_id"`
+	Internal    bool      `bun:"internal"`
+	Name        string    `bun:"name"`
+	ContentType string    `bun:"content_type"`
+	Size        int64     `bun:"size"`
+	Data        []byte    `bun:"data"`
+	CreatedAt   time.Time `bun:"created_at"`
+}
+
+// Subject returns the ticket the attachment belongs to.
+func (a *Attachment) Subject() Subject { return Subject{Kind: a.SubjectKind, ID: a.SubjectID} }
+
+// AttachmentByID reads an attachment with its content. It does not authorize: the caller checks
+// that the reader may read the attachment's subject, and staff for an internal one.
+func AttachmentByID(ctx context.Context, idb bun.IDB, id int64) (*Attachment, error) {
+	a := new(Attachment)
+	err := idb.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.ErrNotFound
+	}
+	return a, err
+}
+
+// FirstStaffReply is the time of the first public reply written by staff on subject: the SLA's
+// first response. ok is false when there is none.
+func FirstStaffReply(es []Entry) (at time.Time, ok bool) {
+	for _, e := range es {
+		if e.Kind == Reply && e.ActorID != nil && e.ActorKind.Staff() {
+			return e.CreatedAt, true
+		}
+	}
+	return time.Time{}, false
+}

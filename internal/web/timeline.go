@@ -1,0 +1,117 @@
+package web
+
+import (
+	"io"
+	"mime/multipart"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/timeline"
+)
+
+// subjectReader says whether the current user may read a ticket of one kind: nil when they may,
+// apperr.ErrNotFound when they may not (exactly as for a ticket that does not exist). Each
+// capability registers its own in its route function, for attachment downloads.
+type subjectReader func(c *fiber.Ctx, subjectID int64) error
+
+// readable registers how to authorize reading the tickets of kind.
+func (h *handler) readable(kind string, read subjectReader) {
+	if h.readers == nil {
+		h.readers = map[string]subjectReader{}
+	}
+	h.readers[kind] = read
+}
+
+// downloadAttachment serves an attachment to a reader of its ticket, always as a download and
+// never sniffed: a file cannot run as a page of the desk. An internal note's file is for staff.
+func (h *handler) downloadAttachment(c *fiber.Ctx) error {
+	id, err := idParam(c, "attachment")
+	if err != nil {
+		return err
+	}
+	a, err := timeline.AttachmentByID(c.UserContext(), h.DB, id)
+	if err != nil {
+		return err
+	}
+	read, ok := h.readers[a.SubjectKind]
+	if !ok || (a.Internal && !actorOf(c).Staff()) {
+		return apperr.ErrNotFound
+	}
+	if err := read(c, a.SubjectID); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+asciiName(a.Name)+`"; filename*=UTF-8''`+url.PathEscape(a.Name))
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set(fiber.HeaderContentLength, strconv.FormatInt(a.Size, 10))
+	return c.Send(a.Data)
+}
+
+// asciiName is the fallback file name for clients that do not read filename*.
+func asciiName(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
+			b = append(b, byte(r))
+		} else {
+			b = append(b, '_')
+		}
+	}
+	return string(b)
+}
+
+// uploads reads and checks the files sent in field of a multipart form (none when the form is
+// not multipart or no file was chosen). Each refusal is a message beside field.
+func (h *handler) uploads(c *fiber.Ctx, field string) ([]timeline.Upload, error) {
+	form, err := c.MultipartForm()
+	if err != nil || form == nil {
+		return nil, nil
+	}
+	var files []*multipart.FileHeader
+	for _, fh := range form.File[field] {
+		if fh.Filename != "" || fh.Size > 0 {
+			files = append(files, fh)
+		}
+	}
+	var es i18n.Errors
+	if len(files) > timeline.MaxAttachments {
+		es.Add(i18n.FieldError(field, "attachment.error.too_many", "Max", timeline.MaxAttachments))
+		return nil, es.Err()
+	}
+	max := h.attachmentMax()
+	var ups []timeline.Upload
+	for _, fh := range files {
+		if fh.Size > max {
+			es.Add(i18n.FieldError(field, "attachment.error.too_large", "Name", fh.Filename, "Max", max>>20))
+			continue
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, max+1))
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		u, e := timeline.CheckUpload(field, fh.Filename, data, max)
+		if e != nil {
+			es.Add(e)
+			continue
+		}
+		ups = append(ups, u)
+	}
+	return ups, es.Err()
+}
+
+// attachmentMax is the configured limit for one file.
+func (h *handler) attachmentMax() int64 {
+	if h.Config.AttachmentMax > 0 {
+		return h.Config.AttachmentMax
+	}
+	return timeline.DefaultMaxAttachment
+}
