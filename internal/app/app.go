@@ -104,6 +104,7 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	}
 	go a.sweepSessions(ctx)
 	a.startMailer(ctx)
+	a.startJobs(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listener(ln) }()
 	select {
@@ -137,6 +138,45 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret, Notifier: a.Notifier,
 		Catalogue: a.Catalogue, SLA: a.SLA})
+}
+
+// job is a background task run every interval; each run must be idempotent, since several
+// instances may run it at once and a run may be cut short by a stop.
+type job struct {
+	name     string
+	interval time.Duration
+	run      func(ctx context.Context, now time.Time) (int, error)
+}
+
+// jobs are the periodic tasks of the desk.
+func (a *App) jobs() []job {
+	var js []job
+	// jobs: incidents
+	// jobs: contract
+	return js
+}
+
+// startJobs runs each job at start and then every interval until ctx ends.
+func (a *App) startJobs(ctx context.Context) {
+	for _, j := range a.jobs() {
+		go func() {
+			t := time.NewTicker(j.interval)
+			defer t.Stop()
+			for {
+				n, err := j.run(ctx, time.Now().UTC())
+				if err != nil && !errors.Is(err, context.Canceled) {
+					a.Log.Warn("job failed", "job", j.name, "err", err)
+				} else if n > 0 {
+					a.Log.Info("job done", "job", j.name, "count", n)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
 }
 
 // sweepSessions deletes expired sessions every hour.
