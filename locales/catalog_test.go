@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/locales"
@@ -59,6 +61,16 @@ func dynamicKeys() []string {
 	}
 	keys = append(keys, sla.Keys()...)
 	// keys: incidents
+	for _, a := range append(slices.Clone(incident.StaffActions), incident.CustomerActions...) {
+		keys = append(keys, "flash.incident."+string(a))
+	}
+	keys = append(keys, "flash.incident.reply")
+	for _, s := range incident.Statuses {
+		keys = append(keys, incident.StatusKey(s))
+	}
+	for _, l := range incident.Levels {
+		keys = append(keys, incident.LevelKey(l))
+	}
 	// keys: changes
 	// keys: contract
 	return keys
@@ -191,6 +203,8 @@ func TestFrenchIsNotACopyOfEnglish(t *testing.T) {
 		"pager.label", "date.format.date", "date.month_short.3", "date.month_short.5", "admin.outbox.message_title",
 		"admin.outbox.count",
 		// same: incidents
+		"incident.page.title", "incident.field.description", "incident.field.impact", "incident.page_number",
+		"incident.filter.sla", "incident.actions", "incident.field.tenant",
 		// same: changes
 		// same: contract
 	} {

@@ -18,6 +18,7 @@ import (
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/web"
@@ -37,6 +38,7 @@ type App struct {
 	// Catalogue is the standard change catalogue; SLA the targets and calendars of incidents.
 	Catalogue *change.Catalogue
 	SLA       *sla.Policy
+	Incidents *incident.Service
 }
 
 // NewLogger returns the structured logger the config asks for.
@@ -82,7 +84,9 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	}
 	accounts := account.NewService(bdb)
 	accounts.Hooks = notify.AccountHooks{N: n}
-	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log, Catalogue: cat, SLA: policy}, nil
+	incidents := &incident.Service{DB: bdb, Notifier: n, Policy: policy, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
+	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
+		Incidents: incidents}, nil
 }
 
 // Close releases the database.
@@ -137,7 +141,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 		return nil, err
 	}
 	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret, Notifier: a.Notifier,
-		Catalogue: a.Catalogue, SLA: a.SLA})
+		Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents})
 }
 
 // job is a background task run every interval; each run must be idempotent, since several
@@ -151,7 +155,9 @@ type job struct {
 // jobs are the periodic tasks of the desk.
 func (a *App) jobs() []job {
 	var js []job
-	// jobs: incidents
+	js = append(js,
+		job{"incidents.close_resolved", 10 * time.Minute, a.Incidents.CloseResolved},
+		job{"incidents.notify_breaches", time.Minute, a.Incidents.NotifyBreaches})
 	// jobs: contract
 	return js
 }

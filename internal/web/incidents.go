@@ -1,4 +1,243 @@
 package web
 
-// incidentRoutes declares the routes of this capability; registerRoutes calls it.
-func (h *handler) incidentRoutes(r *router) {}
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/cloud"
+	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/sla"
+)
+
+// incidentRoutes: customers declare and follow incidents in the tenant chosen with Périmètre;
+// agents work them from a queue across tenants.
+func (h *handler) incidentRoutes(r *router) {
+	r.get("/incidents", customer, h.showIncidents)
+	r.get("/incidents/new", customer, h.showNewIncident)
+	r.post("/incidents", customer, h.declareIncident)
+	r.get("/incidents/export", customer, h.exportIncidents)
+	r.get("/incidents/:incident", customer, h.showIncident)
+	r.get("/incidents/:incident/declared", customer, h.showDeclared)
+	r.post("/incidents/:incident/reply", customer, h.incidentAction(incident.Reply))
+	r.post("/incidents/:incident/cancel", customer, h.incidentAction(incident.Cancel))
+	r.post("/incidents/:incident/reopen", customer, h.incidentAction(incident.Reopen))
+	r.post("/incidents/:incident/confirm", customer, h.incidentAction(incident.Confirm))
+
+	r.get("/staff/incidents", agent, h.showQueue)
+	r.get("/staff/incidents/export", agent, h.exportQueue)
+	r.get("/staff/incidents/:incident", agent, h.showStaffIncident)
+	for _, a := range append([]incident.Action{incident.Reply}, incident.StaffActions...) {
+		r.post("/staff/incidents/:incident/"+string(a), agent, h.incidentAction(a))
+	}
+
+	h.readable(incident.SubjectKind, func(c *fiber.Ctx, id int64) error {
+		_, err := h.Incidents.Get(c.UserContext(), actorOf(c), id)
+		return err
+	})
+}
+
+// incidentParam reads the incident of the path (INC0000042) for the current user: another
+// tenant's incident is a 404, like one that does not exist.
+func (h *handler) incidentParam(c *fiber.Ctx) (*incident.Incident, error) {
+	id, ok := incident.ParseNumber(c.Params("incident"))
+	if !ok {
+		return nil, apperr.ErrNotFound
+	}
+	return h.Incidents.Get(c.UserContext(), actorOf(c), id)
+}
+
+// incidentPath is where a reader sees an incident.
+func incidentPath(staff bool, inc *incident.Incident) string {
+	if staff {
+		return "/staff/incidents/" + inc.Number()
+	}
+	return "/incidents/" + inc.Number()
+}
+
+// showIncidentPage fills and renders an incident's page for a customer or an agent.
+func (h *handler) showIncidentPage(c *fiber.Ctx, p *page, inc *incident.Incident, status int) error {
+	actor := actorOf(c)
+	es, err := h.Incidents.Timeline(c.UserContext(), actor, inc)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	ev, err := h.Incidents.SLA(inc, es, now)
+	if err != nil {
+		return err
+	}
+	who := incident.Actor{Staff: actor.Staff(), Reporter: actor.UserID == inc.ReporterID}
+	p.V["Incident"], p.V["Timeline"], p.V["SLA"] = inc, es, ev
+	p.V["Path"] = incidentPath(actor.Staff(), inc)
+	// A refused reply is shown again, with its text, beside the reason it was refused.
+	p.V["CanReply"] = incident.Check(incident.ReplyAction(actor.Staff()), inc, who, now) == nil || p.Errors["body"] != ""
+
+	view := "customer/incident"
+	if actor.Staff() {
+		view = "staff/incident"
+		p.V["Can"] = actionNames(incident.Allowed(incident.StaffActions, inc, who, now))
+		p.V["Priorities"] = incident.Priorities
+		agents, err := incident.Agents(c.UserContext(), h.DB)
+		if err != nil {
+			return err
+		}
+		p.V["Agents"] = agents
+	} else {
+		p.V["Can"] = actionNames(incident.Allowed(incident.CustomerActions, inc, who, now))
+	}
+	if _, ok := p.Form["version"]; !ok {
+		p.Form["version"] = strconv.Itoa(inc.Version)
+	}
+	return h.renderStatus(c, status, view, p)
+}
+
+// actionNames keys the allowed actions by name, for templates.
+func actionNames(m map[incident.Action]bool) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for a, ok := range m {
+		out[string(a)] = ok
+	}
+	return out
+}
+
+// incidentAction handles every POST on an incident: parse, act, and either redirect to the page
+// or show it again with the input kept and the reason beside its field.
+func (h *handler) incidentAction(a incident.Action) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		inc, err := h.incidentParam(c)
+		if err != nil {
+			return err
+		}
+		actor := actorOf(c)
+		p, err := h.incidentPage(c, actor.Staff())
+		if err != nil {
+			return err
+		}
+		p.Form = formOf(c, "body", "visibility", "note", "reason", "priority", "assignee", "version")
+		act := incident.Act{Action: a, Body: p.Form["body"], Internal: p.Form["visibility"] == "internal",
+			Priority: sla.Priority(p.Form["priority"])}
+		switch a {
+		case incident.Resolve:
+			act.Body = p.Form["note"]
+		case incident.Reprioritize:
+			act.Body = p.Form["reason"]
+		}
+		if a != incident.Reply {
+			act.Version, _ = strconv.Atoi(p.Form["version"])
+			if act.Version == 0 {
+				act.Version = -1 // a form without its version is stale by definition
+			}
+		}
+		act.AssigneeID, _ = strconv.ParseInt(p.Form["assignee"], 10, 64)
+		if a == incident.Reply || a == incident.Resolve {
+			ferr := error(nil)
+			if act.Files, ferr = h.uploads(c, "files"); ferr != nil {
+				return h.incidentRefused(c, p, inc, ferr)
+			}
+		}
+		done, err := h.Incidents.Do(c.UserContext(), actor, inc.ID, act)
+		if err != nil {
+			return h.incidentRefused(c, p, inc, err)
+		}
+		return h.done(c, incidentPath(actor.Staff(), done), "flash.incident."+string(a))
+	}
+}
+
+// incidentPage starts the page of an incident for its reader.
+func (h *handler) incidentPage(c *fiber.Ctx, staff bool) (*page, error) {
+	if staff {
+		return h.page(c, "incident.page.title"), nil
+	}
+	return h.customerPage(c, "incident.page.title")
+}
+
+// incidentRefused shows the incident again after a refusal: a stale page keeps the input and
+// says what happened (409); a validation failure puts its message beside its field (422).
+func (h *handler) incidentRefused(c *fiber.Ctx, p *page, inc *incident.Incident, err error) error {
+	status := fiber.StatusUnprocessableEntity
+	switch {
+	case errors.Is(err, apperr.ErrStale):
+		status = fiber.StatusConflict
+		p.Errors[""] = h.Bundle.T(p.Lang, "incident.error.stale", nil)
+		delete(p.Form, "version") // the page shows the incident as it is now: its version is current
+	default:
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		h.fieldErrors(p, err)
+	}
+	fresh, ferr := h.Incidents.Get(c.UserContext(), actorOf(c), inc.ID)
+	if ferr != nil {
+		return ferr
+	}
+	return h.showIncidentPage(c, p, fresh, status)
+}
+
+// incidentFilter reads a list's filters from the query string, ignoring unknown values.
+func incidentFilter(c *fiber.Ctx, staff bool) (incident.Filter, map[string]string) {
+	q := map[string]string{}
+	for _, k := range []string{"status", "priority", "q", "sla", "who", "tenant"} {
+		q[k] = c.Query(k)
+	}
+	f := incident.Filter{Text: q["q"], Staff: staff, Page: pageNumber(c), PerPage: perPage, Queue: staff}
+	if slices.Contains(incident.Statuses, incident.Status(q["status"])) {
+		f.Status = incident.Status(q["status"])
+	}
+	if slices.Contains(incident.Priorities, sla.Priority(q["priority"])) {
+		f.Priority = sla.Priority(q["priority"])
+	}
+	if staff {
+		if q["sla"] == "at_risk" || q["sla"] == "breached" {
+			f.SLA = q["sla"]
+		}
+		switch q["who"] {
+		case "unassigned":
+			f.Unassigned = true
+		case "mine":
+			f.AssigneeID = actorOf(c).UserID
+		}
+		if f.Status == incident.Resolved || f.Status == incident.Closed || f.Status == incident.Cancelled {
+			f.Queue = false // nothing is due: latest first
+		}
+	}
+	return f, q
+}
+
+// pageLinks are a list's previous and next links, keeping its filters.
+func pageLinks(p *page, path string, q map[string]string, n int, more bool) {
+	link := func(to int) string {
+		v := url.Values{}
+		for k, x := range q {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		v.Set("page", strconv.Itoa(to))
+		return path + "?" + v.Encode()
+	}
+	p.V["PageNumber"] = n
+	if n > 1 {
+		p.V["Prev"] = link(n - 1)
+	}
+	if more {
+		p.V["Next"] = link(n + 1)
+	}
+	v := url.Values{}
+	for k, x := range q {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	p.V["Export"] = path + "/export?" + v.Encode()
+}
+
+// incidentChoices are the values an incident form offers.
+func incidentChoices(p *page) {
+	p.V["Services"], p.V["Regions"], p.V["Levels"] = cloud.Services(), cloud.Regions(), incident.Levels
+	p.V["Statuses"], p.V["Priorities"] = incident.Statuses, incident.Priorities
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/static"
@@ -33,6 +34,7 @@ type Deps struct {
 	Notifier  *notify.Notifier
 	Catalogue *change.Catalogue
 	SLA       *sla.Policy
+	Incidents *incident.Service
 }
 
 // handler holds the dependencies every handler uses; all routes are its methods.

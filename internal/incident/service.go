@@ -1,0 +1,226 @@
+package incident
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/cloud"
+	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+// Service holds the incident use cases: each authorizes its actor, applies the rules and writes
+// the incident, its timeline and its mail in one transaction.
+type Service struct {
+	DB       *bun.DB
+	Notifier *notify.Notifier
+	Policy   *sla.Policy
+	// Leads are told of breaches and customer messages on unassigned incidents.
+	Leads       []string
+	DefaultLang string
+	Now         func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// RegionAlliance is the region choice for a Cloud Alliance region, named in RegionOther.
+const RegionAlliance = "alliance"
+
+// Draft is what a customer fills in to declare an incident.
+type Draft struct {
+	Title, Description, Service, Region, RegionOther, Impact, Urgency, Phone string
+	Files                                                                    []timeline.Upload
+}
+
+var phoneChars = regexp.MustCompile(`^\+?[0-9 ().\-]{4,40}$`)
+
+// Validate checks a draft, each failure beside its field, and trims it.
+func (d *Draft) Validate() error {
+	var es i18n.Errors
+	d.Title, d.Description = strings.TrimSpace(d.Title), strings.TrimSpace(d.Description)
+	switch n := utf8.RuneCountInString(d.Title); {
+	case n == 0:
+		es.Add(i18n.FieldError("title", "incident.error.title_required"))
+	case n > MaxTitle:
+		es.Add(i18n.FieldError("title", "incident.error.title_too_long", "Max", MaxTitle, "Length", n))
+	}
+	switch n := utf8.RuneCountInString(d.Description); {
+	case n == 0:
+		es.Add(i18n.FieldError("description", "incident.error.description_required"))
+	case n > MaxDescription:
+		es.Add(i18n.FieldError("description", "incident.error.description_too_long", "Max", MaxDescription, "Length", n))
+	}
+	if !cloud.IsService(d.Service) {
+		es.Add(i18n.FieldError("service", "incident.error.service"))
+	}
+	switch {
+	case d.Region == RegionAlliance:
+		d.RegionOther = strings.TrimSpace(d.RegionOther)
+		if d.RegionOther == "" || utf8.RuneCountInString(d.RegionOther) > MaxRegionOther {
+			es.Add(i18n.FieldError("region_other", "incident.error.region_other", "Max", MaxRegionOther))
+		}
+	case cloud.IsRegion(d.Region):
+		d.RegionOther = ""
+	default:
+		es.Add(i18n.FieldError("region", "incident.error.region"))
+	}
+	if !slices.Contains(Levels, Level(d.Impact)) {
+		es.Add(i18n.FieldError("impact", "incident.error.impact"))
+	}
+	if !slices.Contains(Levels, Level(d.Urgency)) {
+		es.Add(i18n.FieldError("urgency", "incident.error.urgency"))
+	}
+	if d.Phone = strings.TrimSpace(d.Phone); d.Phone != "" && !phoneChars.MatchString(d.Phone) {
+		es.Add(i18n.FieldError("phone", "incident.error.phone"))
+	}
+	return es.Err()
+}
+
+// CanDeclare says whether actor may declare incidents on tenantID (the `incidents` right).
+func CanDeclare(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64) (*account.Access, error) {
+	a, err := account.AccessTo(ctx, idb, actor, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Rights.Incidents {
+		return nil, apperr.ErrForbidden
+	}
+	if a.Tenant.Status == account.TenantCancelled {
+		return nil, i18n.NewError("incident.error.tenant_cancelled")
+	}
+	return a, nil
+}
+
+// Declare opens an incident on tenantID for a customer with the `incidents` right: priority from
+// the ITIL matrix, SLA under the tenant's current support level, mail to the reporter and the
+// tenant's referent.
+func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int64, d Draft) (*Incident, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	inc := &Incident{TenantID: tenantID, ReporterID: actor.UserID, Title: d.Title, Description: d.Description,
+		Service: d.Service, Region: d.Region, RegionOther: d.RegionOther, Impact: Level(d.Impact), Urgency: Level(d.Urgency),
+		Phone: d.Phone, Status: New, Version: 1, CreatedAt: now, UpdatedAt: now}
+	inc.Priority = PriorityFor(inc.Impact, inc.Urgency)
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		a, err := CanDeclare(ctx, tx, actor, tenantID)
+		if err != nil {
+			return err
+		}
+		levels, err := contract.CurrentLevels(ctx, tx, []int64{tenantID}, calendar.ParisDate(now))
+		if err != nil {
+			return err
+		}
+		inc.Level = sla.Level(levels[tenantID])
+		if inc.Level == "" {
+			inc.Level = sla.Basic
+		}
+		if err := Insert(ctx, tx, inc); err != nil {
+			return err
+		}
+		created := timeline.NewEvent(inc.Subject(), actor, now, EventCreated, timeline.Text, "", string(inc.Priority))
+		if err := timeline.Record(ctx, tx, created, d.Files...); err != nil {
+			return err
+		}
+		if err := s.refreshSLA(ctx, tx, inc, now); err != nil {
+			return err
+		}
+		if err := s.touch(ctx, tx, inc); err != nil {
+			return err
+		}
+		inc.TenantCode = a.Tenant.Code
+		return s.notify(ctx, tx, inc, actor, "incident_declared", true, map[string]any{"Description": inc.Description},
+			notify.Requester, notify.Referent)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// Get returns an incident its reader may see: agents and admins see every incident; a customer
+// sees those of the tenants where they have the `incidents` right; anyone else gets
+// apperr.ErrNotFound, exactly as for an incident that does not exist.
+func (s *Service) Get(ctx context.Context, actor account.Actor, id int64) (*Incident, error) {
+	return s.read(ctx, s.DB, actor, id)
+}
+
+func (s *Service) read(ctx context.Context, idb bun.IDB, actor account.Actor, id int64) (*Incident, error) {
+	inc, err := ByID(ctx, idb, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := CanRead(ctx, idb, actor, inc.TenantID); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// CanRead says whether actor may read the incidents of tenantID: nil, or apperr.ErrNotFound.
+func CanRead(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64) error {
+	switch actor.Kind {
+	case account.Agent, account.Admin:
+		return nil
+	case account.Customer:
+		a, err := account.AccessTo(ctx, idb, actor, tenantID)
+		if err == nil && a.Rights.Incidents {
+			return nil
+		}
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+	}
+	return apperr.ErrNotFound
+}
+
+// Timeline returns what actor may read of an incident's timeline: customers never see notes.
+func (s *Service) Timeline(ctx context.Context, actor account.Actor, inc *Incident) ([]timeline.Entry, error) {
+	return timeline.List(ctx, s.DB, inc.Subject(), actor.Staff())
+}
+
+// SLA evaluates an incident's SLA at now from its timeline (notes, which a customer's timeline
+// lacks, play no part in it).
+func (s *Service) SLA(inc *Incident, es []timeline.Entry, now time.Time) (sla.Evaluation, error) {
+	return s.Policy.Evaluate(inc.Level, SLATimeline(inc, es), now)
+}
+
+// refreshSLA recomputes the incident's SLA sort keys from its whole timeline.
+func (s *Service) refreshSLA(ctx context.Context, idb bun.IDB, inc *Incident, now time.Time) error {
+	es, err := timeline.List(ctx, idb, inc.Subject(), true)
+	if err != nil {
+		return err
+	}
+	ev, err := s.Policy.Evaluate(inc.Level, SLATimeline(inc, es), now)
+	if err != nil {
+		return err
+	}
+	inc.derive(ev)
+	return nil
+}
+
+// touch writes the columns a reply or a fresh SLA changes, without a version check: appending
+// to the timeline conflicts with nobody.
+func (s *Service) touch(ctx context.Context, idb bun.IDB, inc *Incident) error {
+	_, err := idb.NewUpdate().Model(inc).
+		Column("sla_due_at", "sla_risk_at", "sla_alert_at", "fr_breach_notified", "res_breach_notified", "updated_at").
+		WherePK().Exec(ctx)
+	return err
+}

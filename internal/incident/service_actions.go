@@ -1,0 +1,230 @@
+package incident
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+// Act is one action asked for from a page.
+type Act struct {
+	Action Action
+	// Version is the incident's version the form was read at: a state or field change made on
+	// a stale page is refused with apperr.ErrStale. Replies (0) append and need no check.
+	Version    int
+	Body       string // a reply or note (field "body"), a resolution note ("note"), a reason ("reason")
+	Internal   bool   // staff: an internal note rather than a public reply
+	Priority   Priority
+	AssigneeID int64
+	Files      []timeline.Upload
+}
+
+// Reply is the action of writing on an incident, whoever writes.
+const Reply Action = "reply"
+
+// ReplyAction is what writing on an incident is for a customer or for staff.
+func ReplyAction(staff bool) Action {
+	if staff {
+		return StaffReply
+	}
+	return CustomerReply
+}
+
+// Do applies act to incident id for actor, in one transaction with its timeline and its mail.
+func (s *Service) Do(ctx context.Context, actor account.Actor, id int64, act Act) (*Incident, error) {
+	if act.Action == Reply {
+		act.Action = ReplyAction(actor.Staff())
+	}
+	var inc *Incident
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if inc, err = s.read(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		if act.Version != 0 && act.Version != inc.Version {
+			return apperr.ErrStale
+		}
+		now := s.now()
+		who := Actor{Staff: actor.Staff(), Reporter: actor.UserID == inc.ReporterID}
+		if e := Check(act.Action, inc, who, now); e != nil {
+			return e
+		}
+		return s.apply(ctx, tx, actor, inc, act, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// apply writes an allowed action: its entries, the new state, the SLA keys and the mail.
+func (s *Service) apply(ctx context.Context, tx bun.Tx, actor account.Actor, inc *Incident, act Act, now time.Time) error {
+	if err := s.checkInput(ctx, tx, inc, &act); err != nil {
+		return err
+	}
+	sub := inc.Subject()
+	changed := false // a field or the state changes: the version moves on
+	switch act.Action {
+	case CustomerReply, StaffReply:
+		kind := timeline.Reply
+		if act.Internal && actor.Staff() {
+			kind = timeline.Note
+		}
+		e := timeline.New(sub, kind, actor, now)
+		e.Body = act.Body
+		if err := timeline.Record(ctx, tx, e, act.Files...); err != nil {
+			return err
+		}
+	case Take, Assign:
+		to := actor.UserID
+		if act.Action == Assign {
+			to = act.AssigneeID
+		}
+		name, err := userName(ctx, tx, to)
+		if err != nil {
+			return err
+		}
+		e := timeline.NewEvent(sub, actor, now, EventAssigned, timeline.Text, inc.AssigneeName, name)
+		if err := timeline.Record(ctx, tx, e); err != nil {
+			return err
+		}
+		inc.AssigneeID, inc.AssigneeName, changed = &to, name, true
+	case Reprioritize:
+		e := timeline.NewEvent(sub, actor, now, EventPriority, timeline.Text, string(inc.Priority), string(act.Priority))
+		e.Body = act.Body
+		if err := timeline.Record(ctx, tx, e); err != nil {
+			return err
+		}
+		inc.Priority, changed = act.Priority, true
+	}
+	if next := Next(act.Action, inc); next != inc.Status {
+		e := timeline.NewEvent(sub, actor, now, EventStatus, timeline.Key, StatusKey(inc.Status), StatusKey(next))
+		var files []timeline.Upload
+		if act.Action == Resolve {
+			e.Body, files = act.Body, act.Files
+		}
+		if err := timeline.Record(ctx, tx, e, files...); err != nil {
+			return err
+		}
+		inc.Status, changed = next, true
+		switch next {
+		case Resolved:
+			inc.ResolvedAt = &now
+		case InProgress:
+			inc.ResolvedAt = nil
+		}
+	}
+	if err := s.refreshSLA(ctx, tx, inc, now); err != nil {
+		return err
+	}
+	inc.UpdatedAt = now
+	if changed {
+		if err := Update(ctx, tx, inc); err != nil {
+			return err
+		}
+	} else if err := s.touch(ctx, tx, inc); err != nil {
+		return err
+	}
+	return s.tell(ctx, tx, actor, inc, act)
+}
+
+// checkInput validates what an action carries, each failure beside its field.
+func (s *Service) checkInput(ctx context.Context, tx bun.Tx, inc *Incident, act *Act) error {
+	act.Body = strings.TrimSpace(act.Body)
+	field, required := "", false
+	switch act.Action {
+	case CustomerReply, StaffReply:
+		field, required = "body", true
+	case Resolve:
+		field, required = "note", true
+	case Reprioritize:
+		field, required = "reason", true
+		if !slices.Contains(Priorities, act.Priority) {
+			return i18n.FieldError("priority", "incident.error.priority")
+		}
+		if act.Priority == inc.Priority {
+			return i18n.FieldError("priority", "incident.error.priority_same")
+		}
+	case Assign:
+		u, err := account.UserByID(ctx, tx, act.AssigneeID)
+		if err != nil || !u.Active || (u.Kind != account.Agent && u.Kind != account.Admin) {
+			return i18n.FieldError("assignee", "incident.error.assignee")
+		}
+	}
+	if field == "" {
+		return nil
+	}
+	switch n := utf8.RuneCountInString(act.Body); {
+	case required && n == 0:
+		return i18n.FieldError(field, "incident.error."+field+"_required")
+	case n > MaxReply:
+		return i18n.FieldError(field, "incident.error.text_too_long", "Max", MaxReply, "Length", n)
+	}
+	return nil
+}
+
+// tell writes the mail an action causes.
+func (s *Service) tell(ctx context.Context, tx bun.Tx, actor account.Actor, inc *Incident, act Act) error {
+	worker := notify.Assignee
+	if !inc.Assigned() {
+		worker = notify.SupportLeads
+	}
+	switch {
+	case act.Action == StaffReply && !act.Internal:
+		return s.notify(ctx, tx, inc, actor, "incident_reply", false, map[string]any{"Body": act.Body}, notify.Requester)
+	case act.Action == CustomerReply:
+		return s.notify(ctx, tx, inc, actor, "incident_customer_reply", false, map[string]any{"Body": act.Body}, worker)
+	case act.Action == Resolve:
+		return s.notify(ctx, tx, inc, actor, "incident_resolved", false,
+			map[string]any{"Body": act.Body, "ReopenUntil": inc.ReopenUntil()}, notify.Requester)
+	case act.Action == Reopen:
+		return s.notify(ctx, tx, inc, actor, "incident_reopened", false, nil, worker)
+	}
+	return nil
+}
+
+// notify mails one kind of message about inc to roles, in the thread of the incident. Customers'
+// messages link to the customer page, staff's to the agents' page.
+func (s *Service) notify(ctx context.Context, tx bun.IDB, inc *Incident, actor account.Actor, kind string, confirm bool, extra map[string]any, roles ...notify.Role) error {
+	var assignee int64
+	if inc.AssigneeID != nil {
+		assignee = *inc.AssigneeID
+	}
+	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: inc.TenantID, Actor: actor,
+		Confirm: confirm, RequesterID: inc.ReporterID, AssigneeID: assignee, Roles: roles})
+	if err != nil || len(rs) == 0 {
+		return err
+	}
+	path := "/incidents/" + inc.Number()
+	if roles[0] == notify.Assignee || roles[0] == notify.SupportLeads {
+		path = "/staff/incidents/" + inc.Number()
+	}
+	actorName := actor.Name
+	if actor.UserID == 0 {
+		actorName = "Guichet"
+	}
+	data := map[string]any{"Number": inc.Number(), "Title": inc.Title, "Link": s.Notifier.Link(path),
+		"Tenant": inc.TenantCode, "Priority": string(inc.Priority), "StatusKey": StatusKey(inc.Status), "Actor": actorName}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return s.Notifier.Enqueue(ctx, tx, notify.Notice{Kind: kind, Thread: "incident-" + strconv.FormatInt(inc.ID, 10), Data: data}, rs...)
+}
+
+func userName(ctx context.Context, idb bun.IDB, id int64) (string, error) {
+	u, err := account.UserByID(ctx, idb, id)
+	if err != nil {
+		return "", err
+	}
+	return u.DisplayName, nil
+}
