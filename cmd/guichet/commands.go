@@ -26,9 +26,7 @@ func init() {
 			return err
 		}
 	}}
-	commands["demo"] = command{summary: "load the demo data (idempotent)", needsDB: true, flags: func(*flag.FlagSet) func(context.Context, *env) error {
-		return loadDemo
-	}}
+	commands["demo"] = command{summary: "load the demo data (idempotent); --incidents N adds N generated incidents", usage: "[--incidents N]", needsDB: true, flags: demoFlags}
 	commands["version"] = command{summary: "print the version", flags: func(*flag.FlagSet) func(context.Context, *env) error {
 		return func(_ context.Context, e *env) error { fmt.Fprintln(e.stdout, "guichet", version); return nil }
 	}}
@@ -71,6 +69,33 @@ func loadDemo(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.stdout, "  %-20s %s (%s)\n", u.Login, u.Role, u.Lang)
 	}
 	return nil
+}
+
+func demoFlags(fs *flag.FlagSet) func(context.Context, *env) error {
+	n := fs.Int("incidents", 0, "add this many generated incidents, with their timelines, across the demo tenants (and generated tenants when N is large)")
+	return func(ctx context.Context, e *env) error {
+		if *n < 0 {
+			return fmt.Errorf("--incidents: want a positive number, got %d", *n)
+		}
+		if err := loadDemo(ctx, e); err != nil {
+			return err
+		}
+		if *n == 0 {
+			return nil
+		}
+		a, err := e.open(ctx)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		bar := newProgress(e.stderr, *n)
+		if err := demo.Incidents(ctx, a.DB, a.Accounts, a.SLA, *n, time.Now(), bar.Show); err != nil {
+			return err
+		}
+		bar.Done()
+		fmt.Fprintf(e.stdout, "%d incidents added in %s.\n", *n, time.Since(start).Round(time.Second))
+		return nil
+	}
 }
 
 // fieldErrors writes validation failures in English, one line each, for the terminal.

@@ -107,7 +107,7 @@ func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time
 		*t.flag = true
 		told++
 	}
-	inc.derive(ev)
+	inc.Derive(ev)
 	if inc.SLAAlertAt != nil && !inc.SLAAlertAt.After(now) {
 		later := now.Add(time.Minute) // due to the instant but not yet breached: look again soon
 		inc.SLAAlertAt = &later

@@ -212,7 +212,7 @@ func (s *Service) refreshSLA(ctx context.Context, idb bun.IDB, inc *Incident, no
 	if err != nil {
 		return err
 	}
-	inc.derive(ev)
+	inc.Derive(ev)
 	return nil
 }
 

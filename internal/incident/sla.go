@@ -40,9 +40,9 @@ func SLATimeline(inc *Incident, es []timeline.Entry) sla.Timeline {
 	return tl
 }
 
-// derive sets the incident's SLA sort keys from an evaluation: the nearest due time of a target
+// Derive sets the incident's SLA sort keys from an evaluation: the nearest due time of a target
 // the desk still owes (NoDue when none runs), its risk time, and when the breach job must look.
-func (i *Incident) derive(ev sla.Evaluation) {
+func (i *Incident) Derive(ev sla.Evaluation) {
 	i.SLADueAt, i.SLARiskAt, i.SLAAlertAt = NoDue, NoDue, nil
 	measures := []struct {
 		m        sla.Measure
