@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
@@ -71,7 +72,16 @@ func dynamicKeys() []string {
 	for _, l := range incident.Levels {
 		keys = append(keys, incident.LevelKey(l))
 	}
+	for _, st := range change.States {
+		keys = append(keys, st.Key())
+	}
+	keys = append(keys, change.EventKeys...)
+	for _, a := range []change.Action{change.Approve, change.Reject, change.Schedule, change.Implement, change.Close, change.Cancel} {
+		keys = append(keys, "flash.change."+string(a))
+	}
+	keys = append(keys, "flash.change.replied", "change.csv.region", "change.csv.current", "change.csv.requested")
 	// keys: changes
+	// keys: contract
 	// keys: contract
 	return keys
 }

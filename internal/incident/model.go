@@ -150,4 +150,6 @@ func (i *Incident) ReopenUntil() time.Time {
 }
 
 // IsOpen reports whether support owes work on the incident.
-func (i *Incident) IsOpen() bool { return i.Status == New || i.Status == InProgress || i.Status == PendingCustomer }
+func (i *Incident) IsOpen() bool {
+	return i.Status == New || i.Status == InProgress || i.Status == PendingCustomer
+}

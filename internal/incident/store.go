@@ -119,13 +119,21 @@ func List(ctx context.Context, idb bun.IDB, f Filter, now time.Time) ([]Incident
 		q = q.Where("i.sla_risk_at <= ? AND i.sla_due_at > ?", now.UTC(), now.UTC())
 	}
 	if m := timeline.MatchQuery(f.Text); m != "" {
-		kinds := "'reply'"
-		if f.Staff {
-			kinds = "'reply', 'note'"
+		ids, capped, err := matching(ctx, idb, m, f.Staff)
+		switch {
+		case err != nil:
+			return nil, false, err
+		case len(ids) == 0:
+			return nil, false, nil
+		case !capped:
+			// Few matches: read them by id, then filter and sort them.
+			q = q.Where("i.id IN (?)", bun.In(ids))
+		default:
+			// Many matches: walk the list in its order and keep the matching ones, which are dense.
+			q = q.Where("i.id IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?"+
+				" UNION SELECT e.subject_id FROM timeline_entries AS e WHERE e.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)"+
+				" AND e.subject_kind = 'incident' AND e.kind IN (?))", m, m, bun.In(searchKinds(f.Staff)))
 		}
-		q = q.Where("i.id IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?"+
-			" UNION SELECT e.subject_id FROM timeline_fts AS f JOIN timeline_entries AS e ON e.id = f.rowid"+
-			" WHERE timeline_fts MATCH ? AND e.subject_kind = 'incident' AND e.kind IN ("+kinds+"))", m, m)
 	}
 	if f.Queue {
 		q = q.OrderExpr("i.sla_due_at, i.id")
@@ -170,4 +178,37 @@ func DueForClosing(ctx context.Context, idb bun.IDB, now time.Time, limit int) (
 		Where("status = 'resolved' AND resolved_at <= ?", now.UTC().Add(-ReopenWindow)).
 		OrderExpr("resolved_at").Limit(int64(limit)).Scan(ctx, &ids)
 	return ids, err
+}
+
+// matchCap is how many matches a search reads by id before it walks the list instead.
+const matchCap = 5000
+
+// searchKinds are the timeline entries a reader's search looks into: replies, and notes for staff.
+func searchKinds(staff bool) []timeline.Kind {
+	if staff {
+		return []timeline.Kind{timeline.Reply, timeline.Note}
+	}
+	return []timeline.Kind{timeline.Reply}
+}
+
+// matching returns the ids of the incidents whose number, title, description or readable
+// replies match the FTS5 query m, newest first; capped is true when there are more than matchCap.
+func matching(ctx context.Context, idb bun.IDB, m string, staff bool) (ids []int64, capped bool, err error) {
+	if err = idb.NewRaw("SELECT rowid FROM incident_fts WHERE incident_fts MATCH ? ORDER BY rowid DESC LIMIT ?", m, matchCap+1).
+		Scan(ctx, &ids); err != nil {
+		return nil, false, err
+	}
+	if len(ids) > matchCap {
+		return nil, true, nil
+	}
+	var more []int64
+	if err = idb.NewRaw("SELECT e.subject_id FROM timeline_entries AS e WHERE e.id IN"+
+		" (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? ORDER BY rowid DESC LIMIT ?)"+
+		" AND e.subject_kind = 'incident' AND e.kind IN (?)", m, matchCap+1, bun.In(searchKinds(staff))).Scan(ctx, &more); err != nil {
+		return nil, false, err
+	}
+	if len(more) > matchCap {
+		return nil, true, nil
+	}
+	return append(ids, more...), false, nil
 }

@@ -1,0 +1,150 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+// StepInput is a step asked for on a request, with what the step needs.
+type StepInput struct {
+	Action Action
+	// Version is the request's version when the form was shown; 0 skips the check.
+	Version int
+	Reason  string // reject: why, required
+	Date    string // schedule: the day, YYYY-MM-DD, today or later
+	Value   string // implement: the value applied, a whole number for a quota item
+}
+
+// The limits of what staff write with a step.
+var (
+	reasonMax = int64(2000)
+	valueMax  = int64(200)
+	zero      = int64(0)
+)
+
+// Act takes a step on request id: approve or reject (the tenant's sales rep or an admin),
+// schedule, implement or close (an agent or an admin), cancel (the requester, before
+// implementation). The step, its timeline events and its mail are one transaction.
+func (s *Service) Act(ctx context.Context, actor account.Actor, id int64, in StepInput) (*Request, error) {
+	now := s.now()
+	var r *Request
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if r, err = ByID(ctx, tx, id); err != nil {
+			return err
+		}
+		role, err := roleOn(ctx, tx, actor, r)
+		if err != nil {
+			return err
+		}
+		to, err := Next(r.State, in.Action, role)
+		if err != nil {
+			return err
+		}
+		v, err := stepValue(r, in, now)
+		if err != nil {
+			return err
+		}
+		if in.Version != 0 && in.Version != r.Version {
+			return i18n.NewError("change.error.stale")
+		}
+		return s.apply(ctx, tx, actor, r, in.Action, to, v, now)
+	})
+	if errors.Is(err, apperr.ErrStale) {
+		return nil, i18n.NewError("change.error.stale")
+	}
+	return r, err
+}
+
+// stepValue checks what the step needs, beside the form's fields reason, date and value.
+func stepValue(r *Request, in StepInput, now time.Time) (Value, error) {
+	var f *Field
+	raw := ""
+	switch in.Action {
+	case Reject:
+		f, raw = &Field{Code: "reason", Type: TypeTextarea, Required: true, Max: &reasonMax}, in.Reason
+	case Schedule:
+		f, raw = &Field{Code: "date", Type: TypeDate, Required: true}, in.Date
+	case Implement:
+		f, raw = &Field{Code: "value", Type: TypeText, Required: true, Max: &valueMax}, in.Value
+		if r.Snapshot().Item.Kind == KindQuota {
+			f = &Field{Code: "value", Type: TypeInt, Required: true, Min: &zero}
+		}
+	default:
+		return Value{}, nil
+	}
+	v, _, err := f.parse(raw, today(now))
+	if err != nil {
+		return Value{}, i18n.Errors{err}
+	}
+	return v, nil
+}
+
+// apply writes the step, its events and its mail.
+func (s *Service) apply(ctx context.Context, tx bun.IDB, actor account.Actor, r *Request, a Action, to State, v Value, now time.Time) error {
+	from := r.State
+	r.State, r.UpdatedAt = to, now
+	cols := []string{"state"}
+	var events []*timeline.Entry
+	state := timeline.NewEvent(r.Subject(), actor, now, EventState, timeline.Key, from.Key(), to.Key())
+	if from != to {
+		events = append(events, state)
+	}
+	switch a {
+	case Approve:
+		r.ApprovedAt = &now
+		cols = append(cols, "approved_at")
+	case Reject:
+		r.Reason, state.Body = v.Text, v.Text
+		cols = append(cols, "reason")
+	case Schedule:
+		old := ""
+		if !r.ScheduledOn.IsZero() {
+			old = r.ScheduledOn.String()
+		}
+		r.ScheduledOn = v.Date
+		cols = append(cols, "scheduled_on")
+		events = append(events, timeline.NewEvent(r.Subject(), actor, now, EventScheduledOn, timeline.Date, old, v.Date.String()))
+	case Implement:
+		r.AppliedValue, r.ImplementedAt = v.String(), &now
+		cols = append(cols, "applied_value", "implemented_at")
+		events = append(events, timeline.NewEvent(r.Subject(), actor, now, EventApplied, timeline.Text, "", r.AppliedValue))
+	}
+	if err := Update(ctx, tx, r, cols...); err != nil {
+		return err
+	}
+	for _, e := range events {
+		if err := timeline.Record(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return s.notifyStep(ctx, tx, actor, r, a)
+}
+
+// notifyStep tells the people concerned: approved, rejected or implemented → requester and
+// referent; scheduled → requester.
+func (s *Service) notifyStep(ctx context.Context, tx bun.IDB, actor account.Actor, r *Request, a Action) error {
+	data := s.mailData(r)
+	switch a {
+	case Approve:
+		return s.notify(ctx, tx, actor, r, "change_approved", data, false, notify.Requester, notify.Referent)
+	case Reject:
+		data["Reason"] = r.Reason
+		return s.notify(ctx, tx, actor, r, "change_rejected", data, false, notify.Requester, notify.Referent)
+	case Schedule:
+		data["Date"] = r.ScheduledOn
+		return s.notify(ctx, tx, actor, r, "change_scheduled", data, false, notify.Requester)
+	case Implement:
+		data["Value"] = r.AppliedValue
+		return s.notify(ctx, tx, actor, r, "change_implemented", data, false, notify.Requester, notify.Referent)
+	}
+	return nil
+}

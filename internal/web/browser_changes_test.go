@@ -1,0 +1,164 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/testutil"
+)
+
+// TestBrowserFrenchChangeRequest walks the FAQ's procedure in a real Chromium as Marie Dupont,
+// with the French labels word for word: Demandes de changement → Demander un changement →
+// Catalogue de changements: Catalogue de Changement Standard → Catégorie: Gestion des Quotas →
+// Article de changement → the form → the summary → Valider → the number CHG0000001.
+func TestBrowserFrenchChangeRequest(t *testing.T) {
+	browser := findBrowser(t)
+	a := testutil.NewApp(t)
+	a.Config.Addr = "127.0.0.1:0"
+	srvCtx, stopServer := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(srvCtx, 5*time.Second, func(addr string) { addrc <- addr }) }()
+	defer func() {
+		stopServer()
+		select {
+		case <-served:
+		case <-time.After(15 * time.Second):
+			t.Errorf("Serve did not return")
+		}
+	}()
+	var base string
+	select {
+	case addr := <-addrc:
+		base = "http://" + addr
+	case err := <-served:
+		t.Fatalf("Serve: %v", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("server not listening")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	root := t.TempDir()
+	home := filepath.Join(root, "home")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "fr-FR"),
+		chromedp.UserDataDir(filepath.Join(root, "profile")),
+		chromedp.Env("HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
+		chromedp.WindowSize(1280, 900))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer func() {
+		cancelAlloc()
+		if left := killBrowserProcesses(root); len(left) > 0 {
+			t.Errorf("Chromium processes left (killed now): %v", left)
+		}
+	}()
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer func() {
+		if err := chromedp.Cancel(bctx); err != nil && !errors.Is(err, context.Canceled) {
+			t.Logf("closing Chromium: %v", err)
+		}
+		cancelBrowser()
+	}()
+	if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"}}); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		resp, err := chromedp.RunResponse(bctx, actions...)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if resp == nil || resp.Status != 200 {
+			t.Fatalf("%s: response %+v, want 200", what, resp)
+		}
+	}
+	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(js string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return s
+	}
+	// choose selects, in the list labelled label, the option whose text is option: both exactly.
+	choose := func(label, option string) {
+		t.Helper()
+		got := text(`(() => {
+			const l = Array.from(document.querySelectorAll("label")).find((l) => l.textContent.trim() === ` + jsString(label) + `);
+			if (!l) return "no label";
+			const s = document.getElementById(l.htmlFor);
+			const o = s && Array.from(s.options).find((o) => o.textContent.trim() === ` + jsString(option) + `);
+			if (!o) return "no option in " + (s ? Array.from(s.options, (o) => o.textContent.trim()).join(" | ") : "nothing");
+			s.value = o.value;
+			return "ok";
+		})()`)
+		if got != "ok" {
+			t.Fatalf("list %q, option %q: %s", label, option, got)
+		}
+	}
+
+	step("login page", chromedp.Navigate(base+"/login"))
+	do("fill login", chromedp.SendKeys(chromedp.ID("f-login"), "Marie.Dupont"), chromedp.SendKeys(chromedp.ID("f-password"), demo.Password))
+	step("log in", chromedp.Click(chromedp.CSS(`main form[action="/login"] button[type=submit]`)))
+
+	step("tab Demandes de changement", chromedp.Click(chromedp.Search(`//nav[contains(@class,"tabs")]//a[normalize-space()="Demandes de changement"]`)))
+	step("Demander un changement", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Demander un changement"]`)))
+	choose("Catalogue de changements", "Catalogue de Changement Standard")
+	step("continue to categories", chromedp.Click(chromedp.Search(`//main//button[normalize-space()="Continuer"]`)))
+	choose("Catégorie", "Gestion des Quotas")
+	step("continue to items", chromedp.Click(chromedp.Search(`//main//button[normalize-space()="Continuer"]`)))
+	if h := text(`Array.from(document.querySelectorAll("main h2"), (h) => h.textContent.trim()).join("|")`); !strings.Contains(h, "Catégorie\u00a0: Gestion des Quotas") {
+		t.Fatalf("headings %q lack « Catégorie : Gestion des Quotas »", h)
+	}
+	choose("Article de changement", "Nombre d’instances ECS")
+	step("continue to the form", chromedp.Click(chromedp.Search(`//main//button[normalize-space()="Continuer"]`)))
+
+	do("fill the form",
+		chromedp.SetValue(chromedp.ID("f-region"), "eu-west-0"),
+		chromedp.SendKeys(chromedp.ID("f-current"), "10"),
+		chromedp.SendKeys(chromedp.ID("f-requested"), "5"),
+		chromedp.SendKeys(chromedp.ID("f-justification"), "Soldes d’hiver"))
+	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.Search(`//main//button[normalize-space()="Vérifier ma demande"]`))); err != nil {
+		t.Fatalf("review: %v", err)
+	}
+	if msg := text(`(document.getElementById("f-requested-error") || {}).textContent || ""`); !strings.Contains(msg, "supérieure au quota actuel") {
+		t.Fatalf("requested below current: message %q beside the field", msg)
+	}
+	do("correct the form", chromedp.SetValue(chromedp.ID("f-requested"), "15"))
+	step("review", chromedp.Click(chromedp.Search(`//main//button[normalize-space()="Vérifier ma demande"]`)))
+	if h1 := text(`document.querySelector("main h1").textContent`); !strings.HasPrefix(h1, "Résumé de votre demande de changement") {
+		t.Fatalf("summary h1 %q", h1)
+	}
+	step("Valider", chromedp.Click(chromedp.Search(`//main//button[normalize-space()="Valider"]`)))
+	body := text(`document.querySelector("main").textContent`)
+	if !regexp.MustCompile(`CHG0000001`).MatchString(body) || !strings.Contains(body, "Demande de changement enregistrée") {
+		t.Fatalf("confirmation: %q", body)
+	}
+	step("link to the request", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Voir la demande de changement CHG0000001"]`)))
+	if h1 := text(`document.querySelector("main h1").textContent`); !strings.Contains(h1, "CHG0000001") || !strings.Contains(h1, "Nombre d’instances ECS") {
+		t.Fatalf("request page h1 %q", h1)
+	}
+}
+
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}

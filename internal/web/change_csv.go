@@ -1,0 +1,69 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/change"
+)
+
+// csvMax bounds one export.
+const csvMax = 10000
+
+// exportChanges sends the scoped tenant's change requests, filtered as the list is, as CSV:
+// UTF-8 with a byte-order mark (so that spreadsheet programs read the accents), headers in the
+// reader's language.
+func (h *handler) exportChanges(c *fiber.Ctx) error {
+	p, err := h.customerPage(c, "change.list.title")
+	if err != nil {
+		return err
+	}
+	if p.Scope == nil {
+		return apperr.ErrNotFound
+	}
+	f := changeFilter(c, p)
+	f.Limit = csvMax
+	rs, _, err := h.changes().List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, f)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	T := func(key string) string { return h.Bundle.T(p.Lang, key, nil) }
+	w.Write([]string{T("change.number"), T("change.tenant"), T("change.item"), T("change.csv.region"), T("change.csv.current"),
+		T("change.csv.requested"), T("change.state"), T("change.requester"), T("change.created"), T("change.scheduled_on"), T("change.applied_value")})
+	for i := range rs {
+		w.Write(h.changeCSVRow(p.Lang, &rs[i]))
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	name := p.Scope.Tenant.Code + "-changes.csv"
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(buf.Bytes())
+}
+
+func (h *handler) changeCSVRow(lang string, r *change.Request) []string {
+	s := r.Snapshot()
+	num := func(code string) string {
+		if n, ok := s.Values.Int(code); ok {
+			return strconv.FormatInt(n, 10)
+		}
+		return ""
+	}
+	region := s.Values.Text(change.FieldRegion)
+	scheduled := ""
+	if !r.ScheduledOn.IsZero() {
+		scheduled = r.ScheduledOn.String()
+	}
+	return []string{r.Number(), r.TenantCode, s.Item.Label.In(lang), region, num(change.FieldCurrent), num(change.FieldRequested),
+		h.Bundle.T(lang, r.State.Key(), nil), r.RequesterName, r.CreatedAt.In(calendar.Paris).Format("2006-01-02 15:04"), scheduled, r.AppliedValue}
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/change"
+)
+
+// showChange is a request's page for the customer: its values from the snapshot it was made
+// with, its timeline, replies and attachments.
+func (h *handler) showChange(c *fiber.Ctx) error {
+	p, err := h.customerPage(c, "change.page.title")
+	if err != nil {
+		return err
+	}
+	return h.renderChange(c, fiber.StatusOK, p)
+}
+
+func (h *handler) renderChange(c *fiber.Ctx, status int, p *page) error {
+	id, err := idParam(c, "change")
+	if err != nil {
+		return err
+	}
+	r, role, es, err := h.changes().Get(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	p.V["Request"], p.V["Snapshot"], p.V["Timeline"] = r, r.Snapshot(), es
+	p.V["CanCancel"] = change.Allowed(r.State, change.Cancel, role)
+	return h.renderStatus(c, status, "customer/change", p)
+}
+
+// replyToChange adds the customer's public reply, with attachments.
+func (h *handler) replyToChange(c *fiber.Ctx) error {
+	return h.changeReply(c, false, func(p *page) error { return h.renderChange(c, fiber.StatusUnprocessableEntity, p) },
+		func(id int64) string { return "/changes/" + itoa(id) })
+}
+
+// changeReply reads a reply and its files, records it, and on a refusal shows the page again
+// with the message kept.
+func (h *handler) changeReply(c *fiber.Ctx, staffSide bool, again func(*page) error, back func(int64) string) error {
+	id, err := idParam(c, "change")
+	if err != nil {
+		return err
+	}
+	ups, err := h.uploads(c, "files")
+	internal := staffSide && c.FormValue("visibility") == "internal"
+	if err == nil {
+		err = h.changes().Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), internal, ups)
+	}
+	if err != nil {
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		p, perr := h.changePage(c, staffSide)
+		if perr != nil {
+			return perr
+		}
+		p.Form = formOf(c, "body", "visibility")
+		h.fieldErrors(p, err)
+		return again(p)
+	}
+	return h.done(c, back(id), "flash.change.replied")
+}
+
+// changePage starts a change page for the customer or the staff side.
+func (h *handler) changePage(c *fiber.Ctx, staffSide bool) (*page, error) {
+	if staffSide {
+		return h.page(c, "change.page.title"), nil
+	}
+	return h.customerPage(c, "change.page.title")
+}
+
+// cancelChange cancels the request for its requester, before implementation.
+func (h *handler) cancelChange(c *fiber.Ctx) error {
+	id, err := idParam(c, "change")
+	if err != nil {
+		return err
+	}
+	if _, err := h.changes().Act(c.UserContext(), actorOf(c), id, change.StepInput{Action: change.Cancel}); err != nil {
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		p, perr := h.customerPage(c, "change.page.title")
+		if perr != nil {
+			return perr
+		}
+		h.fieldErrors(p, err)
+		return h.renderChange(c, fiber.StatusUnprocessableEntity, p)
+	}
+	return h.done(c, "/changes/"+itoa(id), "flash.change.cancel")
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/change"
+)
+
+type changeLister func(context.Context, account.Actor, change.Filter) ([]change.Request, int, error)
+
+// showChangeQueue is the agents' work: approved and scheduled requests, by work date.
+func (h *handler) showChangeQueue(c *fiber.Ctx) error {
+	return h.changeQueue(c, h.page(c, "change.queue.title"), h.changes().Queue)
+}
+
+// showApprovals is the sales rep's approval queue: their tenants' submitted requests (every
+// tenant's for an admin).
+func (h *handler) showApprovals(c *fiber.Ctx) error {
+	return h.changeQueue(c, h.page(c, "change.approvals.title"), h.changes().Approvals)
+}
+
+func (h *handler) changeQueue(c *fiber.Ctx, p *page, list changeLister) error {
+	p.Form["q"] = c.Query("q")
+	n := pageNumber(c)
+	rs, total, err := list(c.UserContext(), actorOf(c), change.Filter{Query: p.Form["q"], Limit: perPage, Offset: (n - 1) * perPage})
+	if err != nil {
+		return err
+	}
+	p.V["Requests"], p.V["Total"], p.V["Pager"] = rs, total, newPager(c, n, total)
+	return h.show(c, "staff/changes", p)
+}
+
+// showStaffChange is a request's page for staff, with the steps their kind may take now.
+func (h *handler) showStaffChange(c *fiber.Ctx) error {
+	return h.renderStaffChange(c, fiber.StatusOK, h.page(c, "change.page.title"))
+}
+
+func (h *handler) renderStaffChange(c *fiber.Ctx, status int, p *page) error {
+	id, err := idParam(c, "change")
+	if err != nil {
+		return err
+	}
+	r, role, es, err := h.changes().Get(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	can := map[string]bool{}
+	for _, a := range []change.Action{change.Approve, change.Schedule, change.Implement, change.Close} {
+		can[string(a)] = change.Allowed(r.State, a, role)
+	}
+	if _, ok := p.Form["value"]; !ok {
+		if n, ok := r.Snapshot().Requested(); ok {
+			p.Form["value"] = strconv.FormatInt(n, 10)
+		}
+	}
+	if _, ok := p.Form["date"]; !ok && !r.ScheduledOn.IsZero() {
+		p.Form["date"] = r.ScheduledOn.String()
+	}
+	p.V["Request"], p.V["Snapshot"], p.V["Timeline"], p.V["Can"] = r, r.Snapshot(), es, can
+	return h.renderStatus(c, status, "staff/change", p)
+}
+
+// stepChange takes a step on a request from the staff page: approve, reject, schedule,
+// implement or close. A refusal shows the page again with the form kept.
+func (h *handler) stepChange(a change.Action) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c, "change")
+		if err != nil {
+			return err
+		}
+		version, _ := strconv.Atoi(c.FormValue("version"))
+		in := change.StepInput{Action: a, Version: version, Reason: c.FormValue("reason"), Date: c.FormValue("date"), Value: c.FormValue("value")}
+		if _, err := h.changes().Act(c.UserContext(), actorOf(c), id, in); err != nil {
+			if _, ok := asValidation(err); !ok {
+				return err
+			}
+			p := h.page(c, "change.page.title")
+			p.Form = formOf(c, "reason", "date", "value")
+			h.fieldErrors(p, err)
+			return h.renderStaffChange(c, fiber.StatusUnprocessableEntity, p)
+		}
+		return h.done(c, "/staff/changes/"+itoa(id), "flash.change."+string(a))
+	}
+}
+
+// replyToStaffChange adds a public reply or an internal note, with attachments.
+func (h *handler) replyToStaffChange(c *fiber.Ctx) error {
+	return h.changeReply(c, true, func(p *page) error { return h.renderStaffChange(c, fiber.StatusUnprocessableEntity, p) },
+		func(id int64) string { return "/staff/changes/" + itoa(id) })
+}
