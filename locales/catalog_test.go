@@ -82,7 +82,14 @@ func dynamicKeys() []string {
 	keys = append(keys, "flash.change.replied", "change.csv.region", "change.csv.current", "change.csv.requested")
 	// keys: changes
 	// keys: contract
-	// keys: contract
+	for _, k := range contract.Kinds() {
+		keys = append(keys, k.Key(), "contract.form_intro."+string(k), "contract.form.details."+string(k))
+	}
+	for _, s := range contract.States() {
+		keys = append(keys, s.Key())
+	}
+	keys = append(keys, "contract.form.other_role.referent_change", "contract.form.other_role.owner_change",
+		"contract.age.hours", "contract.age.days", "contract.age.under_hour")
 	return keys
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
+	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/incident"
@@ -158,7 +159,9 @@ func (a *App) jobs() []job {
 	js = append(js,
 		job{"incidents.close_resolved", 10 * time.Minute, a.Incidents.CloseResolved},
 		job{"incidents.notify_breaches", time.Minute, a.Incidents.NotifyBreaches})
-	// jobs: contract
+	// Levels taking effect (mail to the referent, once) and cancellations reaching their date.
+	requests := contract.NewService(a.DB, a.Accounts, a.Notifier, a.Config.SupportLeads, a.Config.DefaultLang)
+	js = append(js, job{"contract.run_due", 15 * time.Minute, requests.RunDue})
 	return js
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
 )
 
@@ -19,6 +20,14 @@ type Overview struct {
 	Committed bool // Today falls within Current's commitment
 	Scheduled *Period
 	History   []Period // newest first
+	// Requests are the tenant's latest requests, newest first (ContractOverview only).
+	Requests []Request
+	// PendingLevel is the support-level request waiting for the sales rep, if any.
+	PendingLevel *Request
+	// Access is the reader's access (ContractOverview only): whether they may ask for a change.
+	Access *account.Access
+
+	history []Period // oldest first, as the rules read it
 }
 
 // ContractOverview returns the Contract tab of tenant for a customer with the `contract` right.
@@ -30,7 +39,28 @@ func ContractOverview(ctx context.Context, idb bun.IDB, actor account.Actor, ten
 	if !a.Rights.Contract {
 		return nil, apperr.ErrForbidden
 	}
-	return TenantOverview(ctx, idb, a.Tenant, now)
+	o, err := TenantOverview(ctx, idb, a.Tenant, now)
+	if err != nil {
+		return nil, err
+	}
+	o.Access = a
+	if o.Requests, err = Requests(ctx, idb, RequestFilter{TenantID: tenantID, Newest: true, Limit: 20}); err != nil {
+		return nil, err
+	}
+	for i := range o.Requests {
+		if r := &o.Requests[i]; r.Kind == SupportLevel && r.State == Pending {
+			o.PendingLevel = r
+		}
+	}
+	return o, nil
+}
+
+// MayRequestLevel says why the reader may not ask for a support-level change (nil when they may).
+func (o *Overview) MayRequestLevel() *i18n.Error {
+	if o.Access == nil {
+		return nil
+	}
+	return WhyNot(o.Access, SupportLevel)
 }
 
 // TenantOverview reads a tenant's support-level history and says where it stands on the Paris
@@ -40,7 +70,7 @@ func TenantOverview(ctx context.Context, idb bun.IDB, t *account.Tenant, now tim
 	if err != nil {
 		return nil, err
 	}
-	o := &Overview{Tenant: t, Today: calendar.ParisDate(now)}
+	o := &Overview{Tenant: t, Today: calendar.ParisDate(now), history: history}
 	o.Current, o.HasLevel = Current(history, o.Today)
 	o.Committed = o.HasLevel && o.Current.Committed(o.Today)
 	if next, ok := Scheduled(history, o.Today); ok {

@@ -8,7 +8,9 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 )
 
-// showContract is the Contract tab: the tenant's support level, its commitment and history.
+// showContract is the Contract tab: the tenant's support level, its commitment and history, the
+// pending or scheduled change, the way to ask for one (or why the reader may not), the
+// tenant's requests and the sales forms.
 func (h *handler) showContract(c *fiber.Ctx) error {
 	p, err := h.customerPage(c, "contract.title")
 	if err != nil {
@@ -21,6 +23,6 @@ func (h *handler) showContract(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.V["Contract"], p.V["Levels"] = o, contract.Levels()
+	p.V["Contract"], p.V["Levels"], p.V["SalesForms"] = o, contract.Levels(), contract.SalesForms()
 	return h.show(c, "customer/contract", p)
 }

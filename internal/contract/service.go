@@ -1,0 +1,119 @@
+package contract
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/notify"
+	"github.com/uptrace/bun"
+)
+
+// Service holds the contract use cases: support-level requests, sales forms and their
+// processing by the sales desk. Each use case is one transaction writing the request, its
+// timeline events and its outbox rows.
+type Service struct {
+	DB       *bun.DB
+	Accounts *account.Service // its hooks send the welcome mail of a new referent or owner
+	Notifier *notify.Notifier
+	// Leads and DefaultLang are the configuration notify.Recipients reads.
+	Leads       []string
+	DefaultLang string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewService returns a Service with the real clock.
+func NewService(db *bun.DB, accounts *account.Service, n *notify.Notifier, leads []string, defaultLang string) *Service {
+	return &Service{DB: db, Accounts: accounts, Notifier: n, Leads: leads, DefaultLang: defaultLang,
+		Now: func() time.Time { return time.Now().UTC() }}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// contractAccess is a customer's access to tenant with the `contract` right (403 without it).
+func contractAccess(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64) (*account.Access, error) {
+	a, err := account.AccessTo(ctx, idb, actor, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Rights.Contract {
+		return nil, apperr.ErrForbidden
+	}
+	return a, nil
+}
+
+// salesMay checks that a staff actor processes the tenant's requests: its sales rep, or an admin.
+// Another rep's tenant answers 404, as a request that does not exist.
+func salesMay(actor account.Actor, t *account.Tenant) error {
+	switch actor.Kind {
+	case account.Admin:
+		return nil
+	case account.Sales:
+		if t.SalesRepID != nil && *t.SalesRepID == actor.UserID {
+			return nil
+		}
+		return apperr.ErrNotFound
+	}
+	return apperr.ErrForbidden
+}
+
+// notice enqueues a message of kind about r for the roles, in each recipient's language. The
+// sales rep's link opens the request on the sales desk, the customers' in their Contract tab.
+func (s *Service) notice(ctx context.Context, tx bun.IDB, r *Request, actor account.Actor, kind string, confirm bool,
+	data map[string]any, roles ...notify.Role) error {
+	seen := map[string]bool{}
+	for _, role := range roles {
+		rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Actor: actor,
+			Confirm: confirm, RequesterID: r.RequesterID, Roles: []notify.Role{role}})
+		if err != nil {
+			return err
+		}
+		var to []notify.Recipient
+		for _, rc := range rs {
+			if key := strings.ToLower(rc.Email); !seen[key] {
+				seen[key] = true
+				to = append(to, rc)
+			}
+		}
+		if len(to) == 0 {
+			continue
+		}
+		d := s.mailData(r, data)
+		if role == notify.SalesRep {
+			d["Link"] = s.Notifier.Link("/staff/sales/" + itoa(r.ID))
+		}
+		if err := s.Notifier.Enqueue(ctx, tx, notify.Notice{Kind: kind, Thread: r.Thread(), Data: d}, to...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mailData is what every request mail shows, plus the mail's own values.
+func (s *Service) mailData(r *Request, extra map[string]any) map[string]any {
+	d := map[string]any{
+		"Number": r.Number(), "KindKey": r.Kind.Key(), "StateKey": r.State.Key(),
+		"TenantCode": r.Tenant.Code, "TenantName": r.Tenant.Name,
+		"LevelKey": "", "FromLevelKey": "", "Reason": r.DecisionReason, "NewTenantCode": r.NewTenantCode,
+		"EffectiveOn": r.EffectiveOn, "CommittedUntil": r.CommittedUntil, "HasEffective": !r.EffectiveOn.IsZero(),
+		"HasCommitment": !r.CommittedUntil.IsZero(), "HolderName": r.HolderName,
+		"Link": s.Notifier.Link("/contract/requests/" + itoa(r.ID)),
+	}
+	if r.Level != "" {
+		d["LevelKey"] = r.Level.Key()
+	}
+	if r.FromLevel != "" {
+		d["FromLevelKey"] = r.FromLevel.Key()
+	}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return d
+}
+
+// today is the Paris date of now, the day every contract rule counts in.
+func today(now time.Time) calendar.Date { return calendar.ParisDate(now) }

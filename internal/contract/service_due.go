@@ -1,0 +1,77 @@
+package contract
+
+import (
+	"context"
+	"time"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+// RunDue carries out what accepted requests left for a later day, as of now: on the day an
+// accepted level takes effect, the referent is told (once); on the day an accepted cancellation
+// falls, the tenant is cancelled. The level itself needs nothing: it is derived from the history
+// by date. Each request is claimed by setting its applied_at in the transaction that does the
+// work, so that two instances running this at once, or a run cut short, never do it twice. It
+// returns how many requests it handled.
+func (s *Service) RunDue(ctx context.Context, now time.Time) (int, error) {
+	day := today(now)
+	n := 0
+	for _, kind := range []Kind{SupportLevel, Cancellation} {
+		rs, err := DueRequests(ctx, s.DB, kind, day)
+		if err != nil {
+			return n, err
+		}
+		for _, r := range rs {
+			done, err := s.applyDue(ctx, r.ID, now)
+			if err != nil {
+				return n, err
+			}
+			if done {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+func (s *Service) applyDue(ctx context.Context, id int64, now time.Time) (bool, error) {
+	done := false
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		claimed, err := ClaimApplied(ctx, tx, id, now)
+		if err != nil || !claimed {
+			return err
+		}
+		r, err := RequestByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		done = true
+		if r.Kind == Cancellation {
+			return cancelTenant(ctx, tx, r, now)
+		}
+		ev := timeline.NewEvent(r.Subject(), account.System, now, "contract.event.level_in_force", timeline.Key, "", r.Level.Key())
+		if err := timeline.Record(ctx, tx, ev); err != nil {
+			return err
+		}
+		return s.notice(ctx, tx, r, account.System, "level_effective", true, nil, notify.Referent)
+	})
+	return done, err
+}
+
+// cancelTenant moves a tenant whose cancellation day has come to cancelled.
+func cancelTenant(ctx context.Context, tx bun.Tx, r *Request, now time.Time) error {
+	t := r.Tenant
+	if t.Status == account.TenantCancelled {
+		return nil
+	}
+	ev := timeline.NewEvent(r.Subject(), account.System, now, "contract.event.tenant_status", timeline.Key,
+		"tenant.status."+t.Status, "tenant.status."+account.TenantCancelled)
+	if err := timeline.Record(ctx, tx, ev); err != nil {
+		return err
+	}
+	t.Status = account.TenantCancelled
+	return account.UpdateTenant(ctx, tx, t, "status")
+}

@@ -1,0 +1,182 @@
+package contract
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+// FormPage is what a request form shows before anything is typed: whether the actor may file
+// it and, if not, why; the pending request of the same kind; the levels and why some are not
+// offered (support level); what refuses the form whatever is typed (a cancelled tenant, fewer
+// than three tenants for a multi-tenant bill).
+type FormPage struct {
+	Kind     Kind
+	Access   *account.Access
+	Overview *Overview
+	Why      *i18n.Error // nil when the actor may file this form
+	Pending  *Request
+	Choices  []Choice
+	Refusal  *i18n.Error
+	// Tenants are the customer's tenants, which a multi-tenant bill groups.
+	Tenants []account.Tenant
+}
+
+// Form returns the form of kind for tenant, for a member with the `contract` right.
+func (s *Service) Form(ctx context.Context, actor account.Actor, tenantID int64, kind Kind) (*FormPage, error) {
+	a, err := contractAccess(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	fp := &FormPage{Kind: kind, Access: a, Why: WhyNot(a, kind)}
+	if fp.Overview, err = TenantOverview(ctx, s.DB, a.Tenant, now); err != nil {
+		return nil, err
+	}
+	if fp.Pending, err = PendingRequest(ctx, s.DB, tenantID, kind); err != nil {
+		return nil, err
+	}
+	var es i18n.Errors
+	if err := s.precheck(ctx, s.DB, actor, a, &Form{Kind: kind}, &es, now); err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if e.Field != "level" && fp.Refusal == nil {
+			fp.Refusal = e
+		}
+	}
+	if kind == SupportLevel {
+		fp.Choices = Choices(fp.Overview.history, fp.Pending != nil, fp.Overview.Today)
+	}
+	if kind == MultiTenantBill {
+		fp.Tenants, err = account.TenantsOf(ctx, s.DB, actor.UserID)
+	}
+	return fp, err
+}
+
+// File records a customer's request: a support-level change (referent or domain owner only; the
+// rules are checked on the history) or a sales form. Bad input answers field errors and writes
+// nothing; the request, its first timeline event and the mail to the sales rep and the referent
+// are written together.
+func (s *Service) File(ctx context.Context, actor account.Actor, tenantID int64, in Form) (*Request, error) {
+	a, err := contractAccess(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ParseKind(string(in.Kind)); !ok {
+		return nil, apperr.ErrNotFound
+	}
+	if WhyNot(a, in.Kind) != nil {
+		return nil, apperr.ErrForbidden
+	}
+	es := checkForm(&in)
+	now := s.now()
+	var r *Request
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.precheck(ctx, tx, actor, a, &in, &es, now); err != nil {
+			return err
+		}
+		if err := es.Err(); err != nil {
+			return err
+		}
+		r = newRequest(a, actor, in)
+		if in.Kind == SupportLevel {
+			r.FromLevel = currentLevel(ctx, tx, tenantID, now)
+		}
+		if err := InsertRequest(ctx, tx, r, now); err != nil {
+			return err
+		}
+		r.Tenant = a.Tenant
+		ev := timeline.NewEvent(r.Subject(), actor, now, "contract.event.filed", timeline.Key, "", r.Kind.Key())
+		ev.Body = r.Details
+		if err := timeline.Record(ctx, tx, ev); err != nil {
+			return err
+		}
+		return s.notice(ctx, tx, r, actor, "request_filed", true, map[string]any{"By": actor.Name},
+			notify.SalesRep, notify.Referent)
+	})
+	return r, err
+}
+
+func newRequest(a *account.Access, actor account.Actor, in Form) *Request {
+	r := &Request{TenantID: a.Tenant.ID, Kind: in.Kind, RequesterID: actor.UserID, Details: in.Details}
+	switch in.Kind {
+	case SupportLevel:
+		r.Level = Level(in.Level)
+	case ReferentChange, OwnerChange:
+		r.HolderName, r.HolderEmail, r.HolderLang = in.HolderName, in.HolderEmail, in.HolderLang
+	case TenantOrder:
+		r.ContractName, r.Level = in.ContractName, Level(in.Level)
+	}
+	return r
+}
+
+func currentLevel(ctx context.Context, idb bun.IDB, tenantID int64, now time.Time) Level {
+	ls, err := CurrentLevels(ctx, idb, []int64{tenantID}, today(now))
+	if err != nil {
+		return ""
+	}
+	return ls[tenantID]
+}
+
+// precheck applies the rules that depend on the tenant's state: the support-level rules on its
+// history, one pending request of a kind at a time, no cancellation of a tenant not active,
+// three tenants for a multi-tenant bill. Failures are added to es; err is a database failure.
+func (s *Service) precheck(ctx context.Context, idb bun.IDB, actor account.Actor, a *account.Access, in *Form,
+	es *i18n.Errors, now time.Time) error {
+	if a.Tenant.Status == account.TenantCancelled && in.Kind != Cancellation {
+		es.Add(i18n.FieldError("", "contract.error.tenant_cancelled"))
+		return nil
+	}
+	pending, err := PendingRequest(ctx, idb, a.Tenant.ID, in.Kind)
+	if err != nil {
+		return err
+	}
+	switch in.Kind {
+	case SupportLevel:
+		history, err := History(ctx, idb, a.Tenant.ID)
+		if err != nil {
+			return err
+		}
+		if in.Level == "" && pending == nil {
+			return nil // the empty form: its choices say the rest
+		}
+		if e := Check(history, Level(in.Level), pending != nil, today(now)); e != nil {
+			es.Add(e.(*i18n.Error))
+		}
+		return nil
+	case Cancellation:
+		if e := CheckCancellation(a.Tenant.Status); e != nil {
+			es.Add(e)
+			return nil
+		}
+	case MultiTenantBill:
+		ts, err := account.TenantsOf(ctx, idb, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if e := CheckMultiTenantBill(len(ts)); e != nil {
+			es.Add(e)
+			return nil
+		}
+	case ReferentChange, OwnerChange:
+		holder := a.Tenant.Referent
+		if in.Kind == OwnerChange {
+			holder = a.Tenant.Owner
+		}
+		if holder != nil && in.HolderEmail != "" && strings.EqualFold(holder.Email, in.HolderEmail) {
+			es.Add(i18n.FieldError("holder_email", "contract.error.same_holder", "Name", holder.DisplayName))
+		}
+	}
+	if pending != nil {
+		es.Add(pendingError(in.Kind))
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/contract"
+)
+
+// queueRow is one request of the sales desk with its age.
+type queueRow struct {
+	contract.Request
+	AgeKey   string // contract.age.under_hour, contract.age.hours or contract.age.days
+	AgeCount int
+	Overdue  bool
+}
+
+func queueRows(rs []contract.Request, now time.Time) []queueRow {
+	out := make([]queueRow, len(rs))
+	for i, r := range rs {
+		row := queueRow{Request: r, Overdue: r.Overdue(now)}
+		age := r.Age(now)
+		switch {
+		case age < time.Hour:
+			row.AgeKey = "contract.age.under_hour"
+		case age < 48*time.Hour:
+			row.AgeKey, row.AgeCount = "contract.age.hours", int(age.Hours())
+		default:
+			row.AgeKey, row.AgeCount = "contract.age.days", int(age.Hours()/24)
+		}
+		out[i] = row
+	}
+	return out
+}
+
+// showSalesDesk lists the pending requests of the rep's tenants (every tenant's for an admin),
+// oldest first with their age, and the latest decided ones.
+func (h *handler) showSalesDesk(c *fiber.Ctx) error {
+	p := h.page(c, "sales.title")
+	svc := h.contracts()
+	pending, err := svc.Queue(c.UserContext(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	decided, err := svc.Decided(c.UserContext(), actorOf(c), 20)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	p.V["Pending"], p.V["Decided"] = queueRows(pending, now), decided
+	return h.show(c, "staff/sales_desk", p)
+}
+
+// showSalesRequest is a request's page for the sales desk, with the decision forms.
+func (h *handler) showSalesRequest(c *fiber.Ctx) error {
+	return h.renderSalesRequest(c, fiber.StatusOK, h.page(c, "sales.request.title"))
+}
+
+func (h *handler) renderSalesRequest(c *fiber.Ctx, status int, p *page) error {
+	id, err := idParam(c, "request")
+	if err != nil {
+		return err
+	}
+	v, err := h.contracts().StaffRequest(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	p.V["View"], p.V["Request"] = v, v.Request
+	if v.Refusal != nil {
+		p.V["Refusal"] = h.Bundle.Message(p.Lang, v.Refusal)
+	}
+	if _, ok := p.Form["version"]; !ok {
+		p.Form["version"] = strconv.Itoa(v.Request.Version)
+	}
+	if p.Form["cancel_on"] == "" && v.Request.Kind == contract.Cancellation {
+		p.Form["cancel_on"] = v.Overview.Today.FirstOfNextMonth().String()
+	}
+	return h.renderStatus(c, status, "staff/sales_request", p)
+}
+
+func (h *handler) acceptRequest(c *fiber.Ctx) error { return h.decide(c, true) }
+func (h *handler) rejectRequest(c *fiber.Ctx) error { return h.decide(c, false) }
+
+// decide accepts or rejects the request; a refusal (a rule, a stale page, a missing reason)
+// shows the page again with the rep's input and the message beside its field.
+func (h *handler) decide(c *fiber.Ctx, accept bool) error {
+	id, err := idParam(c, "request")
+	if err != nil {
+		return err
+	}
+	p := h.page(c, "sales.request.title")
+	p.Form = formOf(c, "version", "cancel_on", "tenant_code")
+	p.Form["reason"] = c.FormValue("reason")
+	version, _ := strconv.Atoi(p.Form["version"])
+	d := contract.Decision{Accept: accept, Reason: p.Form["reason"], Version: version,
+		CancelOn: p.Form["cancel_on"], TenantCode: p.Form["tenant_code"]}
+	if _, err := h.contracts().Decide(c.UserContext(), actorOf(c), id, d); err != nil {
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		if es, _ := asValidation(err); len(es) == 1 && es[0].Key == "contract.error.stale" {
+			p.Form["body"] = p.Form["reason"] // the request is decided: keep the rep's words for a reply
+		}
+		h.fieldErrors(p, err)
+		return h.renderSalesRequest(c, fiber.StatusUnprocessableEntity, p)
+	}
+	flash := "flash.contract.rejected"
+	if accept {
+		flash = "flash.contract.accepted"
+	}
+	to := salesPath(id)
+	return h.done(c, to, flash)
+}
+
+// replySalesRequest adds the rep's public reply or internal note, with its files.
+func (h *handler) replySalesRequest(c *fiber.Ctx) error {
+	id, err := idParam(c, "request")
+	if err != nil {
+		return err
+	}
+	ups, err := h.uploads(c, "files")
+	if err == nil {
+		err = h.contracts().Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), c.FormValue("visibility") == "internal", ups)
+	}
+	if err != nil {
+		if _, ok := asValidation(err); !ok {
+			return err
+		}
+		p := h.page(c, "sales.request.title")
+		p.Form["body"], p.Form["visibility"] = c.FormValue("body"), c.FormValue("visibility")
+		h.fieldErrors(p, err)
+		return h.renderSalesRequest(c, fiber.StatusUnprocessableEntity, p)
+	}
+	to := salesPath(id) + "#reply"
+	return h.done(c, to, "flash.contract.reply_sent")
+}
