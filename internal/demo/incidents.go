@@ -1,10 +1,12 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,6 +140,13 @@ type generator struct {
 type genRows struct {
 	incidents []incident.Incident
 	entries   []timeline.Entry
+	docs      []searchDoc
+}
+
+// searchDoc is one row of the full-text index: a text under the id of its timeline entry.
+type searchDoc struct {
+	rowid int64
+	text  string
 }
 
 func (g *generator) batch(from, size int) *genRows {
@@ -178,6 +187,7 @@ func (g *generator) incident(b *genRows, created time.Time) {
 	}
 	reporter := &inc.ReporterID
 	add(timeline.Event, reporter, incident.EventCreated, "", string(inc.Priority), "", timeline.Text)
+	b.docs = append(b.docs, searchDoc{g.nextEntry, incident.SearchText(&inc)})
 	age := g.now.Sub(created)
 	fate := g.r.IntN(100)
 	switch {
@@ -227,29 +237,13 @@ func (g *generator) incident(b *genRows, created time.Time) {
 	b.entries = append(b.entries, es...)
 }
 
-// write inserts a batch and its search index rows.
+// write inserts a batch and its search index rows, in the order they were written.
 func (b *genRows) write(ctx context.Context, tx bun.Tx) error {
 	if _, err := tx.NewInsert().Model(&b.incidents).Exec(ctx); err != nil {
 		return err
 	}
 	if _, err := tx.NewInsert().Model(&b.entries).Exec(ctx); err != nil {
 		return err
-	}
-	const chunk = 200
-	for i := 0; i < len(b.incidents); i += chunk {
-		var sb strings.Builder
-		var args []any
-		sb.WriteString("INSERT INTO incident_fts (rowid, number, title, description) VALUES ")
-		for j, inc := range b.incidents[i:min(i+chunk, len(b.incidents))] {
-			if j > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?)")
-			args = append(args, inc.ID, inc.Number(), inc.Title, inc.Description)
-		}
-		if _, err := tx.NewRaw(sb.String(), args...).Exec(ctx); err != nil {
-			return err
-		}
 	}
 	var sb strings.Builder
 	var args []any
@@ -263,14 +257,17 @@ func (b *genRows) write(ctx context.Context, tx bun.Tx) error {
 		return err
 	}
 	for _, e := range b.entries {
-		if e.Kind == timeline.Event || e.Body == "" {
-			continue
+		if e.Kind != timeline.Event && e.Body != "" {
+			b.docs = append(b.docs, searchDoc{e.ID, e.Body})
 		}
+	}
+	slices.SortFunc(b.docs, func(x, y searchDoc) int { return cmp.Compare(x.rowid, y.rowid) })
+	for _, d := range b.docs {
 		if len(args) > 0 {
 			sb.WriteString(", ")
 		}
 		sb.WriteString("(?, ?)")
-		args = append(args, e.ID, e.Body)
+		args = append(args, d.rowid, d.text)
 		if len(args) >= 400 {
 			if err := flush(); err != nil {
 				return err

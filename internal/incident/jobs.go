@@ -27,6 +27,7 @@ func (s *Service) CloseResolved(ctx context.Context, now time.Time) (int, error)
 			return closed, err
 		}
 		for _, id := range ids {
+			did := false
 			err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 				inc, err := ByID(ctx, tx, id)
 				if err != nil {
@@ -35,12 +36,16 @@ func (s *Service) CloseResolved(ctx context.Context, now time.Time) (int, error)
 				if Check(AutoClose, inc, Actor{Staff: true}, now) != nil {
 					return nil // reopened or closed meanwhile
 				}
+				did = true
 				return s.apply(ctx, tx, account.System, inc, Act{Action: AutoClose}, now)
 			})
-			if err != nil && !errors.Is(err, apperr.ErrStale) {
+			switch {
+			case errors.Is(err, apperr.ErrStale):
+			case err != nil:
 				return closed, err
+			case did:
+				closed++
 			}
-			closed++
 		}
 		if len(ids) < batch {
 			return closed, nil

@@ -133,6 +133,12 @@ func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int
 		if inc.Level == "" {
 			inc.Level = sla.Basic
 		}
+		// A new incident's timeline is its creation: its SLA keys are known before it is written.
+		ev, err := s.Policy.Evaluate(inc.Level, sla.Timeline{{At: now, Kind: sla.Created, Priority: inc.Priority}}, now)
+		if err != nil {
+			return err
+		}
+		inc.Derive(ev)
 		if err := Insert(ctx, tx, inc); err != nil {
 			return err
 		}
@@ -140,10 +146,7 @@ func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int
 		if err := timeline.Record(ctx, tx, created, d.Files...); err != nil {
 			return err
 		}
-		if err := s.refreshSLA(ctx, tx, inc, now); err != nil {
-			return err
-		}
-		if err := s.touch(ctx, tx, inc); err != nil {
+		if err := Index(ctx, tx, inc, created.ID); err != nil {
 			return err
 		}
 		inc.TenantCode = a.Tenant.Code

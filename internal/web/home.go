@@ -36,7 +36,7 @@ func (h *handler) chooseScope(c *fiber.Ctx) error {
 // the previous tenant.
 func scopeTarget(next string) string {
 	switch p := localPath(next); p {
-	case "/contract", "/users":
+	case "/incidents", "/incidents/new", "/changes", "/contract", "/users":
 		return p
 	}
 	return "/"

@@ -55,30 +55,37 @@ func (h *handler) showNewIncident(c *fiber.Ctx) error {
 // declareIncident is "Valider" on the form: the incident is declared, or the form comes back
 // with the input kept and each message beside its field.
 func (h *handler) declareIncident(c *fiber.Ctx) error {
-	p, err := h.incidentsPage(c, "incident.new.title")
+	scope, err := h.scope(c)
 	if err != nil {
 		return err
 	}
-	incidentChoices(p)
-	p.Form = formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone")
-	d := incident.Draft{Title: p.Form["title"], Description: p.Form["description"], Service: p.Form["service"],
-		Region: p.Form["region"], RegionOther: p.Form["region_other"], Impact: p.Form["impact"], Urgency: p.Form["urgency"],
-		Phone: p.Form["phone"]}
-	files, ferr := h.uploads(c, "files")
-	if ferr != nil {
-		es, _ := asValidation(ferr)
+	form := formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone")
+	d := incident.Draft{Title: form["title"], Description: form["description"], Service: form["service"],
+		Region: form["region"], RegionOther: form["region_other"], Impact: form["impact"], Urgency: form["urgency"],
+		Phone: form["phone"]}
+	files, err := h.uploads(c, "files")
+	if err != nil {
+		es, _ := asValidation(err)
 		if derr := d.Validate(); derr != nil {
 			more, _ := asValidation(derr)
 			es = append(more, es...)
 		}
-		return h.invalid(c, es, "customer/incident_new", p)
+		err = es
+	} else {
+		d.Files = files
+		var inc *incident.Incident
+		if inc, err = h.Incidents.Declare(c.UserContext(), actorOf(c), scope.Tenant.ID, d); err == nil {
+			return c.Redirect("/incidents/"+inc.Number()+"/declared", fiber.StatusSeeOther)
+		}
 	}
-	d.Files = files
-	inc, err := h.Incidents.Declare(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, d)
-	if err != nil {
-		return h.invalid(c, err, "customer/incident_new", p)
+	// The form comes back only when refused: build its page then.
+	p, perr := h.incidentsPage(c, "incident.new.title")
+	if perr != nil {
+		return perr
 	}
-	return c.Redirect("/incidents/"+inc.Number()+"/declared", fiber.StatusSeeOther)
+	incidentChoices(p)
+	p.Form = form
+	return h.invalid(c, err, "customer/incident_new", p)
 }
 
 // showDeclared confirms a declaration with the incident's number and a link to it.

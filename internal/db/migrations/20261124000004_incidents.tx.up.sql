@@ -38,7 +38,3 @@ CREATE INDEX incidents_alert ON incidents (sla_alert_at) WHERE sla_alert_at IS N
 CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE status = 'resolved';
 --bun:split
 CREATE INDEX incidents_updated ON incidents (updated_at, id);
-{{ if .SQLite }}
---bun:split
-CREATE VIRTUAL TABLE incident_fts USING fts5(number, title, description, content='', tokenize='unicode61 remove_diacritics 2');
-{{ end }}

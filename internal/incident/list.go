@@ -1,0 +1,163 @@
+package incident
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+// listColumns are what lists show: everything but the description, which can be long.
+const listColumns = "i.id, i.tenant_id, i.reporter_id, i.assignee_id, i.title, i.service, i.region, i.region_other, " +
+	"i.impact, i.urgency, i.priority, i.status, i.level, i.version, i.sla_due_at, i.sla_risk_at, i.created_at, i.updated_at, i.resolved_at"
+
+// Filter narrows a list of incidents. Customers always list one tenant.
+type Filter struct {
+	TenantID   int64
+	Status     Status
+	Priority   Priority
+	Text       string // full-text search over number, title, description and replies
+	Unassigned bool
+	AssigneeID int64
+	SLA        string // "", "at_risk" or "breached"
+	// Queue sorts by the nearest SLA due time and lists open incidents unless Status says
+	// otherwise (the agents' queue); otherwise the latest update comes first.
+	Queue bool
+	// Staff searches internal notes too.
+	Staff   bool
+	Page    int
+	PerPage int
+}
+
+// List returns one page of incidents matching f, and whether another page follows. It counts
+// nothing: a page costs the same on the millionth incident as on the first. A search (Text)
+// lists the incidents with the most recent matching text first.
+func List(ctx context.Context, idb bun.IDB, f Filter, now time.Time) ([]Incident, bool, error) {
+	if m := timeline.MatchQuery(f.Text); m != "" {
+		return search(ctx, idb, f, m, now)
+	}
+	var list []Incident
+	q := filtered(idb, &list, f, now)
+	if f.Queue {
+		q = q.OrderExpr("i.sla_due_at, i.id")
+	} else {
+		q = q.OrderExpr("i.updated_at DESC, i.id DESC")
+	}
+	if f.PerPage > 0 {
+		q = q.Limit(int64(f.PerPage + 1)).Offset(int64(max(f.Page-1, 0) * f.PerPage))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, false, err
+	}
+	more := f.PerPage > 0 && len(list) > f.PerPage
+	if more {
+		list = list[:f.PerPage]
+	}
+	return list, more, nil
+}
+
+// filtered selects the incidents f lets through, with the names lists show.
+func filtered(idb bun.IDB, list *[]Incident, f Filter, now time.Time) *bun.SelectQuery {
+	q := idb.NewSelect().Model(list).ColumnExpr(listColumns).
+		ColumnExpr("t.code AS tenant_code, a.display_name AS assignee_name").
+		Join("JOIN tenants AS t ON t.id = i.tenant_id").
+		Join("LEFT JOIN users AS a ON a.id = i.assignee_id")
+	if f.TenantID != 0 {
+		q = q.Where("i.tenant_id = ?", f.TenantID)
+	}
+	switch {
+	case f.Status != "":
+		q = q.Where("i.status = ?", f.Status)
+	case f.Queue:
+		q = q.Where("i.status IN ('new', 'in_progress', 'pending_customer')")
+	}
+	if f.Priority != "" {
+		q = q.Where("i.priority = ?", f.Priority)
+	}
+	if f.Unassigned {
+		q = q.Where("i.assignee_id IS NULL")
+	}
+	if f.AssigneeID != 0 {
+		q = q.Where("i.assignee_id = ?", f.AssigneeID)
+	}
+	switch f.SLA {
+	case "breached":
+		q = q.Where("i.sla_due_at <= ?", now.UTC())
+	case "at_risk":
+		q = q.Where("i.sla_risk_at <= ? AND i.sla_due_at > ?", now.UTC(), now.UTC())
+	}
+	return q
+}
+
+// Search limits: matches are read from the most recent in chunks, up to a bound that keeps the
+// worst case (a common word, a small tenant) fast.
+const (
+	searchChunk = 1000
+	searchMax   = 50000
+)
+
+// search reads the full-text index from the most recent match backwards, keeps the matches the
+// reader may read (replies; notes for staff; the incident's own text), and filters their
+// incidents with f until the page is full.
+func search(ctx context.Context, idb bun.IDB, f Filter, m string, now time.Time) ([]Incident, bool, error) {
+	want := max(f.Page, 1)*max(f.PerPage, 1) + 1
+	if f.PerPage <= 0 {
+		want = searchMax
+	}
+	kinds := []timeline.Kind{timeline.Reply, timeline.Event}
+	if f.Staff {
+		kinds = append(kinds, timeline.Note)
+	}
+	var found []Incident
+	seen := map[int64]bool{}
+	before := int64(1<<63 - 1)
+	for read := 0; len(found) < want && read < searchMax; read += searchChunk {
+		var rowids []int64
+		if err := idb.NewRaw("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+			m, before, searchChunk).Scan(ctx, &rowids); err != nil {
+			return nil, false, err
+		}
+		if len(rowids) == 0 {
+			break
+		}
+		before = rowids[len(rowids)-1]
+		var subjects []int64
+		if err := idb.NewRaw("SELECT subject_id FROM timeline_entries WHERE id IN (?) AND subject_kind = ? AND kind IN (?) ORDER BY id DESC",
+			bun.In(rowids), SubjectKind, bun.In(kinds)).Scan(ctx, &subjects); err != nil {
+			return nil, false, err
+		}
+		var cands []int64
+		for _, id := range subjects {
+			if !seen[id] {
+				seen[id] = true
+				cands = append(cands, id)
+			}
+		}
+		if len(cands) > 0 {
+			var list []Incident
+			if err := filtered(idb, &list, f, now).Where("i.id IN (?)", bun.In(cands)).Scan(ctx); err != nil {
+				return nil, false, err
+			}
+			byID := make(map[int64]Incident, len(list))
+			for _, inc := range list {
+				byID[inc.ID] = inc
+			}
+			for _, id := range cands {
+				if inc, ok := byID[id]; ok {
+					found = append(found, inc)
+				}
+			}
+		}
+		if len(rowids) < searchChunk {
+			break
+		}
+	}
+	if f.PerPage <= 0 {
+		return found, false, nil
+	}
+	from := min((max(f.Page, 1)-1)*f.PerPage, len(found))
+	page := slices.Clone(found[from:min(from+f.PerPage, len(found))])
+	return page, len(found) > from+f.PerPage, nil
+}
