@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -20,6 +21,8 @@ type Bundle struct {
 	bundle *goi18n.Bundle
 	locs   map[string]*goi18n.Localizer
 	dates  map[string]*dateWords
+	// plain caches the messages read without arguments, which never change once loaded.
+	plain sync.Map // lang + "\x00" + key → string
 }
 
 // Load reads en.toml and fr.toml from fsys. Both must exist and parse.
@@ -52,7 +55,15 @@ func (b *Bundle) T(lang, key string, args map[string]any) string {
 	if _, ok := b.locs[lang]; !ok {
 		lang = Langs[0]
 	}
+	if len(args) == 0 {
+		if s, ok := b.plain.Load(lang + "\x00" + key); ok {
+			return s.(string)
+		}
+	}
 	s, err := b.Lookup(lang, key, args)
+	if err == nil && len(args) == 0 {
+		b.plain.Store(lang+"\x00"+key, s)
+	}
 	if err != nil {
 		return key
 	}

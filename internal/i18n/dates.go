@@ -1,8 +1,8 @@
 package i18n
 
 import (
-	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/guichet/guichet/internal/calendar"
@@ -12,7 +12,18 @@ import (
 type dateWords struct {
 	months, short [13]string
 	firstDay      string
+	// date and datetime are the formats with their fields marked, filled by a replacer: a list
+	// of fifty rows formats a hundred instants, which a message template per call would slow.
+	date, datetime string
 }
+
+// Markers stand for the fields in the prepared formats; no translation contains them.
+const (
+	markDay   = "\x00D\x00"
+	markMonth = "\x00M\x00"
+	markYear  = "\x00Y\x00"
+	markTime  = "\x00T\x00"
+)
 
 func (b *Bundle) loadDateWords(lang string) *dateWords {
 	w := &dateWords{}
@@ -21,7 +32,14 @@ func (b *Bundle) loadDateWords(lang string) *dateWords {
 		w.short[m] = b.T(lang, "date.month_short."+strconv.Itoa(m), nil)
 	}
 	w.firstDay = b.T(lang, "date.first_day", nil)
+	marks := map[string]any{"Day": markDay, "Month": markMonth, "Year": markYear, "Time": markTime}
+	w.date = b.T(lang, "date.format.date", marks)
+	w.datetime = b.T(lang, "date.format.datetime", marks)
 	return w
+}
+
+func fill(format, day, month, year, clock string) string {
+	return strings.NewReplacer(markDay, day, markMonth, month, markYear, year, markTime, clock).Replace(format)
 }
 
 func (w *dateWords) day(d int) string {
@@ -37,7 +55,7 @@ func (b *Bundle) FormatDate(lang string, d calendar.Date) string {
 		return ""
 	}
 	w := b.words(lang)
-	return b.T(lang, "date.format.date", map[string]any{"Day": w.day(d.Day), "Month": w.months[d.Month], "Year": d.Year})
+	return fill(w.date, w.day(d.Day), w.months[d.Month], strconv.Itoa(d.Year), "")
 }
 
 // FormatDateTime writes an instant in Paris time: "24 nov. 2026 à 22:08", "24 Nov 2026, 22:08".
@@ -47,10 +65,8 @@ func (b *Bundle) FormatDateTime(lang string, t time.Time) string {
 	}
 	p := t.In(calendar.Paris)
 	w := b.words(lang)
-	return b.T(lang, "date.format.datetime", map[string]any{
-		"Day": w.day(p.Day()), "Month": w.short[p.Month()], "Year": p.Year(),
-		"Time": fmt.Sprintf("%02d:%02d", p.Hour(), p.Minute()),
-	})
+	clock := []byte{byte('0' + p.Hour()/10), byte('0' + p.Hour()%10), ':', byte('0' + p.Minute()/10), byte('0' + p.Minute()%10)}
+	return fill(w.datetime, w.day(p.Day()), w.short[p.Month()], strconv.Itoa(p.Year()), string(clock))
 }
 
 func (b *Bundle) words(lang string) *dateWords {
