@@ -39,7 +39,7 @@ func List(ctx context.Context, idb bun.IDB, f Filter, now time.Time) ([]Incident
 		return search(ctx, idb, f, m, now)
 	}
 	var list []Incident
-	q := filtered(idb, &list, f, now)
+	q := filtered(idb, &list, f, now, "")
 	if f.Queue {
 		q = q.OrderExpr("i.sla_due_at, i.id")
 	} else {
@@ -58,35 +58,37 @@ func List(ctx context.Context, idb bun.IDB, f Filter, now time.Time) ([]Incident
 	return list, more, nil
 }
 
-// filtered selects the incidents f lets through, with the names lists show.
-func filtered(idb bun.IDB, list *[]Incident, f Filter, now time.Time) *bun.SelectQuery {
+// filtered selects the incidents f lets through, with the names lists show. With plus "+", the
+// filters use no index, so that SQLite reads a search's candidates by id rather than walking a
+// tenant's or a state's index past them.
+func filtered(idb bun.IDB, list *[]Incident, f Filter, now time.Time, plus string) *bun.SelectQuery {
 	q := idb.NewSelect().Model(list).ColumnExpr(listColumns).
 		ColumnExpr("t.code AS tenant_code, a.display_name AS assignee_name").
 		Join("JOIN tenants AS t ON t.id = i.tenant_id").
 		Join("LEFT JOIN users AS a ON a.id = i.assignee_id")
 	if f.TenantID != 0 {
-		q = q.Where("i.tenant_id = ?", f.TenantID)
+		q = q.Where(plus+"i.tenant_id = ?", f.TenantID)
 	}
 	switch {
 	case f.Status != "":
-		q = q.Where("i.status = ?", f.Status)
+		q = q.Where(plus+"i.status = ?", f.Status)
 	case f.Queue:
-		q = q.Where("i.status IN ('new', 'in_progress', 'pending_customer')")
+		q = q.Where(plus + "i.status IN ('new', 'in_progress', 'pending_customer')")
 	}
 	if f.Priority != "" {
-		q = q.Where("i.priority = ?", f.Priority)
+		q = q.Where(plus+"i.priority = ?", f.Priority)
 	}
 	if f.Unassigned {
-		q = q.Where("i.assignee_id IS NULL")
+		q = q.Where(plus + "i.assignee_id IS NULL")
 	}
 	if f.AssigneeID != 0 {
-		q = q.Where("i.assignee_id = ?", f.AssigneeID)
+		q = q.Where(plus+"i.assignee_id = ?", f.AssigneeID)
 	}
 	switch f.SLA {
 	case "breached":
-		q = q.Where("i.sla_due_at <= ?", now.UTC())
+		q = q.Where(plus+"i.sla_due_at <= ?", now.UTC())
 	case "at_risk":
-		q = q.Where("i.sla_risk_at <= ? AND i.sla_due_at > ?", now.UTC(), now.UTC())
+		q = q.Where(plus+"i.sla_risk_at <= ? AND i.sla_due_at > ?", now.UTC(), now.UTC())
 	}
 	return q
 }
@@ -124,7 +126,7 @@ func search(ctx context.Context, idb bun.IDB, f Filter, m string, now time.Time)
 		}
 		before = rowids[len(rowids)-1]
 		var subjects []int64
-		if err := idb.NewRaw("SELECT subject_id FROM timeline_entries WHERE id IN (?) AND subject_kind = ? AND kind IN (?) ORDER BY id DESC",
+		if err := idb.NewRaw("SELECT subject_id FROM timeline_entries WHERE id IN (?) AND +subject_kind = ? AND +kind IN (?) ORDER BY id DESC",
 			bun.In(rowids), SubjectKind, bun.In(kinds)).Scan(ctx, &subjects); err != nil {
 			return nil, false, err
 		}
@@ -137,7 +139,7 @@ func search(ctx context.Context, idb bun.IDB, f Filter, m string, now time.Time)
 		}
 		if len(cands) > 0 {
 			var list []Incident
-			if err := filtered(idb, &list, f, now).Where("i.id IN (?)", bun.In(cands)).Scan(ctx); err != nil {
+			if err := filtered(idb, &list, f, now, "+").Where("i.id IN (?)", bun.In(cands)).Scan(ctx); err != nil {
 				return nil, false, err
 			}
 			byID := make(map[int64]Incident, len(list))

@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"errors"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,54 +19,11 @@ import (
 func TestBrowserFrenchChangeRequest(t *testing.T) {
 	browser := findBrowser(t)
 	a := testutil.NewApp(t)
-	a.Config.Addr = "127.0.0.1:0"
-	srvCtx, stopServer := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(srvCtx, 5*time.Second, func(addr string) { addrc <- addr }) }()
-	defer func() {
-		stopServer()
-		select {
-		case <-served:
-		case <-time.After(15 * time.Second):
-			t.Errorf("Serve did not return")
-		}
-	}()
-	var base string
-	select {
-	case addr := <-addrc:
-		base = "http://" + addr
-	case err := <-served:
-		t.Fatalf("Serve: %v", err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("server not listening")
-	}
+	base := serveDesk(t, a)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	root := t.TempDir()
-	home := filepath.Join(root, "home")
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "fr-FR"),
-		chromedp.UserDataDir(filepath.Join(root, "profile")),
-		chromedp.Env("HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
-		chromedp.WindowSize(1280, 900))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer func() {
-		cancelAlloc()
-		if left := killBrowserProcesses(root); len(left) > 0 {
-			t.Errorf("Chromium processes left (killed now): %v", left)
-		}
-	}()
+	allocCtx := newBrowser(t, browser, 60*time.Second, "fr-FR")
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer func() {
-		if err := chromedp.Cancel(bctx); err != nil && !errors.Is(err, context.Canceled) {
-			t.Logf("closing Chromium: %v", err)
-		}
-		cancelBrowser()
-	}()
+	defer closeTab(t, bctx, cancelBrowser)
 	if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 		Headers: network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"}}); err != nil {
 		t.Fatalf("start Chromium: %v", err)

@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,37 +36,12 @@ const readContractPage = `(() => {
 func TestBrowserSupportLevelUpgrade(t *testing.T) {
 	browser := findBrowser(t)
 	a := testutil.NewApp(t)
-	a.Config.Addr = "127.0.0.1:0"
 	englishRep(t, a, "OCB0000003")
-	base, stop := serveForBrowser(t, a)
-	defer stop()
+	base := serveDesk(t, a)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	root := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "fr-FR"), chromedp.UserDataDir(filepath.Join(root, "profile")),
-		chromedp.Env("HOME="+filepath.Join(root, "home"), "XDG_CONFIG_HOME="+filepath.Join(root, "home", ".config"),
-			"XDG_CACHE_HOME="+filepath.Join(root, "home", ".cache")),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer func() {
-		cancelAlloc()
-		if left := killBrowserProcesses(root); len(left) > 0 {
-			t.Errorf("Chromium processes left after the browser closed (killed now): %v", left)
-		}
-	}()
+	allocCtx := newBrowser(t, browser, 90*time.Second, "fr-FR")
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer func() {
-		if err := chromedp.Cancel(bctx); err != nil && !errors.Is(err, context.Canceled) {
-			t.Logf("closing Chromium: %v", err)
-		}
-		cancelBrowser()
-	}()
+	defer closeTab(t, bctx, cancelBrowser)
 	if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 		Headers: network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"}}); err != nil {
 		t.Fatalf("start Chromium (%s): %v", browser, err)
@@ -162,33 +135,4 @@ func mustTenantID(t *testing.T, a *app.App, code string) int64 {
 		t.Fatal(err)
 	}
 	return tid
-}
-
-// serveForBrowser runs a's server on a free port until stop is called.
-func serveForBrowser(t *testing.T, a *app.App) (base string, stop func()) {
-	t.Helper()
-	srvCtx, stopServer := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(srvCtx, 5*time.Second, func(addr string) { addrc <- addr }) }()
-	stop = func() {
-		stopServer()
-		select {
-		case err := <-served:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("Serve did not return within 15 s of its context's end")
-		}
-	}
-	select {
-	case addr := <-addrc:
-		return "http://" + addr, stop
-	case err := <-served:
-		t.Fatalf("Serve returned before listening: %v", err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("server not listening after 15 s")
-	}
-	return "", stop
 }

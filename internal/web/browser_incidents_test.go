@@ -2,15 +2,12 @@ package web_test
 
 import (
 	"context"
-	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/testutil"
 )
@@ -25,27 +22,9 @@ import (
 func TestBrowserIncidentLife(t *testing.T) {
 	browser := findBrowser(t)
 	a := testutil.NewApp(t)
-	a.Config.Addr = "127.0.0.1:0"
-	base := serveIncidentDesk(t, a)
+	base := serveDesk(t, a)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	root := t.TempDir()
-	home := filepath.Join(root, "home")
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "fr-FR"),
-		chromedp.UserDataDir(filepath.Join(root, "profile")),
-		chromedp.Env("HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
-		chromedp.WindowSize(1280, 900))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer func() {
-		cancelAlloc()
-		if left := killBrowserProcesses(root); len(left) > 0 {
-			t.Errorf("Chromium processes left (killed now): %v", left)
-		}
-	}()
+	allocCtx := newBrowser(t, browser, 120*time.Second, "fr-FR")
 	mctx, cancelMarie := chromedp.NewContext(allocCtx)
 	defer closeTab(t, mctx, cancelMarie)
 	marie := incidentTab{t: t, ctx: mctx, who: "Marie"}
@@ -130,44 +109,6 @@ func TestBrowserIncidentLife(t *testing.T) {
 	}
 	marie.step("Incidents récents", chromedp.Click(marie.find(`//main//p[contains(@class,"crumbs")]/a[normalize-space()="Incidents récents"]`)))
 	marie.want("list row", `//main//tr[td/a[normalize-space()="INC0000001"]]/td[3]`, "En cours")
-}
-
-// serveIncidentDesk serves a on a free port until the test ends and returns its base URL.
-func serveIncidentDesk(t *testing.T, a *app.App) string {
-	t.Helper()
-	srvCtx, stop := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(srvCtx, 5*time.Second, func(addr string) { addrc <- addr }) }()
-	// Registered after testutil.NewApp's cleanup, so it runs first: the server stops before the
-	// database closes.
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-served:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("Serve did not return within 15 s")
-		}
-	})
-	select {
-	case addr := <-addrc:
-		return "http://" + addr
-	case err := <-served:
-		t.Fatalf("Serve returned before listening: %v", err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("server not listening after 15 s")
-	}
-	return ""
-}
-
-func closeTab(t *testing.T, ctx context.Context, cancel context.CancelFunc) {
-	if err := chromedp.Cancel(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		t.Logf("closing a tab: %v", err)
-	}
-	cancel()
 }
 
 // labelled is the XPath of the control whose label reads label (its asterisk aside).

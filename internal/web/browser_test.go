@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/testutil"
 )
@@ -68,26 +69,19 @@ func findBrowser(t *testing.T) string {
 	return ""
 }
 
-// TestBrowserLanguageSwitch drives a real Chromium against the real server: a French browser
-// gets the French login page, Marie Dupont logs in and sees her French home, switches to
-// English with the switcher, and after logging out the login page stays English, because
-// the switcher set her preference and the lang cookie, which win over Accept-Language.
-func TestBrowserLanguageSwitch(t *testing.T) {
-	browser := findBrowser(t)
-
-	a := testutil.NewApp(t)
+// serveDesk serves a on 127.0.0.1, on a free port, until the test ends, and returns its base
+// URL.
+func serveDesk(t *testing.T, a *app.App) (baseURL string) {
+	t.Helper()
 	a.Config.Addr = "127.0.0.1:0"
-	// The desk would speak French anyway with the default "fr": make English the default, so
-	// that the French pages can only come from the browser's Accept-Language.
-	a.Config.DefaultLang = "en"
-
-	srvCtx, stopServer := context.WithCancel(context.Background())
+	srvCtx, stop := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	served := make(chan error, 1)
 	go func() { served <- a.Serve(srvCtx, 5*time.Second, func(addr string) { addrc <- addr }) }()
-	// Deferred, so that it runs before testutil's cleanup closes the database.
-	defer func() {
-		stopServer()
+	// Registered after testutil.NewApp's cleanup, so it runs first: the server stops before the
+	// database closes.
+	t.Cleanup(func() {
+		stop()
 		select {
 		case err := <-served:
 			if err != nil {
@@ -96,20 +90,25 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		case <-time.After(15 * time.Second):
 			t.Errorf("Serve did not return within 15 s of its context's end")
 		}
-	}()
-	var base string
+	})
 	select {
 	case addr := <-addrc:
-		base = "http://" + addr
+		return "http://" + addr
 	case err := <-served:
 		t.Fatalf("Serve returned before listening: %v", err)
 	case <-time.After(15 * time.Second):
 		t.Fatal("server not listening after 15 s")
 	}
+	return ""
+}
 
-	// The whole browser part, Chromium's start and end included, has 60 s.
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// newBrowser starts the allocator of a headless Chromium, browser (from findBrowser), whose UI
+// speaks lang, and returns its context, for the tabs of chromedp.NewContext. The whole browser
+// part, Chromium's start and end included, has timeout. Call it after serveDesk: its cleanup
+// then runs before the server stops, and after the tabs' deferred closes.
+func newBrowser(t *testing.T, browser string, timeout time.Duration, lang string) (allocCtx context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	// The profile and a private HOME, where Chromium's crash handler keeps its database, share
 	// one fresh directory: nothing is written outside it, and every process of this browser has
 	// it on its command line.
@@ -125,29 +124,52 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "fr-FR"),
+		chromedp.Flag("lang", lang),
 		chromedp.UserDataDir(profile),
 		chromedp.Env("HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
 		chromedp.WindowSize(1280, 900),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	// Ends Chromium and waits for it; then makes sure that none of its processes is left.
-	defer func() {
+	t.Cleanup(func() {
 		cancelAlloc()
 		if left := killBrowserProcesses(root); len(left) > 0 {
 			t.Errorf("Chromium processes left after the browser closed (killed now): %v", left)
 		}
-	}()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer func() {
-		if err := chromedp.Cancel(bctx); err != nil && !errors.Is(err, context.Canceled) {
-			t.Logf("closing Chromium: %v", err)
-		}
-		cancelBrowser()
-	}()
+		cancel()
+	})
+	return allocCtx
+}
 
-	// The flag sets the browser's UI language; the header makes sure that every request says
-	// French, as a French browser's would.
+// closeTab closes the tab of ctx (Chromium itself, for the first tab of an allocator), then
+// cancels ctx.
+func closeTab(t *testing.T, ctx context.Context, cancel context.CancelFunc) {
+	if err := chromedp.Cancel(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		t.Logf("closing a tab: %v", err)
+	}
+	cancel()
+}
+
+// TestBrowserLanguageSwitch drives a real Chromium against the real server: a French browser
+// gets the French login page, Marie Dupont logs in and sees her French home, switches to
+// English with the switcher, and after logging out the login page stays English, because
+// the switcher set her preference and the lang cookie, which win over Accept-Language.
+func TestBrowserLanguageSwitch(t *testing.T) {
+	browser := findBrowser(t)
+
+	a := testutil.NewApp(t)
+	// The desk would speak French anyway with the default "fr": make English the default, so
+	// that the French pages can only come from the browser's Accept-Language.
+	a.Config.DefaultLang = "en"
+	base := serveDesk(t, a)
+
+	// The whole browser part, Chromium's start and end included, has 60 s.
+	allocCtx := newBrowser(t, browser, 60*time.Second, "fr-FR")
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer closeTab(t, bctx, cancelBrowser)
+
+	// The lang flag (newBrowser) sets the browser's UI language; the header makes sure that
+	// every request says French, as a French browser's would.
 	if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 		Headers: network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"},
 	}); err != nil {
@@ -234,7 +256,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		t.Fatalf("home after switching to English: %+v; want path /, lang en, title Home, scope Scope, tab Users, switcher Français", p)
 	}
 	var pref string
-	if err := a.DB.QueryRowContext(ctx, "SELECT lang FROM users WHERE login = ?", "Marie.Dupont").Scan(&pref); err != nil {
+	if err := a.DB.QueryRowContext(allocCtx, "SELECT lang FROM users WHERE login = ?", "Marie.Dupont").Scan(&pref); err != nil {
 		t.Fatalf("read Marie Dupont's language: %v", err)
 	}
 	if pref != "en" {
