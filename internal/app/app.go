@@ -40,6 +40,8 @@ type App struct {
 	Catalogue *change.Catalogue
 	SLA       *sla.Policy
 	Incidents *incident.Service
+	Changes   *change.Service
+	Contracts *contract.Service
 }
 
 // NewLogger returns the structured logger the config asks for.
@@ -86,8 +88,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	accounts := account.NewService(bdb)
 	accounts.Hooks = notify.AccountHooks{N: n}
 	incidents := &incident.Service{DB: bdb, Notifier: n, Policy: policy, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
+	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
+	contracts := contract.NewService(bdb, accounts, n, c.SupportLeads, c.DefaultLang)
 	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
-		Incidents: incidents}, nil
+		Incidents: incidents, Changes: changes, Contracts: contracts}, nil
 }
 
 // Close releases the database.
@@ -142,7 +146,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 		return nil, err
 	}
 	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret, Notifier: a.Notifier,
-		Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents})
+		Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts})
 }
 
 // job is a background task run every interval; each run must be idempotent, since several
@@ -160,8 +164,7 @@ func (a *App) jobs() []job {
 		job{"incidents.close_resolved", 10 * time.Minute, a.Incidents.CloseResolved},
 		job{"incidents.notify_breaches", time.Minute, a.Incidents.NotifyBreaches})
 	// Levels taking effect (mail to the referent, once) and cancellations reaching their date.
-	requests := contract.NewService(a.DB, a.Accounts, a.Notifier, a.Config.SupportLeads, a.Config.DefaultLang)
-	js = append(js, job{"contract.run_due", 15 * time.Minute, requests.RunDue})
+	js = append(js, job{"contract.run_due", 15 * time.Minute, a.Contracts.RunDue})
 	return js
 }
 

@@ -31,15 +31,8 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	bd := &Bundle{bundle: b, locs: map[string]*goi18n.Localizer{}, dates: map[string]*dateWords{}}
 	for _, lang := range Langs {
-		// lang.toml, then any AREA.lang.toml beside it (kept while an area is being written).
-		files, err := fs.Glob(fsys, "*."+lang+".toml")
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range append([]string{lang + ".toml"}, files...) {
-			if _, err := b.LoadMessageFileFS(fsys, f); err != nil {
-				return nil, fmt.Errorf("i18n: %s: %w", f, err)
-			}
+		if _, err := b.LoadMessageFileFS(fsys, lang+".toml"); err != nil {
+			return nil, fmt.Errorf("i18n: %s.toml: %w", lang, err)
 		}
 		bd.locs[lang] = goi18n.NewLocalizer(b, lang)
 	}

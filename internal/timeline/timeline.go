@@ -11,7 +11,6 @@ import (
 
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
-	"github.com/guichet/guichet/internal/calendar"
 	"github.com/uptrace/bun"
 )
 
@@ -72,12 +71,6 @@ func (e *Entry) Internal() bool { return e.Kind == Note }
 
 // ByStaff reports whether staff (or the system) wrote the entry.
 func (e *Entry) ByStaff() bool { return e.ActorID == nil || e.ActorKind.Staff() }
-
-// FromDate and ToDate read date values, for templates.
-func (e *Entry) FromDate() calendar.Date { d, _ := calendar.ParseDate(e.From); return d }
-
-// ToDate reads the To value as a date.
-func (e *Entry) ToDate() calendar.Date { d, _ := calendar.ParseDate(e.To); return d }
 
 // New starts an entry of kind on subject by actor at now; the caller fills the rest.
 func New(s Subject, kind Kind, actor account.Actor, now time.Time) *Entry {
@@ -187,15 +180,4 @@ func AttachmentByID(ctx context.Context, idb bun.IDB, id int64) (*Attachment, er
 		return nil, apperr.ErrNotFound
 	}
 	return a, err
-}
-
-// FirstStaffReply is the time of the first public reply written by staff on subject: the SLA's
-// first response. ok is false when there is none.
-func FirstStaffReply(es []Entry) (at time.Time, ok bool) {
-	for _, e := range es {
-		if e.Kind == Reply && e.ActorID != nil && e.ActorKind.Staff() {
-			return e.CreatedAt, true
-		}
-	}
-	return time.Time{}, false
 }

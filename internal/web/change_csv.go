@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,28 +25,18 @@ func (h *handler) exportChanges(c *fiber.Ctx) error {
 	}
 	f := changeFilter(c, p)
 	f.Limit = csvMax
-	rs, _, err := h.changes().List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, f)
+	rs, _, err := h.Changes.List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, f)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
 	T := func(key string) string { return h.Bundle.T(p.Lang, key, nil) }
-	w.Write([]string{T("change.number"), T("change.tenant"), T("change.item"), T("change.csv.region"), T("change.csv.current"),
-		T("change.csv.requested"), T("change.state"), T("change.requester"), T("change.created"), T("change.scheduled_on"), T("change.applied_value")})
+	header := []string{T("change.number"), T("change.tenant"), T("change.item"), T("change.csv.region"), T("change.csv.current"),
+		T("change.csv.requested"), T("change.state"), T("change.requester"), T("change.created"), T("change.scheduled_on"), T("change.applied_value")}
+	rows := make([][]string, len(rs))
 	for i := range rs {
-		w.Write(h.changeCSVRow(p.Lang, &rs[i]))
+		rows[i] = h.changeCSVRow(p.Lang, &rs[i])
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	name := p.Scope.Tenant.Code + "-changes.csv"
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(buf.Bytes())
+	return sendCSV(c, p.Scope.Tenant.Code+"-changes.csv", ',', header, rows)
 }
 
 func (h *handler) changeCSVRow(lang string, r *change.Request) []string {

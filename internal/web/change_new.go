@@ -54,7 +54,7 @@ func (h *handler) newChangePage(c *fiber.Ctx) (*page, *change.Catalogue, error) 
 	if p.Scope == nil {
 		return nil, nil, apperr.ErrNotFound
 	}
-	cat, err := h.changes().Browse(c.UserContext(), actorOf(c), p.Scope.Tenant.ID)
+	cat, err := h.Changes.Browse(c.UserContext(), actorOf(c), p.Scope.Tenant.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +110,7 @@ func (h *handler) reviewChange(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, vs, err := h.changes().Check(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, it.Code, form)
+	_, vs, err := h.Changes.Check(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, it.Code, form)
 	if err != nil {
 		return h.invalid(c, err, "customer/change_new", p)
 	}
@@ -133,7 +133,7 @@ func (h *handler) submitChange(c *fiber.Ctx) error {
 	if c.FormValue("step") == "edit" {
 		return h.show(c, "customer/change_new", p)
 	}
-	r, err := h.changes().Submit(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, it.Code, form)
+	r, err := h.Changes.Submit(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, it.Code, form)
 	if err != nil {
 		return h.invalid(c, err, "customer/change_new", p)
 	}
@@ -150,7 +150,7 @@ func (h *handler) showChangeConfirmation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, _, _, err := h.changes().Get(c.UserContext(), actorOf(c), id)
+	r, _, _, err := h.Changes.Get(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (h *handler) renderChange(c *fiber.Ctx, status int, p *page) error {
 	if err != nil {
 		return err
 	}
-	r, role, es, err := h.changes().Get(c.UserContext(), actorOf(c), id)
+	r, role, es, err := h.Changes.Get(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (h *handler) changeReply(c *fiber.Ctx, staffSide bool, again func(*page) er
 	ups, err := h.uploads(c, "files")
 	internal := staffSide && c.FormValue("visibility") == "internal"
 	if err == nil {
-		err = h.changes().Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), internal, ups)
+		err = h.Changes.Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), internal, ups)
 	}
 	if err != nil {
 		if _, ok := asValidation(err); !ok {
@@ -76,7 +76,7 @@ func (h *handler) cancelChange(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.changes().Act(c.UserContext(), actorOf(c), id, change.StepInput{Action: change.Cancel}); err != nil {
+	if _, err := h.Changes.Act(c.UserContext(), actorOf(c), id, change.StepInput{Action: change.Cancel}); err != nil {
 		if _, ok := asValidation(err); !ok {
 			return err
 		}

@@ -13,13 +13,13 @@ type changeLister func(context.Context, account.Actor, change.Filter) ([]change.
 
 // showChangeQueue is the agents' work: approved and scheduled requests, by work date.
 func (h *handler) showChangeQueue(c *fiber.Ctx) error {
-	return h.changeQueue(c, h.page(c, "change.queue.title"), h.changes().Queue)
+	return h.changeQueue(c, h.page(c, "change.queue.title"), h.Changes.Queue)
 }
 
 // showApprovals is the sales rep's approval queue: their tenants' submitted requests (every
 // tenant's for an admin).
 func (h *handler) showApprovals(c *fiber.Ctx) error {
-	return h.changeQueue(c, h.page(c, "change.approvals.title"), h.changes().Approvals)
+	return h.changeQueue(c, h.page(c, "change.approvals.title"), h.Changes.Approvals)
 }
 
 func (h *handler) changeQueue(c *fiber.Ctx, p *page, list changeLister) error {
@@ -43,7 +43,7 @@ func (h *handler) renderStaffChange(c *fiber.Ctx, status int, p *page) error {
 	if err != nil {
 		return err
 	}
-	r, role, es, err := h.changes().Get(c.UserContext(), actorOf(c), id)
+	r, role, es, err := h.Changes.Get(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (h *handler) stepChange(a change.Action) fiber.Handler {
 		}
 		version, _ := strconv.Atoi(c.FormValue("version"))
 		in := change.StepInput{Action: a, Version: version, Reason: c.FormValue("reason"), Date: c.FormValue("date"), Value: c.FormValue("value")}
-		if _, err := h.changes().Act(c.UserContext(), actorOf(c), id, in); err != nil {
+		if _, err := h.Changes.Act(c.UserContext(), actorOf(c), id, in); err != nil {
 			if _, ok := asValidation(err); !ok {
 				return err
 			}

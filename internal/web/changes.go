@@ -29,14 +29,8 @@ func (h *handler) changeRoutes(r *router) {
 	r.post("/staff/changes/:change/replies", staff, h.replyToStaffChange)
 
 	h.readable(change.SubjectKind, func(c *fiber.Ctx, id int64) error {
-		return h.changes().CanRead(c.UserContext(), actorOf(c), id)
+		return h.Changes.CanRead(c.UserContext(), actorOf(c), id)
 	})
-}
-
-// changes is the change requests' service, on the desk's dependencies.
-func (h *handler) changes() *change.Service {
-	return &change.Service{DB: h.DB, Catalogue: h.Catalogue, Notifier: h.Notifier,
-		Leads: h.Config.SupportLeads, DefaultLang: h.Config.DefaultLang}
 }
 
 // changeFilter reads the list's filters: a state (anything else means every state) and text.
@@ -64,7 +58,7 @@ func (h *handler) showChanges(c *fiber.Ctx) error {
 	f := changeFilter(c, p)
 	n := pageNumber(c)
 	f.Limit, f.Offset = perPage, (n-1)*perPage
-	rs, total, err := h.changes().List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, f)
+	rs, total, err := h.Changes.List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, f)
 	if err != nil {
 		return err
 	}

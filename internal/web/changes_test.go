@@ -21,7 +21,7 @@ func init() {
 
 // changeService is the service as the web edge builds it.
 func changeService(d *desk) *change.Service {
-	return &change.Service{DB: d.DB, Catalogue: d.Catalogue, Notifier: d.Notifier, Leads: d.Config.SupportLeads, DefaultLang: d.Config.DefaultLang}
+	return d.Changes
 }
 
 // mustChange makes a quota request on tenant as its referent.

@@ -26,7 +26,7 @@ func (h *handler) renderRequestForm(c *fiber.Ctx, status int, p *page, k contrac
 	if p.Scope == nil {
 		return apperr.ErrNotFound
 	}
-	fp, err := h.contracts().Form(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, k)
+	fp, err := h.Contracts.Form(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, k)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (h *handler) fileRequest(k contract.Kind) fiber.Handler {
 		in := contract.Form{Kind: k, Level: p.Form["level"], Details: c.FormValue("details"),
 			HolderName: p.Form["holder_name"], HolderEmail: p.Form["holder_email"], HolderLang: p.Form["holder_lang"],
 			ContractName: p.Form["contract_name"], Acknowledged: p.Form["acknowledged"] == "on"}
-		r, err := h.contracts().File(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in)
+		r, err := h.Contracts.File(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in)
 		if err != nil {
 			if _, ok := asValidation(err); !ok {
 				return err
@@ -85,7 +85,7 @@ func (h *handler) renderRequest(c *fiber.Ctx, status int, p *page) error {
 	if err != nil {
 		return err
 	}
-	r, entries, err := h.contracts().CustomerRequest(c.UserContext(), actorOf(c), id)
+	r, entries, err := h.Contracts.CustomerRequest(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (h *handler) replyRequest(c *fiber.Ctx) error {
 	}
 	ups, err := h.uploads(c, "files")
 	if err == nil {
-		err = h.contracts().Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), false, ups)
+		err = h.Contracts.Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), false, ups)
 	}
 	if err != nil {
 		if _, ok := asValidation(err); !ok {

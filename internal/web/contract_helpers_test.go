@@ -136,5 +136,5 @@ func resp(body string) testutil.Response { return testutil.Response{Body: body} 
 
 // contractService is the desk's contract service, for the background job.
 func contractService(d *desk) *contract.Service {
-	return contract.NewService(d.DB, d.Accounts, d.Notifier, d.Config.SupportLeads, d.Config.DefaultLang)
+	return d.Contracts
 }

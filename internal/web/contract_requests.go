@@ -23,13 +23,8 @@ func (h *handler) contractRoutes(r *router) {
 	r.post("/staff/sales/:request/reply", sales, h.replySalesRequest)
 
 	h.readable(contract.TimelineKind, func(c *fiber.Ctx, id int64) error {
-		return h.contracts().CanRead(c.UserContext(), actorOf(c), id)
+		return h.Contracts.CanRead(c.UserContext(), actorOf(c), id)
 	})
-}
-
-// contracts is the contract service on the desk's database, mail and configuration.
-func (h *handler) contracts() *contract.Service {
-	return contract.NewService(h.DB, h.Accounts, h.Notifier, h.Config.SupportLeads, h.Config.DefaultLang)
 }
 
 func requestPath(id int64) string { return "/contract/requests/" + strconv.FormatInt(id, 10) }

@@ -4,23 +4,32 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/incident"
 )
 
-// incidentsPage is a page of the Incidents tab: it needs a scope with the `incidents` right.
-func (h *handler) incidentsPage(c *fiber.Ctx, title string) (*page, error) {
-	p, err := h.customerPage(c, title)
-	if err != nil {
+// incidentsScope is the tenant chosen with Périmètre, which the Incidents tab needs with the
+// `incidents` right.
+func (h *handler) incidentsScope(c *fiber.Ctx) (*account.Access, error) {
+	scope, err := h.scope(c)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if p.Scope == nil {
+	case scope == nil:
 		return nil, apperr.ErrNotFound
-	}
-	if !p.Scope.Rights.Incidents {
+	case !scope.Rights.Incidents:
 		return nil, apperr.ErrForbidden
 	}
-	return p, nil
+	return scope, nil
+}
+
+// incidentsPage is a page of the Incidents tab.
+func (h *handler) incidentsPage(c *fiber.Ctx, title string) (*page, error) {
+	if _, err := h.incidentsScope(c); err != nil {
+		return nil, err
+	}
+	return h.customerPage(c, title)
 }
 
 // showIncidents is "Incidents récents": the scope's incidents, latest update first, filtered.

@@ -109,43 +109,67 @@ func actionNames(m map[incident.Action]bool) map[string]bool {
 // or show it again with the input kept and the reason beside its field.
 func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		inc, err := h.incidentParam(c)
-		if err != nil {
-			return err
+		id, ok := incident.ParseNumber(c.Params("incident"))
+		if !ok {
+			return apperr.ErrNotFound
 		}
-		actor := actorOf(c)
-		p, err := h.incidentPage(c, actor.Staff())
-		if err != nil {
-			return err
-		}
-		p.Form = formOf(c, "body", "visibility", "note", "reason", "priority", "assignee", "version")
-		act := incident.Act{Action: a, Body: p.Form["body"], Internal: p.Form["visibility"] == "internal",
-			Priority: sla.Priority(p.Form["priority"])}
+		form := formOf(c, "body", "visibility", "note", "reason", "priority", "assignee", "version")
+		act := incident.Act{Action: a, Body: form["body"], Internal: form["visibility"] == "internal",
+			Priority: sla.Priority(form["priority"])}
 		switch a {
 		case incident.Resolve:
-			act.Body = p.Form["note"]
+			act.Body = form["note"]
 		case incident.Reprioritize:
-			act.Body = p.Form["reason"]
+			act.Body = form["reason"]
 		}
 		if a != incident.Reply {
-			act.Version, _ = strconv.Atoi(p.Form["version"])
+			act.Version, _ = strconv.Atoi(form["version"])
 			if act.Version == 0 {
 				act.Version = -1 // a form without its version is stale by definition
 			}
 		}
-		act.AssigneeID, _ = strconv.ParseInt(p.Form["assignee"], 10, 64)
+		act.AssigneeID, _ = strconv.ParseInt(form["assignee"], 10, 64)
+		var err error
 		if a == incident.Reply || a == incident.Resolve {
-			ferr := error(nil)
-			if act.Files, ferr = h.uploads(c, "files"); ferr != nil {
-				return h.incidentRefused(c, p, inc, ferr)
+			act.Files, err = h.uploads(c, "files")
+		}
+		if err == nil {
+			// The service reads and authorizes the incident: another tenant's is a 404.
+			var done *incident.Incident
+			if done, err = h.Incidents.Do(c.UserContext(), actorOf(c), id, act); err == nil {
+				return h.done(c, incidentPath(actorOf(c).Staff(), done), "flash.incident."+string(a))
 			}
 		}
-		done, err := h.Incidents.Do(c.UserContext(), actor, inc.ID, act)
-		if err != nil {
-			return h.incidentRefused(c, p, inc, err)
-		}
-		return h.done(c, incidentPath(actor.Staff(), done), "flash.incident."+string(a))
+		return h.incidentRefused(c, form, id, err)
 	}
+}
+
+// incidentRefused shows the incident again after a refusal: a stale page keeps the input and
+// says what happened (409); a validation failure puts its message beside its field (422). The
+// page is built only then.
+func (h *handler) incidentRefused(c *fiber.Ctx, form map[string]string, id int64, err error) error {
+	stale := errors.Is(err, apperr.ErrStale)
+	if _, ok := asValidation(err); !ok && !stale {
+		return err
+	}
+	inc, ferr := h.Incidents.Get(c.UserContext(), actorOf(c), id)
+	if ferr != nil {
+		return ferr
+	}
+	p, perr := h.incidentPage(c, actorOf(c).Staff())
+	if perr != nil {
+		return perr
+	}
+	p.Form = form
+	status := fiber.StatusUnprocessableEntity
+	if stale {
+		status = fiber.StatusConflict
+		p.Errors[""] = h.Bundle.T(p.Lang, "incident.error.stale", nil)
+		delete(p.Form, "version") // the page shows the incident as it is now: its version is current
+	} else {
+		h.fieldErrors(p, err)
+	}
+	return h.showIncidentPage(c, p, inc, status)
 }
 
 // incidentPage starts the page of an incident for its reader.
@@ -154,28 +178,6 @@ func (h *handler) incidentPage(c *fiber.Ctx, staff bool) (*page, error) {
 		return h.page(c, "incident.page.title"), nil
 	}
 	return h.customerPage(c, "incident.page.title")
-}
-
-// incidentRefused shows the incident again after a refusal: a stale page keeps the input and
-// says what happened (409); a validation failure puts its message beside its field (422).
-func (h *handler) incidentRefused(c *fiber.Ctx, p *page, inc *incident.Incident, err error) error {
-	status := fiber.StatusUnprocessableEntity
-	switch {
-	case errors.Is(err, apperr.ErrStale):
-		status = fiber.StatusConflict
-		p.Errors[""] = h.Bundle.T(p.Lang, "incident.error.stale", nil)
-		delete(p.Form, "version") // the page shows the incident as it is now: its version is current
-	default:
-		if _, ok := asValidation(err); !ok {
-			return err
-		}
-		h.fieldErrors(p, err)
-	}
-	fresh, ferr := h.Incidents.Get(c.UserContext(), actorOf(c), inc.ID)
-	if ferr != nil {
-		return ferr
-	}
-	return h.showIncidentPage(c, p, fresh, status)
 }
 
 // incidentFilter reads a list's filters from the query string, ignoring unknown values.
@@ -208,15 +210,16 @@ func incidentFilter(c *fiber.Ctx, staff bool) (incident.Filter, map[string]strin
 	return f, q
 }
 
-// pageLinks are a list's previous and next links, keeping its filters.
+// pageLinks are a list's previous and next links and its CSV link, keeping its filters.
 func pageLinks(p *page, path string, q map[string]string, n int, more bool) {
-	link := func(to int) string {
-		v := url.Values{}
-		for k, x := range q {
-			if x != "" {
-				v.Set(k, x)
-			}
+	v := url.Values{}
+	for k, x := range q {
+		if x != "" {
+			v.Set(k, x)
 		}
+	}
+	p.V["Export"] = path + "/export?" + v.Encode()
+	link := func(to int) string {
 		v.Set("page", strconv.Itoa(to))
 		return path + "?" + v.Encode()
 	}
@@ -227,13 +230,6 @@ func pageLinks(p *page, path string, q map[string]string, n int, more bool) {
 	if more {
 		p.V["Next"] = link(n + 1)
 	}
-	v := url.Values{}
-	for k, x := range q {
-		if x != "" {
-			v.Set(k, x)
-		}
-	}
-	p.V["Export"] = path + "/export?" + v.Encode()
 }
 
 // incidentChoices are the values an incident form offers.

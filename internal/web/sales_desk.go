@@ -38,7 +38,7 @@ func queueRows(rs []contract.Request, now time.Time) []queueRow {
 // oldest first with their age, and the latest decided ones.
 func (h *handler) showSalesDesk(c *fiber.Ctx) error {
 	p := h.page(c, "sales.title")
-	svc := h.contracts()
+	svc := h.Contracts
 	pending, err := svc.Queue(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func (h *handler) renderSalesRequest(c *fiber.Ctx, status int, p *page) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.contracts().StaffRequest(c.UserContext(), actorOf(c), id)
+	v, err := h.Contracts.StaffRequest(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (h *handler) decide(c *fiber.Ctx, accept bool) error {
 	version, _ := strconv.Atoi(p.Form["version"])
 	d := contract.Decision{Accept: accept, Reason: p.Form["reason"], Version: version,
 		CancelOn: p.Form["cancel_on"], TenantCode: p.Form["tenant_code"]}
-	if _, err := h.contracts().Decide(c.UserContext(), actorOf(c), id, d); err != nil {
+	if _, err := h.Contracts.Decide(c.UserContext(), actorOf(c), id, d); err != nil {
 		if _, ok := asValidation(err); !ok {
 			return err
 		}
@@ -121,7 +121,7 @@ func (h *handler) replySalesRequest(c *fiber.Ctx) error {
 	}
 	ups, err := h.uploads(c, "files")
 	if err == nil {
-		err = h.contracts().Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), c.FormValue("visibility") == "internal", ups)
+		err = h.Contracts.Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), c.FormValue("visibility") == "internal", ups)
 	}
 	if err != nil {
 		if _, ok := asValidation(err); !ok {

@@ -13,6 +13,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
+	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
@@ -35,6 +36,8 @@ type Deps struct {
 	Catalogue *change.Catalogue
 	SLA       *sla.Policy
 	Incidents *incident.Service
+	Changes   *change.Service
+	Contracts *contract.Service
 }
 
 // handler holds the dependencies every handler uses; all routes are its methods.
