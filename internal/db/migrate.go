@@ -3,8 +3,10 @@ package db
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -43,8 +45,18 @@ func migrator(db *bun.DB) (*migrate.Migrator, error) {
 	), nil
 }
 
+// LockWait is how long Migrate waits for another process's migration to finish.
+var LockWait = 2 * time.Minute
+
+// ErrLocked is a migration lock still held after LockWait: another process is migrating, or
+// one died while it did and left its lock behind (`guichet migrate --unlock` clears it).
+var ErrLocked = errors.New("db: the migrations are locked by another process; if none is migrating, " +
+	"clear the lock with `guichet migrate --unlock`")
+
 // Migrate applies every embedded migration not yet applied, after refusing a database that a
-// newer version of the program has written.
+// newer version of the program has written. Processes that start together take turns: the
+// first migrates, the others wait for its lock and then find nothing left to do. A schema that
+// is up to date needs no lock, so a stale lock stops no start that has nothing to apply.
 func Migrate(ctx context.Context, db *bun.DB) (applied []string, err error) {
 	m, err := migrator(db)
 	if err != nil {
@@ -56,10 +68,18 @@ func Migrate(ctx context.Context, db *bun.DB) (applied []string, err error) {
 	if err := refuseUnknown(ctx, m); err != nil {
 		return nil, err
 	}
-	if err := m.Lock(ctx); err != nil {
-		return nil, fmt.Errorf("db: lock migrations: %w", err)
+	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: read schema version: %w", err)
 	}
-	defer m.Unlock(ctx) //nolint:errcheck // the lock row goes with the next successful unlock
+	if len(ms.Unapplied()) == 0 {
+		return nil, nil
+	}
+	if err := waitLock(ctx, m); err != nil {
+		return nil, err
+	}
+	// The lock is released even when ctx ends, or the next start would wait for nothing.
+	defer m.Unlock(context.WithoutCancel(ctx)) //nolint:errcheck // a failed unlock is what --unlock is for
 	group, err := m.Migrate(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
@@ -68,6 +88,45 @@ func Migrate(ctx context.Context, db *bun.DB) (applied []string, err error) {
 		applied = append(applied, mig.Name+"_"+mig.Comment)
 	}
 	return applied, nil
+}
+
+// waitLock takes the migration lock, waiting up to LockWait for its holder to release it.
+func waitLock(ctx context.Context, m *migrate.Migrator) error {
+	ctx, cancel := context.WithTimeout(ctx, LockWait)
+	defer cancel()
+	pause := 50 * time.Millisecond
+	for {
+		err := m.Lock(ctx)
+		if err == nil {
+			return nil
+		}
+		if !IsUniqueViolation(err) {
+			return fmt.Errorf("db: lock migrations: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return ErrLocked
+			}
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
+
+// Unlock clears the migration lock a process left behind when it died migrating, and says
+// whether there was one.
+func Unlock(ctx context.Context, db *bun.DB) (bool, error) {
+	res, err := db.NewDelete().TableExpr("schema_migration_locks").Where("1 = 1").Exec(ctx)
+	if err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return false, nil
+		}
+		return false, fmt.Errorf("db: clear the migration lock: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // CheckSchema fails unless the database holds exactly the migrations this program knows.

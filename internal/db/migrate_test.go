@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guichet/guichet/internal/db"
 	"github.com/uptrace/bun"
@@ -199,5 +200,90 @@ func TestOpenRefusesPostgres(t *testing.T) {
 		if _, err := db.Open(dsn); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
 			t.Errorf("Open(%q) = %v", dsn, err)
 		}
+	}
+}
+
+// TestMigrationsStartedTogetherTakeTurns opens one file from several connections pools, as
+// several processes starting together do: every start succeeds and each migration runs once.
+func TestMigrationsStartedTogetherTakeTurns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	const starts = 6
+	errs := make(chan error, starts)
+	for range starts {
+		go func() {
+			bdb, err := db.Open(path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer bdb.Close()
+			_, err = db.Migrate(ctx, bdb)
+			errs <- err
+		}()
+	}
+	for range starts {
+		if err := <-errs; err != nil {
+			t.Errorf("a start failed: %v", err)
+		}
+	}
+	bdb, err := db.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	var n int
+	if err := bdb.NewRaw("SELECT count(*) FROM schema_migrations").Scan(ctx, &n); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(migrationNames(t)); n != want {
+		t.Errorf("%d migrations recorded, want %d (each once)", n, want)
+	}
+	if err := db.CheckSchema(ctx, bdb); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestStaleMigrationLock: a lock left by a process that died migrating stops no start with
+// nothing to apply, makes a start with work to do wait and then fail with the way out, and
+// `migrate --unlock` (db.Unlock) clears it.
+func TestStaleMigrationLock(t *testing.T) {
+	defer func(w time.Duration) { db.LockWait = w }(db.LockWait)
+	db.LockWait = 300 * time.Millisecond
+	lock := func(bdb *bun.DB) {
+		t.Helper()
+		if _, err := bdb.NewRaw("INSERT INTO schema_migration_locks (table_name) VALUES ('schema_migrations')").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	upToDate := open(t)
+	if _, err := db.Migrate(ctx, upToDate); err != nil {
+		t.Fatal(err)
+	}
+	lock(upToDate)
+	if _, err := db.Migrate(ctx, upToDate); err != nil {
+		t.Errorf("an up-to-date schema waited for a stale lock: %v", err)
+	}
+
+	fresh := open(t)
+	if _, err := fresh.NewRaw("CREATE TABLE schema_migration_locks (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name VARCHAR UNIQUE)").Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lock(fresh)
+	start := time.Now()
+	if _, err := db.Migrate(ctx, fresh); !errors.Is(err, db.ErrLocked) || !strings.Contains(err.Error(), "migrate --unlock") {
+		t.Fatalf("migrate under a stale lock: %v, want ErrLocked naming --unlock", err)
+	}
+	if waited := time.Since(start); waited < db.LockWait {
+		t.Errorf("gave up after %v, before LockWait", waited)
+	}
+	if had, err := db.Unlock(ctx, fresh); err != nil || !had {
+		t.Fatalf("unlock: %v, %v", had, err)
+	}
+	if had, err := db.Unlock(ctx, fresh); err != nil || had {
+		t.Errorf("second unlock found a lock: %v, %v", had, err)
+	}
+	if _, err := db.Migrate(ctx, fresh); err != nil {
+		t.Errorf("migrate after unlock: %v", err)
 	}
 }
