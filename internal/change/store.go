@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
@@ -14,21 +15,26 @@ import (
 // Insert writes a new request and fills in its id and search text.
 func Insert(ctx context.Context, idb bun.IDB, r *Request) error {
 	if _, err := idb.NewInsert().Model(r).Exec(ctx); err != nil {
-		return err
+		return fmt.Errorf("change: insert request: %w", err)
 	}
 	r.SearchText = searchText(r.ID, r.Snapshot())
-	_, err := idb.NewUpdate().Model(r).Column("search_text").WherePK().Exec(ctx)
-	return err
+	if _, err := idb.NewUpdate().Model(r).Column("search_text").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("change: index request %d: %w", r.ID, err)
+	}
+	return nil
 }
 
 // ByID reads a request with its tenant and requester names. It does not authorize.
 func ByID(ctx context.Context, idb bun.IDB, id int64) (*Request, error) {
 	r := new(Request)
 	err := selectRequests(idb, r).Where("cr.id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, apperr.ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("change: read request %d: %w", id, err)
 	}
-	return r, err
+	return r, nil
 }
 
 func selectRequests(idb bun.IDB, model any) *bun.SelectQuery {
@@ -48,9 +54,14 @@ func Update(ctx context.Context, idb bun.IDB, r *Request, columns ...string) err
 		WherePK().Where("version = ?", read).Exec(ctx)
 	if err != nil {
 		r.Version = read
-		return err
+		return fmt.Errorf("change: update request %d: %w", r.ID, err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	n, err := res.RowsAffected()
+	if err != nil {
+		r.Version = read
+		return fmt.Errorf("change: update request %d: rows affected: %w", r.ID, err)
+	}
+	if n != 1 {
 		r.Version = read
 		return apperr.ErrStale
 	}
@@ -101,5 +112,8 @@ func List(ctx context.Context, idb bun.IDB, f Filter) ([]Request, int, error) {
 		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	}
 	n, err := q.ScanAndCount(ctx)
-	return rs, int(n), err
+	if err != nil {
+		return nil, 0, fmt.Errorf("change: list requests: %w", err)
+	}
+	return rs, int(n), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
@@ -21,10 +22,13 @@ var errStale = i18n.FieldError("", "contract.error.stale")
 func InsertRequest(ctx context.Context, idb bun.IDB, r *Request, now time.Time) error {
 	r.State, r.Version, r.CreatedAt, r.UpdatedAt = Pending, 1, now.UTC(), now.UTC()
 	_, err := idb.NewInsert().Model(r).Exec(ctx)
-	if db.IsUniqueViolation(err) {
+	switch {
+	case db.IsUniqueViolation(err):
 		return pendingError(r.Kind)
+	case err != nil:
+		return fmt.Errorf("contract: insert %s request: %w", r.Kind, err)
 	}
-	return err
+	return nil
 }
 
 func pendingError(k Kind) *i18n.Error {
@@ -41,10 +45,13 @@ func RequestByID(ctx context.Context, idb bun.IDB, id int64) (*Request, error) {
 		Relation("Tenant").Relation("Tenant.Referent").Relation("Tenant.Owner").Relation("Tenant.SalesRep").
 		Relation("Requester").Relation("Decider").
 		Where("r.id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, apperr.ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("contract: read request %d: %w", id, err)
 	}
-	return r, err
+	return r, nil
 }
 
 // UpdateDecision writes the decision columns of r if nobody changed r since version; a stale
@@ -57,9 +64,13 @@ func UpdateDecision(ctx context.Context, idb bun.IDB, r *Request, version int, n
 		Set("version = version + 1").
 		Where("id = ? AND version = ? AND state = ?", r.ID, version, Pending).Exec(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("contract: record decision on request %d: %w", r.ID, err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("contract: record decision on request %d: rows affected: %w", r.ID, err)
+	}
+	if n != 1 {
 		return errStale
 	}
 	r.Version = version + 1
@@ -105,7 +116,10 @@ func Requests(ctx context.Context, idb bun.IDB, f RequestFilter) ([]Request, err
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))
 	}
-	return rs, q.Scan(ctx)
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("contract: list requests: %w", err)
+	}
+	return rs, nil
 }
 
 // PendingRequest returns the tenant's pending request of kind, or nil.
@@ -124,7 +138,10 @@ func DueRequests(ctx context.Context, idb bun.IDB, kind Kind, today calendar.Dat
 	err := idb.NewSelect().Model(&rs).
 		Where("r.kind = ? AND r.state = ? AND r.applied_at IS NULL AND r.effective_on <= ?", kind, Accepted, today).
 		Order("r.effective_on", "r.id").Scan(ctx)
-	return rs, err
+	if err != nil {
+		return nil, fmt.Errorf("contract: list %s requests due on %s: %w", kind, today, err)
+	}
+	return rs, nil
 }
 
 // ClaimApplied marks r's due effect as carried out at now, unless another run did it first:
@@ -134,8 +151,11 @@ func ClaimApplied(ctx context.Context, idb bun.IDB, id int64, now time.Time) (bo
 		Set("applied_at = ?", now.UTC()).Set("updated_at = ?", now.UTC()).
 		Where("id = ? AND applied_at IS NULL", id).Exec(ctx)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("contract: claim the effect of request %d: %w", id, err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	if err != nil {
+		return false, fmt.Errorf("contract: claim the effect of request %d: rows affected: %w", id, err)
+	}
+	return n == 1, nil
 }

@@ -2,6 +2,8 @@ package contract
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -88,7 +90,11 @@ func (s *Service) File(ctx context.Context, actor account.Actor, tenantID int64,
 		}
 		r = newRequest(a, actor, in)
 		if in.Kind == SupportLevel {
-			r.FromLevel = currentLevel(ctx, tx, tenantID, now)
+			from, err := currentLevel(ctx, tx, tenantID, now)
+			if err != nil {
+				return err
+			}
+			r.FromLevel = from
 		}
 		if err := InsertRequest(ctx, tx, r, now); err != nil {
 			return err
@@ -118,12 +124,14 @@ func newRequest(a *account.Access, actor account.Actor, in Form) *Request {
 	return r
 }
 
-func currentLevel(ctx context.Context, idb bun.IDB, tenantID int64, now time.Time) Level {
+// currentLevel is the tenant's level in force at now, which a support-level request records as
+// the level it starts from. A database failure is returned, not taken for "no level".
+func currentLevel(ctx context.Context, idb bun.IDB, tenantID int64, now time.Time) (Level, error) {
 	ls, err := CurrentLevels(ctx, idb, []int64{tenantID}, today(now))
 	if err != nil {
-		return ""
+		return "", fmt.Errorf("contract: file a support-level request for tenant %d: %w", tenantID, err)
 	}
-	return ls[tenantID]
+	return ls[tenantID], nil
 }
 
 // precheck applies the rules that depend on the tenant's state: the support-level rules on its
@@ -148,8 +156,11 @@ func (s *Service) precheck(ctx context.Context, idb bun.IDB, actor account.Actor
 		if in.Level == "" && pending == nil {
 			return nil // the empty form: its choices say the rest
 		}
-		if e := Check(history, Level(in.Level), pending != nil, today(now)); e != nil {
-			es.Add(e.(*i18n.Error))
+		var refused *i18n.Error
+		if e := Check(history, Level(in.Level), pending != nil, today(now)); errors.As(e, &refused) {
+			es.Add(refused)
+		} else if e != nil {
+			return e
 		}
 		return nil
 	case Cancellation:

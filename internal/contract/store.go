@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/calendar"
@@ -24,8 +25,10 @@ type periodRow struct {
 func InsertPeriod(ctx context.Context, idb bun.IDB, tenantID int64, p Period) error {
 	row := &periodRow{TenantID: tenantID, Level: p.Level, EffectiveFrom: p.EffectiveFrom,
 		CommittedUntil: p.CommittedUntil, CreatedAt: time.Now().UTC()}
-	_, err := idb.NewInsert().Model(row).Exec(ctx)
-	return err
+	if _, err := idb.NewInsert().Model(row).Exec(ctx); err != nil {
+		return fmt.Errorf("contract: insert support level of tenant %d: %w", tenantID, err)
+	}
+	return nil
 }
 
 // History returns the tenant's support-level history, oldest first.
@@ -33,7 +36,7 @@ func History(ctx context.Context, idb bun.IDB, tenantID int64) ([]Period, error)
 	var rows []periodRow
 	if err := idb.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).
 		Order("effective_from", "id").Scan(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("contract: read support-level history of tenant %d: %w", tenantID, err)
 	}
 	ps := make([]Period, len(rows))
 	for i, r := range rows {
@@ -51,7 +54,7 @@ func CurrentLevels(ctx context.Context, idb bun.IDB, ids []int64, today calendar
 	var rows []periodRow
 	if err := idb.NewSelect().Model(&rows).Where("tenant_id IN (?)", bun.In(ids)).
 		Where("effective_from <= ?", today).Order("tenant_id", "effective_from", "id").Scan(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("contract: read current support levels: %w", err)
 	}
 	for _, r := range rows { // ordered, so the last one seen per tenant is in force
 		out[r.TenantID] = r.Level

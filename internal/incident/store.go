@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/account"
@@ -14,7 +15,7 @@ import (
 // Insert writes a new incident.
 func Insert(ctx context.Context, idb bun.IDB, inc *Incident) error {
 	if _, err := idb.NewInsert().Model(inc).Exec(ctx); err != nil {
-		return err
+		return fmt.Errorf("incident: insert incident: %w", err)
 	}
 	return nil
 }
@@ -26,8 +27,10 @@ func Index(ctx context.Context, idb bun.IDB, inc *Incident, createdEntryID int64
 	if idb.Dialect().Name().String() != "sqlite" {
 		return nil
 	}
-	_, err := idb.NewRaw("INSERT INTO timeline_fts (rowid, body) VALUES (?, ?)", createdEntryID, SearchText(inc)).Exec(ctx)
-	return err
+	if _, err := idb.NewRaw("INSERT INTO timeline_fts (rowid, body) VALUES (?, ?)", createdEntryID, SearchText(inc)).Exec(ctx); err != nil {
+		return fmt.Errorf("incident: index incident %d: %w", inc.ID, err)
+	}
+	return nil
 }
 
 // SearchText is what a search reads of an incident itself.
@@ -43,10 +46,13 @@ func ByID(ctx context.Context, idb bun.IDB, id int64) (*Incident, error) {
 		Join("JOIN users AS r ON r.id = i.reporter_id").
 		Join("LEFT JOIN users AS a ON a.id = i.assignee_id").
 		Where("i.id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, apperr.ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("incident: read incident %d: %w", id, err)
 	}
-	return inc, err
+	return inc, nil
 }
 
 // Update writes the incident's state if nobody changed it since version was read; otherwise it
@@ -60,13 +66,15 @@ func Update(ctx context.Context, idb bun.IDB, inc *Incident) error {
 		WherePK().Where("version = ?", read).Exec(ctx)
 	if err != nil {
 		inc.Version = read
-		return err
+		return fmt.Errorf("incident: update incident %d: %w", inc.ID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	n, err := res.RowsAffected()
+	if err != nil {
 		inc.Version = read
-		if err != nil {
-			return err
-		}
+		return fmt.Errorf("incident: update incident %d: rows affected: %w", inc.ID, err)
+	}
+	if n != 1 {
+		inc.Version = read
 		return apperr.ErrStale
 	}
 	return nil
@@ -78,7 +86,10 @@ func Agents(ctx context.Context, idb bun.IDB) ([]account.User, error) {
 	err := idb.NewSelect().Model(&us).
 		Where("kind IN (?) AND active = ?", bun.In([]account.Kind{account.Agent, account.Admin}), true).
 		OrderExpr("display_name").Scan(ctx)
-	return us, err
+	if err != nil {
+		return nil, fmt.Errorf("incident: list agents: %w", err)
+	}
+	return us, nil
 }
 
 // DueForAlert returns up to limit incidents the breach job must look at, at now.
@@ -87,7 +98,10 @@ func DueForAlert(ctx context.Context, idb bun.IDB, now time.Time, limit int) ([]
 	err := idb.NewSelect().Model((*Incident)(nil)).Column("id").
 		Where("sla_alert_at IS NOT NULL AND sla_alert_at <= ?", now.UTC()).
 		OrderExpr("sla_alert_at").Limit(int64(limit)).Scan(ctx, &ids)
-	return ids, err
+	if err != nil {
+		return nil, fmt.Errorf("incident: list incidents due for an SLA alert: %w", err)
+	}
+	return ids, nil
 }
 
 // DueForClosing returns up to limit resolved incidents whose reopen window ended before now.
@@ -96,5 +110,8 @@ func DueForClosing(ctx context.Context, idb bun.IDB, now time.Time, limit int) (
 	err := idb.NewSelect().Model((*Incident)(nil)).Column("id").
 		Where("status = 'resolved' AND resolved_at <= ?", now.UTC().Add(-ReopenWindow)).
 		OrderExpr("resolved_at").Limit(int64(limit)).Scan(ctx, &ids)
-	return ids, err
+	if err != nil {
+		return nil, fmt.Errorf("incident: list incidents due for closing: %w", err)
+	}
+	return ids, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/account"
@@ -93,18 +94,18 @@ func NewEvent(s Subject, actor account.Actor, now time.Time, event string, vt Va
 // indexed for full-text search under the entry's id.
 func Record(ctx context.Context, idb bun.IDB, e *Entry, files ...Upload) error {
 	if _, err := idb.NewInsert().Model(e).Exec(ctx); err != nil {
-		return err
+		return fmt.Errorf("timeline: insert %s entry on %s %d: %w", e.Kind, e.SubjectKind, e.SubjectID, err)
 	}
 	if e.Kind != Event && e.Body != "" && idb.Dialect().Name().String() == "sqlite" {
 		if _, err := idb.NewRaw("INSERT INTO timeline_fts (rowid, body) VALUES (?, ?)", e.ID, e.Body).Exec(ctx); err != nil {
-			return err
+			return fmt.Errorf("timeline: index entry %d: %w", e.ID, err)
 		}
 	}
 	for _, f := range files {
 		a := &Attachment{EntryID: e.ID, SubjectKind: e.SubjectKind, SubjectID: e.SubjectID, Internal: e.Internal(),
 			Name: f.Name, ContentType: f.ContentType, Size: int64(len(f.Data)), Data: f.Data, CreatedAt: e.CreatedAt}
 		if _, err := idb.NewInsert().Model(a).Exec(ctx); err != nil {
-			return err
+			return fmt.Errorf("timeline: insert attachment of entry %d: %w", e.ID, err)
 		}
 		a.Data = nil
 		e.Attachments = append(e.Attachments, *a)
@@ -126,7 +127,7 @@ func List(ctx context.Context, idb bun.IDB, s Subject, staff bool) ([]Entry, err
 		q = q.Where("e.kind <> ?", Note)
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("timeline: list entries of %s %d: %w", s.Kind, s.ID, err)
 	}
 	if len(es) == 0 {
 		return es, nil
@@ -138,7 +139,7 @@ func List(ctx context.Context, idb bun.IDB, s Subject, staff bool) ([]Entry, err
 		aq = aq.Where("internal = ?", false)
 	}
 	if err := aq.Scan(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("timeline: list attachments of %s %d: %w", s.Kind, s.ID, err)
 	}
 	at := make(map[int64]int, len(es))
 	for i := range es {
@@ -176,8 +177,11 @@ func (a *Attachment) Subject() Subject { return Subject{Kind: a.SubjectKind, ID:
 func AttachmentByID(ctx context.Context, idb bun.IDB, id int64) (*Attachment, error) {
 	a := new(Attachment)
 	err := idb.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, apperr.ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("timeline: read attachment %d: %w", id, err)
 	}
-	return a, err
+	return a, nil
 }

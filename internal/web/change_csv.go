@@ -12,9 +12,8 @@ import (
 // csvMax bounds one export.
 const csvMax = 10000
 
-// exportChanges sends the scoped tenant's change requests, filtered as the list is, as CSV:
-// UTF-8 with a byte-order mark (so that spreadsheet programs read the accents), headers in the
-// reader's language.
+// exportChanges sends the scoped tenant's change requests, filtered as the list is, as CSV (see
+// sendCSV), headers and values in the reader's language.
 func (h *handler) exportChanges(c *fiber.Ctx) error {
 	p, err := h.customerPage(c, "change.list.title")
 	if err != nil {
@@ -36,7 +35,8 @@ func (h *handler) exportChanges(c *fiber.Ctx) error {
 	for i := range rs {
 		rows[i] = h.changeCSVRow(p.Lang, &rs[i])
 	}
-	return sendCSV(c, p.Scope.Tenant.Code+"-changes.csv", ',', header, rows)
+	return sendCSV(c, csvExport{Lang: p.Lang, Name: h.Bundle.T(p.Lang, "change.csv.file", nil), Parts: []string{p.Scope.Tenant.Code},
+		Header: header, Rows: rows})
 }
 
 func (h *handler) changeCSVRow(lang string, r *change.Request) []string {

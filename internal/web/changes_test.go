@@ -182,10 +182,10 @@ func TestChangeCSVExport(t *testing.T) {
 	marie := d.as(t, "Marie.Dupont")
 	res := marie.Get("/changes/export.csv")
 	wantStatus(t, "csv", res, 200)
-	if !strings.HasPrefix(res.Body, "\ufeffNuméro,Tenant,Article de changement,Région") {
+	if !strings.HasPrefix(res.Body, "\ufeffNuméro;Tenant;Article de changement;Région") {
 		t.Errorf("csv starts with %.80q", res.Body)
 	}
-	wantBody(t, "csv", res, r.Number(), "eu-west-0,100,150")
+	wantBody(t, "csv", res, r.Number(), "eu-west-0;100;150")
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("content type %q", ct)
 	}

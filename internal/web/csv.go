@@ -3,24 +3,82 @@ package web
 import (
 	"bytes"
 	"encoding/csv"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/calendar"
 )
 
-// sendCSV sends header and rows as a CSV download named name: UTF-8 with a byte-order mark, so
-// that spreadsheet programs read the accents, fields separated by comma.
-func sendCSV(c *fiber.Ctx, name string, comma rune, header []string, rows [][]string) error {
+// csvExport is one spreadsheet download, written by sendCSV: every export of the desk goes
+// through it, so that every one has the same separator rule, the same neutralized cells and a
+// file name in the reader's language.
+type csvExport struct {
+	Lang string
+	// Name is the file's word in the reader's language ("incidents", "demandes-de-changement"),
+	// followed by Parts (a tenant code) and the day of the export in Paris.
+	Name   string
+	Parts  []string
+	Header []string
+	Rows   [][]string
+}
+
+// csvSeparator is the list separator of the reader's Excel: a semicolon in French (where the
+// comma is the decimal separator), a comma in English.
+func csvSeparator(lang string) rune {
+	if lang == "fr" {
+		return ';'
+	}
+	return ','
+}
+
+// csvCell neutralizes a cell that a spreadsheet would read as a formula, as OWASP recommends
+// (CSV Injection): a cell beginning with =, +, -, @, a tab or a carriage return gets a single
+// quote before it, which spreadsheets read as "text" and do not show. Separators and quotes
+// inside a cell are quoted by encoding/csv (RFC 4180), so no cell can start a new one.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// csvFileName is name, its parts and the day, joined by dashes: incidents-OCB0000001-2026-11-30.csv.
+func csvFileName(name string, parts []string, now time.Time) string {
+	words := append([]string{name}, parts...)
+	words = append(words, now.In(calendar.Paris).Format("2006-01-02"))
+	return strings.Join(words, "-") + ".csv"
+}
+
+// encodeCSV writes the export as CSV that Excel opens as is: UTF-8 with a byte-order mark (so
+// that it reads the accents), the reader's separator, every cell neutralized, header included.
+func encodeCSV(e csvExport) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
-	w.Comma = comma
-	w.Write(header)
-	w.WriteAll(rows) // flushes
-	if err := w.Error(); err != nil {
+	w.Comma = csvSeparator(e.Lang)
+	w.UseCRLF = true // RFC 4180
+	for _, row := range append([][]string{e.Header}, e.Rows...) {
+		cells := make([]string, len(row))
+		for i, s := range row {
+			cells[i] = csvCell(s)
+		}
+		if err := w.Write(cells); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// sendCSV sends the export as a download that is never cached.
+func sendCSV(c *fiber.Ctx, e csvExport) error {
+	body, err := encodeCSV(e)
+	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderContentDisposition, attachmentDisposition(csvFileName(e.Name, e.Parts, time.Now())))
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(buf.Bytes())
+	return c.Send(body)
 }

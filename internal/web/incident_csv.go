@@ -19,19 +19,18 @@ func (h *handler) exportIncidents(c *fiber.Ctx) error {
 	}
 	f, _ := incidentFilter(c, false)
 	f.TenantID = scope.Tenant.ID
-	return h.writeIncidentsCSV(c, langOf(c), f, "incidents-"+scope.Tenant.Code)
+	return h.writeIncidentsCSV(c, langOf(c), f, scope.Tenant.Code)
 }
 
 // exportQueue is the agents' queue as CSV, with the same filters.
 func (h *handler) exportQueue(c *fiber.Ctx) error {
 	f, _ := h.queueFilter(c, h.page(c, "incident.queue.title"))
-	return h.writeIncidentsCSV(c, langOf(c), f, "incidents")
+	return h.writeIncidentsCSV(c, langOf(c), f)
 }
 
-// writeIncidentsCSV writes a list as CSV that Excel opens as is: UTF-8 with a byte-order mark,
-// headers and values in the reader's language, and the list separator of that language's Excel
-// (a semicolon in French, a comma in English).
-func (h *handler) writeIncidentsCSV(c *fiber.Ctx, lang string, f incident.Filter, name string) error {
+// writeIncidentsCSV sends a list as CSV (see sendCSV), headers and values in the reader's
+// language; parts follow the file's name (the tenant's code for a customer's export).
+func (h *handler) writeIncidentsCSV(c *fiber.Ctx, lang string, f incident.Filter, parts ...string) error {
 	f.Page, f.PerPage = 1, csvLimit
 	list, _, err := incident.List(c.UserContext(), h.DB, f, time.Now())
 	if err != nil {
@@ -54,10 +53,5 @@ func (h *handler) writeIncidentsCSV(c *fiber.Ctx, lang string, f incident.Filter
 		rows = append(rows, []string{inc.Number(), inc.Title, tr(incident.StatusKey(inc.Status)), string(inc.Priority),
 			tr("cloud.service." + inc.Service), region, inc.TenantCode, inc.AssigneeName, stamp(inc.CreatedAt), stamp(inc.UpdatedAt)})
 	}
-	// Excel reads the list separator of its locale: a semicolon in French, a comma in English.
-	comma := ','
-	if lang == "fr" {
-		comma = ';'
-	}
-	return sendCSV(c, name+"-"+time.Now().In(calendar.Paris).Format("2006-01-02")+".csv", comma, header, rows)
+	return sendCSV(c, csvExport{Lang: lang, Name: h.Bundle.T(lang, "incident.csv.file", nil), Parts: parts, Header: header, Rows: rows})
 }

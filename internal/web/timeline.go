@@ -3,7 +3,6 @@ package web
 import (
 	"io"
 	"mime/multipart"
-	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,24 +43,11 @@ func (h *handler) downloadAttachment(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, a.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+asciiName(a.Name)+`"; filename*=UTF-8''`+url.PathEscape(a.Name))
+	c.Set(fiber.HeaderContentDisposition, attachmentDisposition(a.Name))
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set(fiber.HeaderContentLength, strconv.FormatInt(a.Size, 10))
 	return c.Send(a.Data)
-}
-
-// asciiName is the fallback file name for clients that do not read filename*.
-func asciiName(s string) string {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
-			b = append(b, byte(r))
-		} else {
-			b = append(b, '_')
-		}
-	}
-	return string(b)
 }
 
 // uploads reads and checks the files sent in field of a multipart form (none when the form is
@@ -86,7 +72,7 @@ func (h *handler) uploads(c *fiber.Ctx, field string) ([]timeline.Upload, error)
 	var ups []timeline.Upload
 	for _, fh := range files {
 		if fh.Size > max {
-			es.Add(i18n.FieldError(field, "attachment.error.too_large", "Name", fh.Filename, "Max", max>>20))
+			es.Add(i18n.FieldError(field, "attachment.error.too_large", "Name", timeline.CleanName(fh.Filename), "Max", max>>20))
 			continue
 		}
 		f, err := fh.Open()
