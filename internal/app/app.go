@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,6 +22,7 @@ import (
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/locales"
@@ -42,6 +44,10 @@ type App struct {
 	Incidents *incident.Service
 	Changes   *change.Service
 	Contracts *contract.Service
+
+	// background counts the goroutines Serve started (outbox worker, jobs, session sweep), which
+	// Serve and Close wait for: each records what it did before the database closes.
+	background sync.WaitGroup
 }
 
 // NewLogger returns the structured logger the config asks for.
@@ -94,11 +100,16 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 		Incidents: incidents, Changes: changes, Contracts: contracts}, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close waits for what Serve started in the background to finish, then releases the database.
+func (a *App) Close() error {
+	a.background.Wait()
+	return a.DB.Close()
+}
 
-// Serve runs the web server until ctx is cancelled, then stops taking connections and lets
-// in-flight requests finish for up to grace.
+// Serve runs the web server, the outbox worker and the jobs until ctx is cancelled. Then it
+// stops in order: no new connections, requests in flight finish (for up to grace), the worker
+// and the jobs stop and record what they did (a message being sent is sent to the end and
+// recorded), and only then does Serve return, so that the database can be closed.
 func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr string)) error {
 	srv, err := a.Web(ctx)
 	if err != nil {
@@ -111,9 +122,13 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	go a.sweepSessions(ctx)
-	a.startMailer(ctx)
-	a.startJobs(ctx)
+	// The background work outlives ctx until the requests in flight are done: they may still
+	// need the database, and mail they write waits in the outbox for the next start.
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer a.stopBackground(stopBackground)
+	a.goBackground(func() { a.sweepSessions(bg) })
+	a.startMailer(bg)
+	a.startJobs(bg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listener(ln) }()
 	select {
@@ -128,6 +143,23 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	return nil
 }
 
+// goBackground runs f in a goroutine that Close and Serve wait for.
+func (a *App) goBackground(f func()) {
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		f()
+	}()
+}
+
+// stopBackground tells the worker and the jobs to stop and waits until they have.
+func (a *App) stopBackground(stop context.CancelFunc) {
+	a.Log.Info("stopping: waiting for the outbox worker and the jobs")
+	stop()
+	a.background.Wait()
+	a.Log.Info("stopped")
+}
+
 // startMailer runs the outbox worker when an SMTP relay is configured; without one, mail waits
 // in the outbox, where admins can read it.
 func (a *App) startMailer(ctx context.Context) {
@@ -136,7 +168,8 @@ func (a *App) startMailer(ctx context.Context) {
 		return
 	}
 	sender := notify.NewSMTPSender(a.Config.SMTP, a.Config.MailFrom, a.Notifier)
-	go notify.NewWorker(a.DB, sender, a.Log).Run(ctx)
+	w := notify.NewWorker(a.DB, sender, a.Log)
+	a.goBackground(func() { w.Run(ctx) })
 }
 
 // Web builds the HTTP application without listening, for Serve and for tests.
@@ -149,8 +182,9 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 		Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts})
 }
 
-// job is a background task run every interval; each run must be idempotent, since several
-// instances may run it at once and a run may be cut short by a stop.
+// job is a background task run every interval. Each run claims what it does in the transaction
+// that does it (a flag, a version, a date set by a conditional update), since several instances
+// may run it at once; a stop comes between two of its transactions.
 type job struct {
 	name     string
 	interval time.Duration
@@ -171,7 +205,7 @@ func (a *App) jobs() []job {
 // startJobs runs each job at start and then every interval until ctx ends.
 func (a *App) startJobs(ctx context.Context) {
 	for _, j := range a.jobs() {
-		go func() {
+		a.goBackground(func() {
 			t := time.NewTicker(j.interval)
 			defer t.Stop()
 			for {
@@ -187,11 +221,11 @@ func (a *App) startJobs(ctx context.Context) {
 				case <-t.C:
 				}
 			}
-		}()
+		})
 	}
 }
 
-// sweepSessions deletes expired sessions every hour.
+// sweepSessions deletes expired sessions, and forms' one-time tokens of the day before, every hour.
 func (a *App) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -202,6 +236,10 @@ func (a *App) sweepSessions(ctx context.Context) {
 			a.Log.Warn("session sweep failed", "err", err)
 		} else if n > 0 {
 			a.Log.Debug("expired sessions deleted", "count", n)
+		}
+		// A form is not sent again a day later: its one-time token can go.
+		if _, err := once.Forget(ctx, a.DB, now.Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+			a.Log.Warn("form token sweep failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -67,7 +67,7 @@ func (s *Service) notice(ctx context.Context, tx bun.IDB, r *Request, actor acco
 	data map[string]any, roles ...notify.Role) error {
 	seen := map[string]bool{}
 	for _, role := range roles {
-		rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Actor: actor,
+		rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightContract, Actor: actor,
 			Confirm: confirm, RequesterID: r.RequesterID, Roles: []notify.Role{role}})
 		if err != nil {
 			return err

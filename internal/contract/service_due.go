@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/account"
@@ -15,19 +16,23 @@ import (
 // falls, the tenant is cancelled. The level itself needs nothing: it is derived from the history
 // by date. Each request is claimed by setting its applied_at in the transaction that does the
 // work, so that two instances running this at once, or a run cut short, never do it twice. It
-// returns how many requests it handled.
+// returns how many requests it handled. When ctx ends it stops between two requests; the one
+// under way is finished.
 func (s *Service) RunDue(ctx context.Context, now time.Time) (int, error) {
 	day := today(now)
 	n := 0
 	for _, kind := range []Kind{SupportLevel, Cancellation} {
 		rs, err := DueRequests(ctx, s.DB, kind, day)
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("contract: list due %s requests: %w", kind, err)
 		}
 		for _, r := range rs {
-			done, err := s.applyDue(ctx, r.ID, now)
+			if ctx.Err() != nil {
+				return n, nil
+			}
+			done, err := s.applyDue(context.WithoutCancel(ctx), r.ID, now)
 			if err != nil {
-				return n, err
+				return n, fmt.Errorf("contract: carry out request %d: %w", r.ID, err)
 			}
 			if done {
 				n++

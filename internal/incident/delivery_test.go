@@ -104,10 +104,11 @@ func TestIncidentMailPerLanguageAndThread(t *testing.T) {
 	want := map[string][]string{ // recipient → the kinds they must get, each once, per incident
 		users["John.Doe"].Email:     {"1 incident_declared", "1 incident_reply", "1 incident_resolved", "2 incident_declared"},
 		users["Marie.Dupont"].Email: {"1 incident_declared", "2 incident_declared"},
-		// Incident 1 answered in time: only its resolution breaches, told to its assignee.
+		// Incident 1 answered in time: only its resolution breaches, told to its assignee and to
+		// the support leads; incident 2, unassigned, breaches both targets, told to the leads.
 		users["Alice.Agent"].Email: {"1 incident_customer_reply", "1 incident_reopened", "1 incident_breach sla.resolution"},
-		users["admin"].Email:       {"2 incident_breach sla.first_response", "2 incident_breach sla.resolution"},
-		leadAddress:                {"2 incident_breach sla.first_response", "2 incident_breach sla.resolution"},
+		users["admin"].Email:       {"1 incident_breach sla.resolution", "2 incident_breach sla.first_response", "2 incident_breach sla.resolution"},
+		leadAddress:                {"1 incident_breach sla.resolution", "2 incident_breach sla.first_response", "2 incident_breach sla.resolution"},
 	}
 	byRecipient := map[string][]string{}
 	for _, m := range got {

@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/account"
@@ -17,18 +18,26 @@ import (
 const batch = 100
 
 // CloseResolved closes the incidents resolved more than 7 days before now, as the system. It is
-// idempotent: each incident is re-read and re-checked in its own transaction, so two instances
-// running it at once close each incident once. It returns how many it closed.
+// idempotent: each incident is re-read and re-checked in its own transaction, whose write is
+// conditional on the version read (apperr.ErrStale otherwise), so two instances running it at
+// once close each incident once. When ctx ends it stops between two incidents; the one under
+// way is finished. It returns how many it closed.
 func (s *Service) CloseResolved(ctx context.Context, now time.Time) (int, error) {
 	closed := 0
 	for {
 		ids, err := DueForClosing(ctx, s.DB, now, batch)
-		if err != nil || len(ids) == 0 {
-			return closed, err
+		if err != nil {
+			return closed, fmt.Errorf("incident: list incidents to close: %w", err)
+		}
+		if len(ids) == 0 {
+			return closed, nil
 		}
 		for _, id := range ids {
+			if ctx.Err() != nil {
+				return closed, nil
+			}
 			did := false
-			err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			err := s.DB.RunInTx(context.WithoutCancel(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
 				inc, err := ByID(ctx, tx, id)
 				if err != nil {
 					return err
@@ -42,7 +51,7 @@ func (s *Service) CloseResolved(ctx context.Context, now time.Time) (int, error)
 			switch {
 			case errors.Is(err, apperr.ErrStale):
 			case err != nil:
-				return closed, err
+				return closed, fmt.Errorf("incident: close incident %d: %w", id, err)
 			case did:
 				closed++
 			}
@@ -53,25 +62,35 @@ func (s *Service) CloseResolved(ctx context.Context, now time.Time) (int, error)
 	}
 }
 
-// NotifyBreaches tells the assignee, or the support leads when nobody is assigned, of each SLA
-// target an incident has breached, once per target: the flag is written in the transaction that
-// writes the mail. It returns how many breaches it notified.
+// NotifyBreaches tells the assignee and the support leads, once each, of each SLA target an
+// incident has breached, once per target: the breach is claimed (its flag set by a conditional
+// update) in the transaction that writes the mail, so that several instances running the job at
+// once tell it once. When ctx ends it stops between two incidents. It returns how many breaches
+// it notified.
 func (s *Service) NotifyBreaches(ctx context.Context, now time.Time) (int, error) {
 	told := 0
 	for {
 		ids, err := DueForAlert(ctx, s.DB, now, batch)
-		if err != nil || len(ids) == 0 {
-			return told, err
+		if err != nil {
+			return told, fmt.Errorf("incident: list incidents to check for breaches: %w", err)
+		}
+		if len(ids) == 0 {
+			return told, nil
 		}
 		for _, id := range ids {
-			err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-				n, err := s.breach(ctx, tx, id, now)
-				told += n
+			if ctx.Err() != nil {
+				return told, nil
+			}
+			n := 0
+			err := s.DB.RunInTx(context.WithoutCancel(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
+				var err error
+				n, err = s.breach(ctx, tx, id, now)
 				return err
 			})
 			if err != nil {
-				return told, err
+				return told, fmt.Errorf("incident: notify breaches of incident %d: %w", id, err)
 			}
+			told += n
 		}
 		if len(ids) < batch {
 			return told, nil
@@ -92,24 +111,29 @@ func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time
 	if err != nil {
 		return 0, err
 	}
-	role := notify.Assignee
-	if !inc.Assigned() {
-		role = notify.SupportLeads
-	}
 	told := 0
 	for _, t := range []struct {
-		m    sla.Measure
-		flag *bool
-		key  string
-	}{{ev.FirstResponse, &inc.FRBreachNotified, "sla.first_response"}, {ev.Resolution, &inc.ResBreachNotified, "sla.resolution"}} {
+		m      sla.Measure
+		flag   *bool
+		column string
+		key    string
+	}{{ev.FirstResponse, &inc.FRBreachNotified, "fr_breach_notified", "sla.first_response"},
+		{ev.Resolution, &inc.ResBreachNotified, "res_breach_notified", "sla.resolution"}} {
 		if t.m.State != sla.Breached || *t.flag {
 			continue
 		}
-		data := map[string]any{"TargetKey": t.key, "Due": t.m.Due}
-		if err := s.notify(ctx, tx, inc, account.System, "incident_breach", false, data, role); err != nil {
+		claimed, err := claimBreach(ctx, tx, inc.ID, t.column)
+		if err != nil {
 			return 0, err
 		}
 		*t.flag = true
+		if !claimed {
+			continue // another instance told it
+		}
+		data := map[string]any{"TargetKey": t.key, "Due": t.m.Due}
+		if err := s.notify(ctx, tx, inc, account.System, "incident_breach", false, data, notify.Assignee, notify.SupportLeads); err != nil {
+			return 0, err
+		}
 		told++
 	}
 	inc.Derive(ev)
@@ -117,7 +141,23 @@ func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time
 		later := now.Add(time.Minute) // due to the instant but not yet breached: look again soon
 		inc.SLAAlertAt = &later
 	}
-	_, err = tx.NewUpdate().Model(inc).Column("sla_alert_at", "sla_due_at", "sla_risk_at", "fr_breach_notified", "res_breach_notified").
-		WherePK().Exec(ctx)
-	return told, err
+	if _, err = tx.NewUpdate().Model(inc).Column("sla_alert_at", "sla_due_at", "sla_risk_at").WherePK().Exec(ctx); err != nil {
+		return 0, fmt.Errorf("incident: write SLA instants: %w", err)
+	}
+	return told, nil
+}
+
+// claimBreach sets an incident's breach flag (column) unless it is set already, and reports
+// whether this call set it: the one that does tells the breach.
+func claimBreach(ctx context.Context, tx bun.Tx, id int64, column string) (bool, error) {
+	res, err := tx.NewUpdate().Model((*Incident)(nil)).Set("? = ?", bun.Ident(column), true).
+		Where("id = ? AND ? = ?", id, bun.Ident(column), false).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("incident: claim %s of incident %d: %w", column, id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("incident: claim %s of incident %d: %w", column, id, err)
+	}
+	return n == 1, nil
 }

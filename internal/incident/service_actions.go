@@ -200,7 +200,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, inc *Incident, actor a
 	if inc.AssigneeID != nil {
 		assignee = *inc.AssigneeID
 	}
-	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: inc.TenantID, Actor: actor,
+	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: inc.TenantID, Right: notify.RightIncidents, Actor: actor,
 		Confirm: confirm, RequesterID: inc.ReporterID, AssigneeID: assignee, Roles: roles})
 	if err != nil || len(rs) == 0 {
 		return err

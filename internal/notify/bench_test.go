@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
 
@@ -50,7 +51,7 @@ func BenchmarkEnqueueOnly(b *testing.B) {
 // everything; ns/op is per message.
 func BenchmarkWorkerThroughput(b *testing.B) {
 	a := newDesk(b)
-	srv := startSMTP(b, 0)
+	srv := testutil.StartSMTP(b)
 	ctx := context.Background()
 	for done := 0; done < b.N; {
 		err := a.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

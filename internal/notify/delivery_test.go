@@ -11,18 +11,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
 
 // 1. Each recipient reads the mail in their own language, text and HTML, with a working link.
 func TestPasswordResetInEachLanguage(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
+	srv := testutil.StartSMTP(t)
 	ctx := context.Background()
 	for _, login := range []string{"Marie.Dupont", "John.Doe"} {
 		if err := a.Accounts.RequestPasswordReset(ctx, login); err != nil {
@@ -115,7 +115,7 @@ func TestPasswordResetInEachLanguage(t *testing.T) {
 // 2. Message-ID, threading and auto-reply headers, and the From display name.
 func TestHeadersAndThreading(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
+	srv := testutil.StartSMTP(t)
 	ctx := context.Background()
 	marie, john := user(t, a, "Marie.Dupont"), user(t, a, "John.Doe")
 	// Marie's account is locked (fr subject with non-ASCII letters), then she asks for a new
@@ -215,10 +215,10 @@ func keys[V any](m map[string]V) []string {
 // 3. A 451 is retried after a backoff, and the message is delivered exactly once.
 func TestTemporaryFailureThenDelivered(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
+	srv := testutil.StartSMTP(t)
 	srv.OnData(func(n int) error {
 		if n == 1 {
-			return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "try again later")
+			return smtpErr(451, [3]int{4, 3, 0}, "try again later")
 		}
 		return nil
 	})
@@ -263,7 +263,7 @@ func TestTemporaryFailureThenDelivered(t *testing.T) {
 // 4. With the relay down nothing is lost; when it comes back the worker delivers.
 func TestRelayDownThenUp(t *testing.T) {
 	a := newDesk(t)
-	port := freePort(t)
+	port := testutil.FreePort(t)
 	enqueueReset(t, a, "t4", notify.RecipientOf(user(t, a, "Marie.Dupont")), notify.RecipientOf(user(t, a, "John.Doe")))
 	clk := newClock(time.Now())
 	w := newWorker(a, newSender(a, port), clk)
@@ -281,7 +281,7 @@ func TestRelayDownThenUp(t *testing.T) {
 	}
 	runOnce(t, w, 0)
 
-	srv := startSMTP(t, port) // the relay comes back on the same port
+	srv := testutil.StartSMTPOn(t, port) // the relay comes back on the same port
 	clk.Add(time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -317,19 +317,19 @@ func TestRelayDownThenUp(t *testing.T) {
 func TestPermanentFailureDeadThenRetryNow(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		setup func(*fakeSMTP)
-		clear func(*fakeSMTP)
+		setup func(*testutil.SMTP)
+		clear func(*testutil.SMTP)
 	}{
-		{"550 to RCPT TO", func(s *fakeSMTP) {
-			s.OnRcpt(func(string) error { return smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "no such user") })
-		}, func(s *fakeSMTP) { s.OnRcpt(nil) }},
-		{"550 after DATA", func(s *fakeSMTP) {
-			s.OnData(func(int) error { return smtpErr(550, smtp.EnhancedCode{5, 7, 1}, "content rejected") })
-		}, func(s *fakeSMTP) { s.OnData(nil) }},
+		{"550 to RCPT TO", func(s *testutil.SMTP) {
+			s.OnRcpt(func(string) error { return smtpErr(550, [3]int{5, 1, 1}, "no such user") })
+		}, func(s *testutil.SMTP) { s.OnRcpt(nil) }},
+		{"550 after DATA", func(s *testutil.SMTP) {
+			s.OnData(func(int) error { return smtpErr(550, [3]int{5, 7, 1}, "content rejected") })
+		}, func(s *testutil.SMTP) { s.OnData(nil) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := newDesk(t)
-			srv := startSMTP(t, 0)
+			srv := testutil.StartSMTP(t)
 			c.setup(srv)
 			ctx := context.Background()
 			admin, agent := account.ActorOf(user(t, a, "admin")), account.ActorOf(user(t, a, "Alice.Agent"))
@@ -352,11 +352,11 @@ func TestPermanentFailureDeadThenRetryNow(t *testing.T) {
 			if _, _, err := notify.Outbox(ctx, a.DB, agent, notify.OutboxFilter{}); !errors.Is(err, apperr.ErrForbidden) {
 				t.Errorf("Outbox by an agent: err %v, want forbidden", err)
 			}
-			one, err := notify.OutboxMessage(ctx, a.DB, admin, m.ID)
+			one, err := notify.OutboxMessage(ctx, a.DB, admin, m.ID, "[hidden]")
 			if err != nil || one.LastError != m.LastError || one.BodyText == "" || one.BodyHTML == "" {
 				t.Fatalf("OutboxMessage: %+v, %v", one, err)
 			}
-			if _, err := notify.OutboxMessage(ctx, a.DB, admin, m.ID+1000); !errors.Is(err, apperr.ErrNotFound) {
+			if _, err := notify.OutboxMessage(ctx, a.DB, admin, m.ID+1000, "[hidden]"); !errors.Is(err, apperr.ErrNotFound) {
 				t.Errorf("OutboxMessage(unknown): %v, want not found", err)
 			}
 			if err := notify.RetryNow(ctx, a.DB, agent, m.ID, clk.Now()); !errors.Is(err, apperr.ErrForbidden) {
@@ -385,10 +385,10 @@ func TestPermanentFailureDeadThenRetryNow(t *testing.T) {
 // address that cannot be written at all is dead without troubling the relay.
 func TestOneBadRecipientInABatch(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
+	srv := testutil.StartSMTP(t)
 	srv.OnRcpt(func(to string) error {
 		if to == "john.doe@example.com" {
-			return smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "no such user")
+			return smtpErr(550, [3]int{5, 1, 1}, "no such user")
 		}
 		return nil
 	})
@@ -412,8 +412,8 @@ func TestOneBadRecipientInABatch(t *testing.T) {
 // Temporary failures are retried within RetryWindow only; then the message is dead.
 func TestRetryWindowEndsInDead(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
-	srv.OnData(func(int) error { return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "still busy") })
+	srv := testutil.StartSMTP(t)
+	srv.OnData(func(int) error { return smtpErr(451, [3]int{4, 3, 0}, "still busy") })
 	enqueueReset(t, a, "window", notify.RecipientOf(user(t, a, "John.Doe")))
 	clk := newClock(time.Now())
 	w := newWorker(a, newSender(a, srv.Port), clk)
@@ -432,8 +432,8 @@ func TestRetryWindowEndsInDead(t *testing.T) {
 // settings), not the message's, and sender.go's classify says authentication trouble is retried.
 func TestAuthRequiredIsRetried(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
-	srv.OnMail(func(int) error { return smtpErr(530, smtp.EnhancedCode{5, 7, 0}, "Authentication required") })
+	srv := testutil.StartSMTP(t)
+	srv.OnMail(func(int) error { return smtpErr(530, [3]int{5, 7, 0}, "Authentication required") })
 	enqueueReset(t, a, "auth", notify.RecipientOf(user(t, a, "John.Doe")))
 	runOnce(t, newWorker(a, newSender(a, srv.Port), newClock(time.Now())), 1)
 	if m := oneRow(t, a); m.Status != notify.StatusPending {
@@ -441,59 +441,90 @@ func TestAuthRequiredIsRetried(t *testing.T) {
 	}
 }
 
-// cancelSender delivers, then the process is asked to stop (SIGTERM) before the outcome is written.
-type cancelSender struct {
+// stopAfterFirst is a relay connection during which the process is asked to stop (SIGTERM):
+// the stop comes while the first message is being sent.
+type stopAfterFirst struct {
 	inner  notify.Sender
 	cancel context.CancelFunc
 }
 
-func (c cancelSender) Send(ctx context.Context, msgs []*notify.Message) []error {
-	errs := c.inner.Send(ctx, msgs)
-	c.cancel()
-	return errs
+func (s stopAfterFirst) Open(ctx context.Context) (notify.Conn, error) {
+	c, err := s.inner.Open(ctx)
+	return stopConn{c, s.cancel}, err
 }
 
-// A graceful stop right after a batch went out still records it as sent: otherwise every
-// message of the batch is sent again when the lease expires.
-func TestGracefulStopRecordsDeliveredBatch(t *testing.T) {
+type stopConn struct {
+	notify.Conn
+	cancel context.CancelFunc
+}
+
+func (c stopConn) Send(m *notify.Message) error {
+	c.cancel()
+	return c.Conn.Send(m)
+}
+
+// A stop during a batch: the message being sent is sent to the end and recorded as sent, and
+// the rest of the batch is given back at once (not left to the lease), untried, for the next
+// round or the next process.
+func TestGracefulStopRecordsWhatWasSent(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
-	enqueueReset(t, a, "stop", notify.RecipientOf(user(t, a, "John.Doe")), notify.RecipientOf(user(t, a, "Marie.Dupont")))
+	srv := testutil.StartSMTP(t)
+	enqueueReset(t, a, "stop", notify.RecipientOf(user(t, a, "John.Doe")), notify.RecipientOf(user(t, a, "Marie.Dupont")),
+		notify.RecipientOf(user(t, a, "Paul.Martin")))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clk := newClock(time.Now())
-	w := newWorker(a, cancelSender{inner: newSender(a, srv.Port), cancel: cancel}, clk)
-	n, err := w.RunOnce(ctx)
-	if len(srv.Received()) != 2 {
-		t.Fatalf("relay received %d messages, want 2", len(srv.Received()))
+	n, err := newWorker(a, stopAfterFirst{inner: newSender(a, srv.Port), cancel: cancel}, clk).RunOnce(ctx)
+	if err != nil || n != 1 || len(srv.Received()) != 1 {
+		t.Fatalf("RunOnce = %d, %v; relay received %d; want 1 recorded and 1 received", n, err, len(srv.Received()))
 	}
-	for _, m := range outboxRows(t, a) {
-		if m.Status != notify.StatusSent {
-			t.Errorf("row %d delivered, then stop: status %s, claimed until %v (RunOnce = %d, %v); it will be sent again",
-				m.ID, m.Status, m.ClaimedUntil, n, err)
+	for i, m := range outboxRows(t, a) {
+		want := notify.StatusPending
+		if i == 0 {
+			want = notify.StatusSent
 		}
+		if m.Status != want || m.ClaimedUntil != nil || m.ClaimedBy != "" || m.Attempts != 1-min(i, 1) {
+			t.Errorf("row %d after the stop: status %s, attempts %d, claimed by %q until %v; want %s, unclaimed",
+				i, m.Status, m.Attempts, m.ClaimedBy, m.ClaimedUntil, want)
+		}
+	}
+	runOnce(t, newWorker(a, newSender(a, srv.Port), clk), 2) // at once, no lease to wait for
+	if got := len(srv.Received()); got != 3 {
+		t.Errorf("relay received %d messages in all, want 3, each once", got)
 	}
 }
 
-// crashSender stands for a process killed during a batch, before or after the relay got it.
+// crashSender stands for a process killed while sending its first message, before or after the
+// relay got it.
 type crashSender struct {
 	inner     notify.Sender
 	afterSend bool
 }
 
-func (c crashSender) Send(ctx context.Context, msgs []*notify.Message) []error {
+func (c crashSender) Open(ctx context.Context) (notify.Conn, error) {
+	conn, err := c.inner.Open(ctx)
+	return crashConn{conn, c.afterSend}, err
+}
+
+type crashConn struct {
+	notify.Conn
+	afterSend bool
+}
+
+func (c crashConn) Send(m *notify.Message) error {
 	if c.afterSend {
-		c.inner.Send(ctx, msgs)
+		c.Conn.Send(m) //nolint:errcheck // the process dies before it hears the answer
 	}
 	panic("process killed")
 }
 
-// 6. A process that dies after claiming leaves the messages to the next one, same Message-ID.
+// 6. A process that dies while sending leaves its messages to the next one once its lease ends,
+// same Message-ID: only the message it was sending can go twice, nothing is lost.
 func TestRestartedProcessDeliversPending(t *testing.T) {
 	for _, afterSend := range []bool{false, true} {
 		t.Run("crash after send="+strconv.FormatBool(afterSend), func(t *testing.T) {
 			a := newDesk(t)
-			srv := startSMTP(t, 0)
+			srv := testutil.StartSMTP(t)
 			ctx := context.Background()
 			enqueueReset(t, a, "t6", notify.RecipientOf(user(t, a, "John.Doe")), notify.RecipientOf(user(t, a, "Marie.Dupont")))
 			clk := newClock(time.Now())
@@ -507,9 +538,10 @@ func TestRestartedProcessDeliversPending(t *testing.T) {
 				w1.RunOnce(ctx) //nolint:errcheck // it panics
 			}()
 			before := outboxRows(t, a)
-			for _, m := range before {
-				if m.Status != notify.StatusPending || m.ClaimedUntil == nil || !m.ClaimedUntil.After(clk.Now()) || m.Attempts != 1 {
-					t.Fatalf("after the crash: status %s, attempts %d, claimed until %v", m.Status, m.Attempts, m.ClaimedUntil)
+			for i, m := range before {
+				if m.Status != notify.StatusPending || m.ClaimedUntil == nil || !m.ClaimedUntil.After(clk.Now()) ||
+					m.ClaimedBy != w1.ID || m.Attempts != 1-i {
+					t.Fatalf("row %d after the crash: status %s, attempts %d, claimed by %q until %v", i, m.Status, m.Attempts, m.ClaimedBy, m.ClaimedUntil)
 				}
 			}
 
@@ -529,11 +561,11 @@ func TestRestartedProcessDeliversPending(t *testing.T) {
 			for _, r := range srv.Received() {
 				perID[parseMail(t, r).Header.Get("Message-ID")]++
 			}
-			wantEach := 1
-			if afterSend {
-				wantEach = 2 // at least once: the relay got it twice, with one Message-ID
-			}
-			for _, m := range outboxRows(t, a) {
+			for i, m := range outboxRows(t, a) {
+				wantEach := 1
+				if afterSend && i == 0 {
+					wantEach = 2 // the message being sent when the process died: the relay got it twice
+				}
 				if m.Status != notify.StatusSent || perID[m.MessageID] != wantEach {
 					t.Errorf("row %d (%s): status %s, delivered %d times with its Message-ID, want sent and %d",
 						m.ID, m.MessageID, m.Status, perID[m.MessageID], wantEach)
@@ -551,7 +583,7 @@ var errBoom = errors.New("boom")
 // 7. Mail written in a transaction that rolls back is never sent.
 func TestRolledBackTransactionSendsNothing(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
+	srv := testutil.StartSMTP(t)
 	ctx := context.Background()
 	john := notify.RecipientOf(user(t, a, "John.Doe"))
 	err := a.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -616,14 +648,20 @@ func TestUnrenderableFailsEnqueue(t *testing.T) {
 	}
 }
 
-// 10. Two workers on one database never send one message twice.
+// 10. Two workers of two processes (two connection pools on one database file) drain one
+// outbox: each message is sent exactly once.
 func TestConcurrentWorkersSendEachOnce(t *testing.T) {
 	a := newDesk(t)
-	srv := startSMTP(t, 0)
-	srv.delay = time.Millisecond
+	a2, err := app.Open(context.Background(), a.Config, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a2.Close()
+	srv := testutil.StartSMTP(t)
+	srv.SetDelay(time.Millisecond)
 	ctx := context.Background()
-	const n = 40
-	err := a.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	const n = 60
+	err = a.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		for i := range n {
 			rc := notify.Recipient{Email: "user" + strconv.Itoa(i) + "@example.com", Name: "User " + strconv.Itoa(i), Lang: []string{"fr", "en"}[i%2]}
 			if err := a.Notifier.Enqueue(ctx, tx, resetNotice(a, "t10-"+strconv.Itoa(i)), rc); err != nil {
@@ -639,8 +677,8 @@ func TestConcurrentWorkersSendEachOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	handled := make([]int, 2)
 	errs := make([]error, 2)
-	for i := range 2 {
-		w := newWorker(a, newSender(a, srv.Port), clk)
+	for i, desk := range []*app.App{a, a2} {
+		w := newWorker(desk, newSender(desk, srv.Port), clk)
 		w.Batch = 7
 		wg.Add(1)
 		go func() {

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/guichet/guichet/internal/account"
@@ -21,7 +22,7 @@ func (h AccountHooks) UserCreated(ctx context.Context, tx bun.IDB, by account.Ac
 	}
 	token, err := account.NewPasswordLink(ctx, tx, u, account.PurposeWelcome, h.N.Now())
 	if err != nil {
-		return err
+		return fmt.Errorf("notify: welcome link for user %d: %w", u.ID, err)
 	}
 	return h.N.Enqueue(ctx, tx, Notice{Kind: "welcome", Thread: accountThread(u),
 		Data: map[string]any{"Login": u.Login, "Link": h.N.Link("/password/reset/" + token)}}, RecipientOf(u))

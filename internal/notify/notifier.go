@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"fmt"
 	"io/fs"
 	"net/url"
 	"time"
@@ -23,7 +24,7 @@ func NewNotifier(fsys fs.FS, b *i18n.Bundle, baseURL string) (*Notifier, error) 
 	for kind := range r.html[i18n.Langs[0]] {
 		for _, lang := range i18n.Langs {
 			if _, err := b.Lookup(lang, "email."+kind+".subject", map[string]any{}); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("notify: subject of %s in %s: %w", kind, lang, err)
 			}
 		}
 	}

@@ -17,6 +17,9 @@ const (
 	StatusPending = "pending"
 	StatusSent    = "sent"
 	StatusDead    = "dead"
+	// StatusDropped is a message not sent because its recipient may no longer read it; its
+	// last_error holds the reason's message key.
+	StatusDropped = "dropped"
 )
 
 // RetryWindow is how long a message is retried after temporary failures before it is dead.
@@ -31,21 +34,26 @@ type Message struct {
 	RecipientEmail  string
 	RecipientName   string
 	RecipientUserID *int64
-	Lang            string
-	Kind            string
-	Thread          string
-	MessageID       string
-	Subject         string
-	BodyText        string
-	BodyHTML        string `bun:"body_html"`
-	Status          string
-	Attempts        int
-	NextAttemptAt   time.Time
-	ClaimedUntil    *time.Time
-	DeadlineAt      time.Time
-	LastError       string
-	CreatedAt       time.Time
-	SentAt          *time.Time
+	// TenantID and RequiredRight say what a customer recipient must still reach when the
+	// message is sent; nil and "" for mail about an account.
+	TenantID      *int64
+	RequiredRight string
+	Lang          string
+	Kind          string
+	Thread        string
+	MessageID     string
+	Subject       string
+	BodyText      string
+	BodyHTML      string `bun:"body_html"`
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	ClaimedUntil  *time.Time
+	ClaimedBy     string // the worker holding the claim
+	DeadlineAt    time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
 }
 
 // Recipient is who a message goes to, in which language.
@@ -54,6 +62,10 @@ type Recipient struct {
 	Email  string
 	Name   string
 	Lang   string
+	// TenantID and Right are what the mail is about, for a recipient found by Recipients: a
+	// customer who loses the right before the message is sent does not get it.
+	TenantID int64
+	Right    Right
 }
 
 // RecipientOf returns u as a recipient.
@@ -103,10 +115,16 @@ func (n *Notifier) Enqueue(ctx context.Context, tx bun.IDB, notice Notice, to ..
 			id := rc.UserID
 			m.RecipientUserID = &id
 		}
+		if rc.TenantID != 0 {
+			id := rc.TenantID
+			m.TenantID, m.RequiredRight = &id, string(rc.Right)
+		}
 		msgs = append(msgs, m)
 	}
-	_, err := tx.NewInsert().Model(&msgs).Exec(ctx)
-	return err
+	if _, err := tx.NewInsert().Model(&msgs).Exec(ctx); err != nil {
+		return fmt.Errorf("notify: write %d %s messages to the outbox: %w", len(msgs), notice.Kind, err)
+	}
+	return nil
 }
 
 func (n *Notifier) newMessageID() string {

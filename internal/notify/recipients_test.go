@@ -74,14 +74,15 @@ func TestRecipients(t *testing.T) {
 		{"support leads: the referent's language, staff as themselves, once each", leads, "en",
 			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(sophie), Roles: []notify.Role{notify.Referent, notify.SupportLeads}},
 			[]string{rc(marie), lead("Leads@Example.org", "fr"), rc(alice)}},
-		{"a support lead who acted is not told", leads, "en",
+		{"a support lead who acted is not told; a customer's address is checked as theirs", leads, "en",
 			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SupportLeads}},
-			[]string{lead("Leads@Example.org", "fr"), lead("marie.dupont@example.fr", "fr")}},
+			[]string{lead("Leads@Example.org", "fr"), fmt.Sprintf("marie.dupont@example.fr/fr/%d", marie.ID)}},
 		{"a support lead address of a customer outside the tenant is not addressed", []string{"paul.martin@example.fr"}, "fr",
 			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SupportLeads}},
 			[]string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			c.aud.Right = notify.RightIncidents
 			got, err := a.Notifier.Recipients(ctx, a.DB, c.leads, c.def, c.aud)
 			if err != nil {
 				t.Fatal(err)
@@ -97,7 +98,7 @@ func TestRecipients(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := a.Notifier.Recipients(ctx, a.DB, []string{"leads@example.org"}, "fr",
-		notify.Audience{TenantID: t4.ID, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SupportLeads}})
+		notify.Audience{TenantID: t4.ID, Right: notify.RightIncidents, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SupportLeads}})
 	if err != nil || !slices.Equal(describe(got), []string{lead("leads@example.org", "en")}) {
 		t.Errorf("leads of a tenant whose referent reads English: %v, %v", describe(got), err)
 	}
@@ -107,7 +108,7 @@ func TestRecipients(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err = a.Notifier.Recipients(ctx, a.DB, nil, "fr",
-		notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SalesRep}})
+		notify.Audience{TenantID: t1.ID, Right: notify.RightIncidents, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SalesRep}})
 	if err != nil || len(got) != 0 {
 		t.Errorf("inactive sales rep: %v, %v; want nobody", describe(got), err)
 	}

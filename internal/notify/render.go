@@ -28,7 +28,7 @@ type renderer struct {
 func kindsIn(fsys fs.FS) ([]string, error) {
 	names, err := fs.Glob(fsys, "email/*.txt")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("notify: list mail templates: %w", err)
 	}
 	var kinds []string
 	for _, n := range names {
@@ -90,7 +90,7 @@ func (r *renderer) render(lang, kind string, data map[string]any) (rendered, err
 	}
 	subject, err := r.bundle.Lookup(lang, "email."+kind+".subject", data)
 	if err != nil {
-		return rendered{}, err
+		return rendered{}, fmt.Errorf("notify: subject of %s in %s: %w", kind, lang, err)
 	}
 	data["Subject"], data["Lang"] = subject, lang
 	var hb, tb bytes.Buffer

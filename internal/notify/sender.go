@@ -6,15 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/guichet/guichet/internal/config"
 	gomail "github.com/wneessen/go-mail"
 )
 
-// Sender delivers a batch of messages; it answers one error (or nil) per message.
+// Sender opens connections to the relay; the worker sends a batch over one connection.
 type Sender interface {
-	Send(ctx context.Context, msgs []*Message) []error
+	Open(ctx context.Context) (Conn, error)
+}
+
+// Conn sends messages one at a time, so that each result is recorded as soon as it is known.
+type Conn interface {
+	Send(m *Message) error
+	Close() error
 }
 
 // PermanentError marks a failure that retrying will not cure (a 5xx reply to the message).
@@ -52,44 +60,47 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 	return gomail.NewClient(s.cfg.Host, opts...)
 }
 
-// Send delivers msgs over one connection. A connection that cannot be opened fails every
-// message temporarily.
-func (s *SMTPSender) Send(ctx context.Context, msgs []*Message) []error {
-	errs := make([]error, len(msgs))
-	fail := func(err error) []error {
-		for i := range errs {
-			errs[i] = err
-		}
-		return errs
-	}
+// Open connects to the relay. ctx bounds the connection only: a message being sent when ctx
+// ends is sent to the end, so that its result can be recorded.
+func (s *SMTPSender) Open(ctx context.Context) (Conn, error) {
 	c, err := s.client()
 	if err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("notify: smtp client: %w", err)
 	}
 	if err := c.DialWithContext(ctx); err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("notify: connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
 	}
-	defer c.Close()
-	for i, m := range msgs {
-		gm, err := s.build(m)
-		if err != nil {
-			errs[i] = &PermanentError{err}
-			continue
-		}
-		errs[i] = classify(c.Send(gm))
-	}
-	return errs
+	return &smtpConn{s: s, c: c}, nil
 }
+
+// smtpConn is one open connection to the relay.
+type smtpConn struct {
+	s *SMTPSender
+	c *gomail.Client
+}
+
+// Send delivers m; a message that cannot be written at all fails permanently.
+func (c *smtpConn) Send(m *Message) error {
+	gm, err := c.s.build(m)
+	if err != nil {
+		return &PermanentError{err}
+	}
+	return classify(c.c.Send(gm))
+}
+
+func (c *smtpConn) Close() error { return c.c.Close() }
 
 // build makes the MIME message: text and HTML alternatives, threading and auto-reply headers.
 func (s *SMTPSender) build(m *Message) (*gomail.Msg, error) {
 	g := gomail.NewMsg()
-	if err := g.FromFormat(s.from.Name, s.from.Address); err != nil {
-		return nil, err
-	}
-	if err := g.AddToFormat(m.RecipientName, m.RecipientEmail); err != nil {
+	g.FromMailAddress(&mail.Address{Name: headerName(s.from.Name), Address: s.from.Address})
+	to, err := mail.ParseAddress(m.RecipientEmail)
+	if err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", m.RecipientEmail, err)
 	}
+	// net/mail writes the name quoted, or encoded (RFC 2047) when it is not plain ASCII: a
+	// comma, a quote or a line break in a display name can neither break the header nor add one.
+	g.AddToMailAddress(&mail.Address{Name: headerName(m.RecipientName), Address: to.Address})
 	g.Subject(m.Subject)
 	g.SetMessageIDWithValue(trimAngles(m.MessageID))
 	g.SetDateWithValue(m.CreatedAt)
@@ -102,6 +113,12 @@ func (s *SMTPSender) build(m *Message) (*gomail.Msg, error) {
 	g.SetBodyString(gomail.TypeTextPlain, m.BodyText)
 	g.AddAlternativeString(gomail.TypeTextHTML, m.BodyHTML)
 	return g, nil
+}
+
+// headerName is a display name fit for a header: control characters (line breaks included)
+// become spaces, and runs of spaces one.
+func headerName(name string) string {
+	return strings.Join(strings.FieldsFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }), " ")
 }
 
 func trimAngles(id string) string {

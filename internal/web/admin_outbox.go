@@ -8,10 +8,12 @@ import (
 	"github.com/guichet/guichet/internal/notify"
 )
 
-var outboxStatuses = []string{notify.StatusPending, notify.StatusSent, notify.StatusDead}
+var outboxStatuses = []string{notify.StatusPending, notify.StatusSent, notify.StatusDead, notify.StatusDropped}
 
-// showOutbox lists mail: what waits, what went, what failed for good.
+// showOutbox lists mail: what waits, what went, what failed for good, what was not sent
+// because its recipient lost access. Like every outbox page, it is never cached.
 func (h *handler) showOutbox(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	p := h.page(c, "admin.outbox.title")
 	status := c.Query("status")
 	if status != "" && !slices.Contains(outboxStatuses, status) {
@@ -28,12 +30,16 @@ func (h *handler) showOutbox(c *fiber.Ctx) error {
 	return h.show(c, "admin/outbox", p)
 }
 
+// outboxMessage reads the message of the path for the admin, its password links masked with
+// a placeholder in the admin's language; the page is never cached.
 func (h *handler) outboxMessage(c *fiber.Ctx) (*notify.Message, error) {
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	id, err := idParam(c, "message")
 	if err != nil {
 		return nil, err
 	}
-	return notify.OutboxMessage(c.UserContext(), h.DB, actorOf(c), id)
+	hidden := h.Bundle.T(langOf(c), "admin.outbox.link_hidden", nil)
+	return notify.OutboxMessage(c.UserContext(), h.DB, actorOf(c), id, hidden)
 }
 
 // showOutboxMessage shows a message as it will be sent: headers, text part, HTML part.

@@ -4,19 +4,15 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log"
 	"log/slog"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/mail"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/config"
@@ -25,158 +21,12 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// received is one message as the SMTP server got it: its envelope and raw data.
-type received struct {
-	From string
-	To   []string
-	Data []byte
-}
+// smtpErr is a refusal the test relay answers.
+func smtpErr(code int, enh [3]int, msg string) error { return testutil.SMTPError(code, enh, msg) }
 
-// fakeSMTP is a real SMTP server on 127.0.0.1 whose replies tests program per attempt.
-type fakeSMTP struct {
-	srv  *smtp.Server
-	Port int
-
-	mu     sync.Mutex
-	msgs   []received
-	mails  int // MAIL FROM commands seen
-	datas  int // DATA payloads seen
-	onMail func(n int) error
-	onRcpt func(to string) error
-	onData func(n int) error
-	delay  time.Duration
-}
-
-// startSMTP listens on 127.0.0.1:port (0 for any free port). A port just released by a stopped
-// server may take a moment to become free again, so listening is retried briefly.
-func startSMTP(t testing.TB, port int) *fakeSMTP {
-	t.Helper()
-	var ln net.Listener
-	var err error
-	for deadline := time.Now().Add(3 * time.Second); ; {
-		ln, err = net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("smtp listen: %v", err)
-	}
-	f := &fakeSMTP{Port: ln.Addr().(*net.TCPAddr).Port}
-	f.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{f: f}, nil }))
-	f.srv.Domain = "localhost"
-	f.srv.AllowInsecureAuth = true
-	f.srv.ReadTimeout, f.srv.WriteTimeout = 10*time.Second, 10*time.Second
-	f.srv.MaxMessageBytes = 10 << 20
-	f.srv.ErrorLog = log.New(io.Discard, "", 0)
-	go f.srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed
-	t.Cleanup(func() { f.srv.Close() })
-	return f
-}
-
-// freePort returns a port nobody listens on (for a relay that is down).
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
-}
-
-func (f *fakeSMTP) Stop() { f.srv.Close() }
-
-func (f *fakeSMTP) OnMail(h func(n int) error) { f.mu.Lock(); f.onMail = h; f.mu.Unlock() }
-func (f *fakeSMTP) OnRcpt(h func(to string) error) {
-	f.mu.Lock()
-	f.onRcpt = h
-	f.mu.Unlock()
-}
-func (f *fakeSMTP) OnData(h func(n int) error) { f.mu.Lock(); f.onData = h; f.mu.Unlock() }
-
-// Received returns a copy of the messages accepted so far.
-func (f *fakeSMTP) Received() []received {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]received(nil), f.msgs...)
-}
-
-// Datas returns how many DATA payloads the server was offered, accepted or not.
-func (f *fakeSMTP) Datas() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.datas
-}
-
-type session struct {
-	f    *fakeSMTP
-	from string
-	to   []string
-}
-
-func (s *session) Reset()        { s.from, s.to = "", nil }
-func (s *session) Logout() error { return nil }
-
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.f.mu.Lock()
-	s.f.mails++
-	n, h := s.f.mails, s.f.onMail
-	s.f.mu.Unlock()
-	if h != nil {
-		if err := h(n); err != nil {
-			return err
-		}
-	}
-	s.from = from
-	return nil
-}
-
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.f.mu.Lock()
-	h := s.f.onRcpt
-	s.f.mu.Unlock()
-	if h != nil {
-		if err := h(to); err != nil {
-			return err
-		}
-	}
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.f.mu.Lock()
-	s.f.datas++
-	n, h, delay := s.f.datas, s.f.onData, s.f.delay
-	s.f.mu.Unlock()
-	if delay > 0 {
-		time.Sleep(delay)
-	}
-	if h != nil {
-		if err := h(n); err != nil {
-			return err
-		}
-	}
-	s.f.mu.Lock()
-	s.f.msgs = append(s.f.msgs, received{From: s.from, To: append([]string(nil), s.to...), Data: b})
-	s.f.mu.Unlock()
-	return nil
-}
-
-func smtpErr(code int, enh smtp.EnhancedCode, msg string) error {
-	return &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: msg}
-}
-
-// parsed is a received message read back with net/mail and mime/multipart.
+// parsed is a received message read back with net/mail and mime/multipart, checking each part.
 type parsed struct {
-	Env     received
+	Env     testutil.Mail
 	Header  mail.Header
 	Subject string
 	From    *mail.Address
@@ -186,11 +36,11 @@ type parsed struct {
 	Parts   []string // media types of the parts, in order
 }
 
-func parseMail(t testing.TB, r received) parsed {
+func parseMail(t testing.TB, r testutil.Mail) parsed {
 	t.Helper()
-	m, err := mail.ReadMessage(strings.NewReader(string(r.Data)))
+	m, err := mail.ReadMessage(strings.NewReader(string(r.Raw)))
 	if err != nil {
-		t.Fatalf("net/mail: %v\n%s", err, r.Data)
+		t.Fatalf("net/mail: %v\n%s", err, r.Raw)
 	}
 	p := parsed{Env: r, Header: m.Header}
 	dec := new(mime.WordDecoder)
