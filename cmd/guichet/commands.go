@@ -11,29 +11,51 @@ import (
 
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/i18n"
 )
 
 func init() {
 	commands["serve"] = command{summary: "run the desk (the default command)", usage: "[--demo] [FLAGS]", needsDB: true, flags: serveFlags}
-	commands["migrate"] = command{summary: "apply the database migrations and exit", needsDB: true, flags: func(*flag.FlagSet) func(context.Context, *env) error {
-		return func(ctx context.Context, e *env) error {
-			_, err := e.open(ctx)
-			if err == nil {
-				fmt.Fprintln(e.stdout, "database is up to date")
-			}
-			return err
-		}
-	}}
+	commands["migrate"] = command{summary: "apply the database migrations and exit; --unlock clears the lock of a process that died migrating",
+		usage: "[--unlock]", needsDB: true, flags: migrateFlags}
 	commands["demo"] = command{summary: "load the demo data (idempotent); --incidents N adds N generated incidents", usage: "[--incidents N]", needsDB: true, flags: demoFlags}
 	commands["version"] = command{summary: "print the version", flags: func(*flag.FlagSet) func(context.Context, *env) error {
 		return func(_ context.Context, e *env) error { fmt.Fprintln(e.stdout, "guichet", version); return nil }
 	}}
 	commands["user create"] = command{summary: "create a user", usage: "--login L --email E --name N [--lang fr|en] [--kind K] [--password P]", needsDB: true, flags: userCreateFlags}
 	commands["user reset-login"] = command{summary: "unlock an account locked by failed logins (Reset failed login)", usage: "--login L", needsDB: true, flags: userResetFlags}
+	commands["user reset-2fa"] = command{summary: "turn off a user's two-factor authentication (a lost phone and lost recovery codes) and end their sessions", usage: "--login L", needsDB: true, flags: userReset2FAFlags}
 	commands["user set-password"] = command{summary: "set a user's password (read from standard input without --password)", usage: "--login L [--password P]", needsDB: true, flags: userPasswordFlags}
 	commands["tenant create"] = command{summary: "create a tenant, or bring in an existing contract", usage: "--code OCB0000000 --name N --referent L --owner L --sales-rep L --level L --from YYYY-MM-DD [--until YYYY-MM-DD]", needsDB: true, flags: tenantCreateFlags}
+}
+
+func migrateFlags(fs *flag.FlagSet) func(context.Context, *env) error {
+	unlock := fs.Bool("unlock", false, "clear a migration lock left by a process that died migrating, then migrate")
+	return func(ctx context.Context, e *env) error {
+		if *unlock {
+			bdb, err := db.Open(e.cfg.Database)
+			if err != nil {
+				return err
+			}
+			had, err := db.Unlock(ctx, bdb)
+			bdb.Close()
+			if err != nil {
+				return err
+			}
+			if had {
+				fmt.Fprintln(e.stdout, "migration lock cleared")
+			} else {
+				fmt.Fprintln(e.stdout, "no migration lock was held")
+			}
+		}
+		if _, err := e.open(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "database is up to date")
+		return nil
+	}
 }
 
 func serveFlags(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -148,6 +170,21 @@ func userResetFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "failed logins of %s reset; the account is unlocked\n", u.Login)
+		return nil
+	}
+}
+
+func userReset2FAFlags(fs *flag.FlagSet) func(context.Context, *env) error {
+	login := fs.String("login", "", "login of the user")
+	return func(ctx context.Context, e *env) error {
+		a, u, err := e.user(ctx, *login)
+		if err != nil {
+			return err
+		}
+		if err := a.Accounts.ResetTwoFactor(ctx, account.System, u.ID, ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "two-factor authentication of %s turned off; they enrol again at their next login if it is required\n", u.Login)
 		return nil
 	}
 }

@@ -2,12 +2,14 @@ package account_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/i18n"
 )
 
 func (d *desk) failedLogins(login string) (int, bool) {
@@ -166,5 +168,96 @@ func TestConcurrentFailuresBelowLimitCountExactly(t *testing.T) {
 	wg.Wait()
 	if count, locked := d.failedLogins("Paul.Martin"); count != n || locked {
 		t.Errorf("failed_logins = %d, locked = %v; want %d, false", count, locked, n)
+	}
+}
+
+// Every refusal, locked accounts included, does the hashing work of a wrong password, and says
+// the same: the login page cannot tell an unknown, inactive or locked account from a wrong
+// password, by its words or by its time.
+func TestEveryLoginHashesOnceAndRefusalsSayTheSame(t *testing.T) {
+	d := newDesk(t)
+	paul := d.user("Paul.Martin")
+	paul.Active = false
+	if err := account.UpdateUser(ctx, d.DB, paul, "active"); err != nil {
+		t.Fatal(err)
+	}
+	for range account.MaxFailedLogins {
+		d.s.Authenticate(ctx, "Marie.Dupont", "wrong-password")
+	}
+	if _, locked := d.failedLogins("Marie.Dupont"); !locked {
+		t.Fatal("Marie is not locked")
+	}
+	if _, err := d.s.CreateUser(ctx, d.actor("admin"), account.UserInput{Login: "No.Password", Email: "np@example.com",
+		DisplayName: "No Password", Lang: "en", Kind: account.Customer, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, login, password string
+		ok                    bool
+	}{
+		{"right password", "John.Doe", demo.Password, true},
+		{"wrong password", "John.Doe", "wrong-password", false},
+		{"unknown login", "Nobody.Here", demo.Password, false},
+		{"inactive account", "Paul.Martin", demo.Password, false},
+		{"locked account, right password", "Marie.Dupont", demo.Password, false},
+		{"locked account, wrong password", "Marie.Dupont", "wrong-password", false},
+		{"account without a password", "No.Password", "", false},
+		{"login with NUL", "John\x00Doe", demo.Password, false},
+		{"login with CR/LF", "John.Doe\r\n", demo.Password, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			n := account.CountHashes(func() { _, err = d.s.Authenticate(ctx, tt.login, tt.password) })
+			if n != 1 {
+				t.Errorf("%d password hashes checked, want 1", n)
+			}
+			if tt.ok {
+				if err != nil {
+					t.Errorf("err = %v", err)
+				}
+				return
+			}
+			var e *i18n.Error
+			if !errors.As(err, &e) || e.Key != account.ErrBadCredentials.Key || e.Field != "" {
+				t.Errorf("err = %v, want the message of ErrBadCredentials", err)
+			}
+		})
+	}
+}
+
+// A user with two-factor authentication keeps the failure count through a right password: it is
+// cleared only once the code is right, so the password cannot be used to clear code guesses.
+func TestRightPasswordKeepsTheCountOfATwoFactorUser(t *testing.T) {
+	d := newDesk(t)
+	d.enrol("John.Doe")
+	for range 3 {
+		d.s.Authenticate(ctx, "John.Doe", "wrong-password")
+	}
+	if _, err := d.s.Authenticate(ctx, "John.Doe", demo.Password); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := d.failedLogins("John.Doe"); n != 3 {
+		t.Errorf("failed_logins = %d after the right password, want 3 (kept until the code)", n)
+	}
+}
+
+func TestStoreErrorsSayWhatWasDone(t *testing.T) {
+	d := newDesk(t)
+	_, err := account.UserByID(ctx, d.DB, 424242)
+	if !errors.Is(err, apperr.ErrNotFound) || !strings.Contains(err.Error(), "account: read user 424242") {
+		t.Errorf("UserByID: %v", err)
+	}
+	_, err = account.SessionByToken(ctx, d.DB, "unknown")
+	if !errors.Is(err, apperr.ErrNotFound) || !strings.Contains(err.Error(), "account: read session") {
+		t.Errorf("SessionByToken: %v", err)
+	}
+	if _, err := account.UserByID(ctx, d.DB, d.user("John.Doe").ID); err != nil {
+		t.Errorf("a found user comes with an error: %v", err)
+	}
+	d.DB.Close()
+	_, err = account.UserByLogin(ctx, d.DB, "John.Doe")
+	if err == nil || errors.Is(err, apperr.ErrNotFound) || !strings.Contains(err.Error(), "account: read user by login") {
+		t.Errorf("UserByLogin on a closed database: %v", err)
 	}
 }

@@ -57,10 +57,18 @@ type User struct {
 	LockedAt     *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// TOTPSecret is the base32 secret of two-factor authentication, set when enrolment starts;
+	// it counts from TOTPEnabledAt on. TOTPLastStep is the time step of the last code accepted.
+	TOTPSecret    string     `bun:"totp_secret"`
+	TOTPEnabledAt *time.Time `bun:"totp_enabled_at"`
+	TOTPLastStep  int64      `bun:"totp_last_step"`
 }
 
 // Locked reports whether too many failed logins have locked the account.
 func (u *User) Locked() bool { return u.LockedAt != nil }
+
+// TwoFactor reports whether logging in asks u for a code after the password.
+func (u *User) TwoFactor() bool { return u.TOTPEnabledAt != nil }
 
 // Tenant statuses.
 const (
@@ -128,4 +136,7 @@ type Session struct {
 	ScopeTenantID *int64
 	CreatedAt     time.Time
 	LastSeenAt    time.Time
+	// Pending marks a login that passed the password and waits for its second factor: it opens
+	// nothing, and only the second step reads it.
+	Pending bool
 }

@@ -47,12 +47,12 @@ func NewPasswordLink(ctx context.Context, idb bun.IDB, u *User, purpose string, 
 	}
 	if _, err := idb.NewDelete().Model((*passwordToken)(nil)).
 		Where("user_id = ? AND purpose = ? AND used_at IS NULL", u.ID, purpose).Exec(ctx); err != nil {
-		return "", err
+		return "", wrap(err, "delete earlier %s links of user %d", purpose, u.ID)
 	}
 	token := NewToken()
 	_, err := idb.NewInsert().Model(&passwordToken{IDHash: HashToken(token), UserID: u.ID, Purpose: purpose,
 		CreatedAt: now, ExpiresAt: now.Add(life)}).Exec(ctx)
-	return token, err
+	return token, wrap(err, "insert %s link of user %d", purpose, u.ID)
 }
 
 // RequestPasswordReset mails a reset link to the user whose login or email is given. It answers
@@ -61,6 +61,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, loginOrEmail string)
 	loginOrEmail = strings.TrimSpace(loginOrEmail)
 	if loginOrEmail == "" {
 		return i18n.FieldError("login", "error.field.required")
+	}
+	if HasControl(loginOrEmail) {
+		return i18n.FieldError("login", "error.field.control")
 	}
 	if len(loginOrEmail) > MaxEmail {
 		return i18n.FieldError("login", "error.field.too_long", "Max", MaxEmail)
@@ -93,7 +96,7 @@ func (s *Service) PasswordLinkUser(ctx context.Context, token string) (*User, st
 		if errors.Is(notFound(err), apperr.ErrNotFound) {
 			return nil, "", ErrBadLink
 		}
-		return nil, "", err
+		return nil, "", wrap(err, "read password link")
 	}
 	if pt.UsedAt != nil || !s.Now().Before(pt.ExpiresAt) {
 		return nil, "", ErrBadLink
@@ -125,7 +128,7 @@ func (s *Service) UsePasswordLink(ctx context.Context, token, password, confirm 
 		res, err := tx.NewUpdate().Model((*passwordToken)(nil)).Set("used_at = ?", now).
 			Where("id_hash = ? AND used_at IS NULL", HashToken(token)).Exec(ctx)
 		if err != nil {
-			return err
+			return wrap(err, "claim password link of user %d", u.ID)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrBadLink

@@ -19,6 +19,27 @@ type Hooks interface {
 	PasswordResetRequested(ctx context.Context, tx bun.IDB, u *User, token string) error
 }
 
+// Changes of two-factor authentication told to the user.
+const (
+	TwoFactorEnabled  = "enabled"
+	TwoFactorDisabled = "disabled"
+	TwoFactorReset    = "reset" // by an administrator
+)
+
+// TwoFactorHooks is implemented by Hooks that also tell a user, inside the same transaction,
+// that two-factor authentication was turned on or off on their account (the notification
+// capability does); Hooks without it are not told.
+type TwoFactorHooks interface {
+	TwoFactorChanged(ctx context.Context, tx bun.IDB, u *User, change string) error
+}
+
+func (s *Service) twoFactorChanged(ctx context.Context, tx bun.IDB, u *User, change string) error {
+	if h, ok := s.Hooks.(TwoFactorHooks); ok {
+		return h.TwoFactorChanged(ctx, tx, u, change)
+	}
+	return nil
+}
+
 // Service holds the account use cases.
 type Service struct {
 	DB    *bun.DB

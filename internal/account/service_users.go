@@ -27,7 +27,7 @@ func (in *UserInput) check(creating bool) error {
 		checkLogin(&es, in.Login)
 	}
 	CheckEmail(&es, "email", in.Email)
-	checkRequired(&es, "display_name", in.DisplayName, MaxName)
+	CheckDisplayName(&es, "display_name", in.DisplayName)
 	if !ValidLang(in.Lang) {
 		es.Add(i18n.FieldError("lang", "error.field.choice"))
 	}
@@ -129,15 +129,23 @@ func (s *Service) SetPassword(ctx context.Context, idb bun.IDB, u *User, passwor
 	return DeleteSessionsOf(ctx, idb, u.ID, keepToken)
 }
 
-// ChangePassword is the profile's form: the current password, then the new one twice.
+// ChangePassword is the profile's form: the current password, then the new one twice. Wrong
+// current passwords are counted per user (ReauthMaxFailures per ReauthWindow, shared by every
+// process), so that a session left open does not allow guessing the password behind it.
 func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next, confirm, keepToken string) error {
 	u, err := UserByID(ctx, s.DB, actor.UserID)
 	if err != nil {
 		return err
 	}
+	attempt, err := s.claimReauth(ctx, u.ID)
+	if err != nil {
+		return err
+	}
 	var es i18n.Errors
-	if u.PasswordHash == "" || !CheckPassword(u.PasswordHash, current) {
+	if u.PasswordHash == "" || !verifyPassword(u.PasswordHash, current) {
 		es.Add(i18n.FieldError("current", "error.password.current_wrong"))
+	} else if err := s.forgetAttempt(ctx, attempt); err != nil {
+		return err
 	}
 	if next != confirm {
 		es.Add(i18n.FieldError("confirm", "error.password.mismatch"))

@@ -28,28 +28,36 @@ func HashToken(token string) string {
 
 // InsertSession writes a session for the token.
 func InsertSession(ctx context.Context, idb bun.IDB, token string, userID int64, now time.Time) (*Session, error) {
-	s := &Session{IDHash: HashToken(token), UserID: userID, CreatedAt: now, LastSeenAt: now}
+	return insertSession(ctx, idb, &Session{IDHash: HashToken(token), UserID: userID, CreatedAt: now, LastSeenAt: now})
+}
+
+// InsertPendingLogin writes a login that passed the password and waits for its second factor.
+func InsertPendingLogin(ctx context.Context, idb bun.IDB, token string, userID int64, now time.Time) (*Session, error) {
+	return insertSession(ctx, idb, &Session{IDHash: HashToken(token), UserID: userID, CreatedAt: now, LastSeenAt: now, Pending: true})
+}
+
+func insertSession(ctx context.Context, idb bun.IDB, s *Session) (*Session, error) {
 	_, err := idb.NewInsert().Model(s).Exec(ctx)
-	return s, err
+	return s, wrap(err, "insert session of user %d", s.UserID)
 }
 
 // SessionByToken returns the session of token, or apperr.ErrNotFound.
 func SessionByToken(ctx context.Context, idb bun.IDB, token string) (*Session, error) {
 	s := new(Session)
 	err := idb.NewSelect().Model(s).Where("id_hash = ?", HashToken(token)).Scan(ctx)
-	return s, notFound(err)
+	return s, wrap(notFound(err), "read session")
 }
 
 // UpdateSession writes the columns named.
 func UpdateSession(ctx context.Context, idb bun.IDB, s *Session, columns ...string) error {
 	_, err := idb.NewUpdate().Model(s).Column(columns...).WherePK().Exec(ctx)
-	return err
+	return wrap(err, "update session of user %d %v", s.UserID, columns)
 }
 
 // DeleteSession ends the session of token.
 func DeleteSession(ctx context.Context, idb bun.IDB, token string) error {
 	_, err := idb.NewDelete().Model((*Session)(nil)).Where("id_hash = ?", HashToken(token)).Exec(ctx)
-	return err
+	return wrap(err, "delete session")
 }
 
 // DeleteSessionsOf ends every session of user but the one whose token is kept ("" for none).
@@ -59,7 +67,7 @@ func DeleteSessionsOf(ctx context.Context, idb bun.IDB, userID int64, keepToken 
 		q = q.Where("id_hash <> ?", HashToken(keepToken))
 	}
 	_, err := q.Exec(ctx)
-	return err
+	return wrap(err, "delete sessions of user %d", userID)
 }
 
 // DeleteExpiredSessions removes sessions idle since before idleBefore or created before maxBefore.
@@ -67,7 +75,7 @@ func DeleteExpiredSessions(ctx context.Context, idb bun.IDB, idleBefore, maxBefo
 	res, err := idb.NewDelete().Model((*Session)(nil)).
 		Where("last_seen_at < ? OR created_at < ?", idleBefore, maxBefore).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap(err, "delete expired sessions")
 	}
 	return res.RowsAffected()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -22,18 +23,27 @@ func notFound(err error) error {
 	return err
 }
 
+// wrap says what was being done when err happened; nil stays nil, and apperr.ErrNotFound (and
+// any other wrapped error) stays detectable with errors.Is.
+func wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("account: "+format+": %w", append(args, err)...)
+}
+
 // UserByID returns the user with id, or apperr.ErrNotFound.
 func UserByID(ctx context.Context, idb bun.IDB, id int64) (*User, error) {
 	u := new(User)
 	err := idb.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
-	return u, notFound(err)
+	return u, wrap(notFound(err), "read user %d", id)
 }
 
 // UserByLogin returns the user whose login matches, case-insensitively.
 func UserByLogin(ctx context.Context, idb bun.IDB, login string) (*User, error) {
 	u := new(User)
 	err := idb.NewSelect().Model(u).Where("login_key = ?", LoginKey(login)).Scan(ctx)
-	return u, notFound(err)
+	return u, wrap(notFound(err), "read user by login")
 }
 
 // UserByEmail returns the first user with that address, case-insensitively.
@@ -41,7 +51,7 @@ func UserByEmail(ctx context.Context, idb bun.IDB, email string) (*User, error) 
 	u := new(User)
 	err := idb.NewSelect().Model(u).Where("LOWER(email) = ?", strings.ToLower(strings.TrimSpace(email))).
 		Order("id").Limit(1).Scan(ctx)
-	return u, notFound(err)
+	return u, wrap(notFound(err), "read user by email")
 }
 
 // InsertUser writes a new user; a taken login answers a field error.
@@ -53,14 +63,14 @@ func InsertUser(ctx context.Context, idb bun.IDB, u *User) error {
 	if db.IsUniqueViolation(err) {
 		return errLoginTaken
 	}
-	return err
+	return wrap(err, "insert user %q", u.Login)
 }
 
 // UpdateUser writes the columns named.
 func UpdateUser(ctx context.Context, idb bun.IDB, u *User, columns ...string) error {
 	u.UpdatedAt = time.Now().UTC()
 	_, err := idb.NewUpdate().Model(u).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
-	return err
+	return wrap(err, "update user %d %v", u.ID, columns)
 }
 
 // UserFilter selects users for the admin list.
@@ -92,5 +102,5 @@ func Users(ctx context.Context, idb bun.IDB, f UserFilter) ([]User, int, error) 
 		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	}
 	n, err := q.ScanAndCount(ctx)
-	return us, int(n), err
+	return us, int(n), wrap(err, "list users")
 }

@@ -76,6 +76,16 @@ func TestCreateUserRefused(t *testing.T) {
 		{"login with a space", with(func(in *account.UserInput) { in.Login = "Zoe Admin" }), []string{"login:error.user.login_format"}},
 		{"login too long", with(func(in *account.UserInput) { in.Login = strings.Repeat("z", account.MaxLogin+1) }), []string{"login:error.field.too_long"}},
 		{"everything missing", account.UserInput{}, []string{"login:error.field.required", "email:error.field.required", "display_name:error.field.required", "lang:error.field.choice", "kind:error.field.choice"}},
+		// A display name goes into mail headers and pages: no line breaks, NUL or direction marks.
+		{"name with CR/LF", with(func(in *account.UserInput) { in.DisplayName = "Zoé\r\nBcc: x@example.com" }), []string{"display_name:error.field.control"}},
+		{"name with NUL", with(func(in *account.UserInput) { in.DisplayName = "Zo\x00é" }), []string{"display_name:error.field.control"}},
+		{"name with a C1 control", with(func(in *account.UserInput) { in.DisplayName = "Zo\u0085é" }), []string{"display_name:error.field.control"}},
+		{"name with a bidi override", with(func(in *account.UserInput) { in.DisplayName = "Zoé \u202Egnp.exe" }), []string{"display_name:error.field.control"}},
+		{"name with a bidi isolate", with(func(in *account.UserInput) { in.DisplayName = "Zoé \u2067x" }), []string{"display_name:error.field.control"}},
+		{"name not UTF-8", with(func(in *account.UserInput) { in.DisplayName = "Zo\xffé" }), []string{"display_name:error.field.control"}},
+		{"email with LF", with(func(in *account.UserInput) { in.Email = "zoe@example.com\nBcc: x@example.com" }), []string{"email:error.field.control"}},
+		{"email with a bidi mark", with(func(in *account.UserInput) { in.Email = "zoe\u200f@example.com" }), []string{"email:error.field.control"}},
+		{"login with NUL", with(func(in *account.UserInput) { in.Login = "Zoe\x00Admin" }), []string{"login:error.field.control"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +123,13 @@ func TestUpdateUser(t *testing.T) {
 	bad.Email, bad.Lang, bad.Kind = "nope", "es", "boss"
 	_, err := d.s.UpdateUser(ctx, admin, john.ID, bad)
 	wantFields(t, err, "email:error.field.email", "lang:error.field.choice", "kind:error.field.choice")
+	bad = edit
+	bad.DisplayName = "Johnny\r\nX-Injected: 1"
+	_, err = d.s.UpdateUser(ctx, admin, john.ID, bad)
+	wantFields(t, err, "display_name:error.field.control")
+	if got := d.user("John.Doe").DisplayName; got != john.DisplayName {
+		t.Errorf("a refused name was written: %q", got)
+	}
 
 	if _, err := d.s.UpdateUser(ctx, admin, john.ID, edit); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/guichet/guichet/internal/i18n"
@@ -31,13 +32,38 @@ const (
 // ValidTenantCode reports whether code is OCB followed by seven digits.
 func ValidTenantCode(code string) bool { return codePattern.MatchString(code) }
 
+// HasControl reports whether s is not valid UTF-8 or holds a character that has no place in a
+// one-line value: C0 and C1 controls (NUL, CR, LF, tab, DEL…), the line and paragraph
+// separators, and the bidirectional controls that reorder what a reader sees (with U+202E,
+// "Anne\u202Egpj.exe" reads "Annexe.jpg"). A name with CR/LF breaks the mail headers it goes in.
+func HasControl(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029' {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRequired refuses an empty, too long or control-bearing one-line value.
 func checkRequired(es *i18n.Errors, field, v string, max int) {
 	switch {
 	case strings.TrimSpace(v) == "":
 		es.Add(i18n.FieldError(field, "error.field.required"))
+	case HasControl(v):
+		es.Add(i18n.FieldError(field, "error.field.control"))
 	case utf8.RuneCountInString(v) > max:
 		es.Add(i18n.FieldError(field, "error.field.too_long", "Max", max))
 	}
+}
+
+// CheckDisplayName adds a message when a person's name is missing, too long or holds control
+// characters. Every path that sets a display name goes through it.
+func CheckDisplayName(es *i18n.Errors, field, name string) {
+	checkRequired(es, field, name, MaxName)
 }
 
 func checkLogin(es *i18n.Errors, login string) {
@@ -50,7 +76,7 @@ func checkLogin(es *i18n.Errors, login string) {
 // CheckEmail adds a message when email is missing or is not a plain address.
 func CheckEmail(es *i18n.Errors, field, email string) {
 	checkRequired(es, field, email, MaxEmail)
-	if email == "" || utf8.RuneCountInString(email) > MaxEmail {
+	if email == "" || HasControl(email) || utf8.RuneCountInString(email) > MaxEmail {
 		return
 	}
 	a, err := mail.ParseAddress(email)

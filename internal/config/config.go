@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,7 +33,22 @@ type Config struct {
 	// SLAPolicy and Catalogue name files replacing the embedded defaults ("" keeps them).
 	SLAPolicy string
 	Catalogue string
+	// TrustedProxies are the addresses (IPs or CIDRs) of the reverse proxies whose
+	// X-Forwarded-For names the client; empty trusts none and the peer is the client.
+	TrustedProxies []string
+	// Staff2FA is "required" when every staff user must use two-factor authentication, "off"
+	// when it is their choice as it is every customer's.
+	Staff2FA string
 }
+
+// Staff2FA values.
+const (
+	Staff2FAOff      = "off"
+	Staff2FARequired = "required"
+)
+
+// StaffTwoFactorRequired reports whether staff must use two-factor authentication.
+func (c Config) StaffTwoFactorRequired() bool { return c.Staff2FA == Staff2FARequired }
 
 // SMTP is the mail relay; an empty Host means mail stays in the outbox, readable by admins.
 type SMTP struct {
@@ -176,6 +192,35 @@ var settings = []setting{
 		c.Catalogue = v
 		return nil
 	}},
+	{"GUICHET_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			if !validProxy(part) {
+				return fmt.Errorf("%q is not an IP address or a CIDR", part)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, part)
+		}
+		return nil
+	}},
+	{"GUICHET_STAFF_2FA", "staff-2fa", "off", "off, or required: staff must use two-factor authentication", func(c *Config, v string) error {
+		if v != Staff2FAOff && v != Staff2FARequired {
+			return errors.New("want off or required")
+		}
+		c.Staff2FA = v
+		return nil
+	}},
+}
+
+// validProxy reports whether s is an IP address or a CIDR, as Fiber reads them (no zone).
+func validProxy(s string) bool {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Addr().Zone() == ""
+	}
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Zone() == ""
 }
 
 func durationInto(field func(*Config) *time.Duration) func(*Config, string) error {

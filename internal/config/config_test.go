@@ -111,6 +111,14 @@ func TestInvalidValues(t *testing.T) {
 		{"flag addr", []string{"-addr", "8080"}, nil, "-addr"},
 		{"flag lang over a good env", []string{"-default-lang", "es"}, map[string]string{"GUICHET_DEFAULT_LANG": "en"}, "-default-lang"},
 		{"flag database empty", []string{"-database="}, nil, "-database"},
+		{"trusted proxy name", nil, map[string]string{"GUICHET_TRUSTED_PROXIES": "proxy.local"}, "GUICHET_TRUSTED_PROXIES"},
+		{"trusted proxy bad CIDR", nil, map[string]string{"GUICHET_TRUSTED_PROXIES": "10.0.0.0/33"}, "GUICHET_TRUSTED_PROXIES"},
+		{"trusted proxy one bad of two", nil, map[string]string{"GUICHET_TRUSTED_PROXIES": "10.0.0.1, 300.1.1.1"}, "GUICHET_TRUSTED_PROXIES"},
+		{"trusted proxy with zone", nil, map[string]string{"GUICHET_TRUSTED_PROXIES": "fe80::1%eth0"}, "GUICHET_TRUSTED_PROXIES"},
+		{"flag trusted proxies", []string{"-trusted-proxies", "10.0.0.1;10.0.0.2"}, nil, "-trusted-proxies"},
+		{"staff 2fa", nil, map[string]string{"GUICHET_STAFF_2FA": "yes"}, "GUICHET_STAFF_2FA"},
+		{"staff 2fa in capitals", nil, map[string]string{"GUICHET_STAFF_2FA": "REQUIRED"}, "GUICHET_STAFF_2FA"},
+		{"flag staff 2fa", []string{"--staff-2fa=on"}, nil, "-staff-2fa"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,10 +137,27 @@ func TestInvalidValues(t *testing.T) {
 	}
 }
 
+func TestTrustedProxiesAndStaffTwoFactor(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil || c.TrustedProxies != nil || c.Staff2FA != config.Staff2FAOff || c.StaffTwoFactorRequired() {
+		t.Fatalf("defaults: proxies %q, staff 2FA %q, %v", c.TrustedProxies, c.Staff2FA, err)
+	}
+	env := map[string]string{"GUICHET_TRUSTED_PROXIES": " 10.0.0.1, 192.168.0.0/16,,::1, 2001:db8::/32 ", "GUICHET_STAFF_2FA": "required"}
+	c, err = load(t, nil, env)
+	want := []string{"10.0.0.1", "192.168.0.0/16", "::1", "2001:db8::/32"}
+	if err != nil || strings.Join(c.TrustedProxies, " ") != strings.Join(want, " ") || !c.StaffTwoFactorRequired() {
+		t.Fatalf("env: proxies %q, staff 2FA %q, %v", c.TrustedProxies, c.Staff2FA, err)
+	}
+	c, err = load(t, []string{"--trusted-proxies", "127.0.0.1", "--staff-2fa", "off"}, env)
+	if err != nil || strings.Join(c.TrustedProxies, " ") != "127.0.0.1" || c.StaffTwoFactorRequired() {
+		t.Fatalf("flags over env: proxies %q, staff 2FA %q, %v", c.TrustedProxies, c.Staff2FA, err)
+	}
+}
+
 func TestUsageNamesEveryVariable(t *testing.T) {
 	u := config.Usage()
 	for _, v := range []string{"GUICHET_ADDR", "GUICHET_DATABASE", "GUICHET_BASE_URL", "GUICHET_DEFAULT_LANG", "GUICHET_COOKIE_SECURE",
-		"GUICHET_SESSION_IDLE", "GUICHET_SESSION_MAX", "GUICHET_LOG_LEVEL", "GUICHET_LOG_FORMAT"} {
+		"GUICHET_SESSION_IDLE", "GUICHET_SESSION_MAX", "GUICHET_LOG_LEVEL", "GUICHET_LOG_FORMAT", "GUICHET_TRUSTED_PROXIES", "GUICHET_STAFF_2FA"} {
 		if !strings.Contains(u, v) {
 			t.Errorf("Usage does not mention %s", v)
 		}

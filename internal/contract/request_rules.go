@@ -49,12 +49,7 @@ func checkForm(in *Form) i18n.Errors {
 		}
 	case ReferentChange, OwnerChange:
 		in.HolderName, in.HolderEmail = strings.TrimSpace(in.HolderName), strings.TrimSpace(in.HolderEmail)
-		switch {
-		case in.HolderName == "":
-			es.Add(i18n.FieldError("holder_name", "error.field.required"))
-		case utf8.RuneCountInString(in.HolderName) > account.MaxName:
-			es.Add(i18n.FieldError("holder_name", "error.field.too_long", "Max", account.MaxName))
-		}
+		account.CheckDisplayName(&es, "holder_name", in.HolderName)
 		account.CheckEmail(&es, "holder_email", in.HolderEmail)
 		if !account.ValidLang(in.HolderLang) {
 			es.Add(i18n.FieldError("holder_lang", "error.field.choice"))

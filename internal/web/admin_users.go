@@ -109,3 +109,18 @@ func (h *handler) resetFailedLogin(c *fiber.Ctx) error {
 	}
 	return h.done(c, "/admin/locked", "flash.unlocked")
 }
+
+// resetTwoFactor is the administrator's answer to a user who lost both phone and recovery codes:
+// two-factor authentication is turned off and the user's sessions end (the administrator's own
+// is kept). It is its own action: "Reset failed login" unlocks an account without touching it.
+func (h *handler) resetTwoFactor(c *fiber.Ctx) error {
+	id, err := idParam(c, "user")
+	if err != nil {
+		return err
+	}
+	token, _ := c.Locals("session_token").(string)
+	if err := h.Accounts.ResetTwoFactor(c.UserContext(), actorOf(c), id, token); err != nil {
+		return err
+	}
+	return h.done(c, "/admin/users/"+itoa(id), "flash.twofactor_reset")
+}

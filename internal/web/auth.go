@@ -14,7 +14,9 @@ func (h *handler) showLogin(c *fiber.Ctx) error {
 	return h.show(c, "auth/login", h.page(c, "login.title"))
 }
 
-// login checks the credentials, then replaces any session the browser had with a new one.
+// login checks the credentials. An unknown login, a wrong password and a locked account get the
+// same page, status and message. A user with two-factor authentication goes on to the second
+// step; the others get their session at once.
 func (h *handler) login(c *fiber.Ctx) error {
 	p := h.page(c, "login.title")
 	p.Form = formOf(c, "login")
@@ -25,6 +27,19 @@ func (h *handler) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if u.TwoFactor() {
+		token, err := h.Accounts.StartPendingLogin(c.UserContext(), u)
+		if err != nil {
+			return err
+		}
+		h.setCookie(c, pendingCookie, token, account.PendingLoginLifetime)
+		return c.Redirect("/login/code", fiber.StatusSeeOther)
+	}
+	return h.openSession(c, u)
+}
+
+// openSession replaces any session the browser had with a new one for u.
+func (h *handler) openSession(c *fiber.Ctx, u *account.User) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		if err := h.Accounts.EndSession(c.UserContext(), old); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func TestLoginLandsOnTheScopedTenantInTheUsersLanguage(t *testing.T) {
@@ -103,10 +104,16 @@ func TestFiveFailuresLockUntilAnAdminResetsFailedLogin(t *testing.T) {
 		r = c.Post("/login", url.Values{"login": {"John.Doe"}, "password": {"not-the-password"}})
 		wantStatus(t, "failure", r, 422)
 	}
-	wantBody(t, "fifth failure", r, "This account is locked", "Forgotten password")
+	wantBody(t, "fifth failure", r, "Unknown login or wrong password.", "Forgotten password")
+	if !d.user(t, "John.Doe").Locked() {
+		t.Fatal("not locked after five failures")
+	}
+	if m := lastMail(t, d, "john.doe@example.com"); m.Kind != "account_locked" {
+		t.Fatalf("the owner was not told: last mail %s", m.Kind)
+	}
 	r = c.Post("/login", url.Values{"login": {"John.Doe"}, "password": {demo.Password}})
 	wantStatus(t, "right password on a locked account", r, 422)
-	wantBody(t, "locked", r, "This account is locked")
+	wantBody(t, "locked", r, "Unknown login or wrong password.")
 
 	admin := d.as(t, "admin")
 	page := admin.Get("/admin/locked")
@@ -118,15 +125,47 @@ func TestFiveFailuresLockUntilAnAdminResetsFailedLogin(t *testing.T) {
 	c.Login("John.Doe")
 }
 
-func TestFrenchLockedMessageNamesForgottenPassword(t *testing.T) {
+func TestFrenchLoginRefusalNamesForgottenPassword(t *testing.T) {
 	d := newDesk(t)
 	c := d.client(t)
 	c.Lang = "fr-FR,fr;q=0.9"
 	var r = c.Get("/login")
 	for i := 0; i < 5; i++ {
 		r = c.Post("/login", url.Values{"login": {"Paul.Martin"}, "password": {"pas-le-bon-mot"}})
+		wantBody(t, "failure", r, "Cinq échecs de suite bloquent le compte", "«\u00a0Mot de passe oublié\u00a0»")
 	}
-	wantBody(t, "fifth failure", r, "Ce compte est bloqué", "«\u00a0Mot de passe oublié\u00a0»")
+}
+
+// An unknown login, a wrong password and a locked account (right password or not) get the same
+// page: same status, same words, the login typed kept. Nothing on it tells whether the account
+// exists or is locked.
+func TestLockedUnknownAndWrongLoginsGetTheSamePage(t *testing.T) {
+	d := newDesk(t)
+	c := d.client(t)
+	c.Lang = "en"
+	c.Get("/login")
+	for range 5 {
+		c.Post("/login", url.Values{"login": {"Marie.Dupont"}, "password": {"not-the-password"}})
+	}
+	if !d.user(t, "Marie.Dupont").Locked() {
+		t.Fatal("Marie is not locked")
+	}
+	page := func(login, password string) string {
+		t.Helper()
+		r := c.Post("/login", url.Values{"login": {login}, "password": {password}})
+		wantStatus(t, login, r, 422)
+		return strings.ReplaceAll(r.Body, login, "LOGIN")
+	}
+	unknown := page("Nobody.Here", "whatever-password")
+	for _, tt := range []struct{ what, login, password string }{
+		{"wrong password", "John.Doe", "not-the-password"},
+		{"locked account, right password", "Marie.Dupont", demo.Password},
+		{"locked account, wrong password", "Marie.Dupont", "not-the-password"},
+	} {
+		if got := page(tt.login, tt.password); got != unknown {
+			t.Errorf("%s: the page differs from an unknown login's", tt.what)
+		}
+	}
 }
 
 func TestLoginIsRateLimitedPerAddress(t *testing.T) {
@@ -174,5 +213,50 @@ func TestLogsCarryRequestIDButNoSecrets(t *testing.T) {
 	}
 	if !strings.Contains(logs, "request_id=") || !strings.Contains(logs, "path=/login") || !strings.Contains(logs, "status=303") {
 		t.Errorf("request line missing: %s", logs)
+	}
+}
+
+// Behind a trusted proxy every request comes from the proxy's address: the login limit counts
+// the client named by X-Forwarded-For instead, so that one client's attempts do not lock out
+// everybody else. Without the proxy trusted, the header is ignored.
+func TestLoginLimitCountsTheClientBehindTrustedProxies(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		d := newDesk(t)
+		if trusted {
+			d.Config.TrustedProxies = []string{"0.0.0.0/32"} // app.Test's peer
+		}
+		w, err := d.Web(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := testutil.NewClient(t, w)
+		c.Get("/login")
+		post := func(client string) int {
+			form := url.Values{"login": {"Nobody.Here"}, "password": {"x"}, "_csrf": {c.CSRF()}}
+			req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", client)
+			req.AddCookie(&http.Cookie{Name: "guichet_anon", Value: c.Cookie("guichet_anon")})
+			resp, err := w.Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp.StatusCode
+		}
+		for i := 0; i < 10; i++ {
+			if st := post("203.0.113.7"); st != http.StatusUnprocessableEntity {
+				t.Fatalf("trusted %v: attempt %d: %d", trusted, i+1, st)
+			}
+		}
+		if st := post("203.0.113.7"); st != http.StatusTooManyRequests {
+			t.Errorf("trusted %v: eleventh attempt of one client: %d, want 429", trusted, st)
+		}
+		want := http.StatusTooManyRequests // the header is ignored: the same address, limited
+		if trusted {
+			want = http.StatusUnprocessableEntity // another client behind the same proxy
+		}
+		if st := post("198.51.100.20"); st != want {
+			t.Errorf("trusted %v: another client: %d, want %d", trusted, st, want)
+		}
 	}
 }

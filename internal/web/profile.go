@@ -1,7 +1,10 @@
 package web
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
 )
 
 func (h *handler) showProfile(c *fiber.Ctx) error {
@@ -20,12 +23,17 @@ func (h *handler) saveLanguage(c *fiber.Ctx) error {
 	return h.done(c, "/profile", "flash.saved")
 }
 
-// changePassword keeps this session and ends the user's others.
+// changePassword keeps this session and ends the user's others. After too many wrong current
+// passwords the page comes back with 429 and says how long to wait.
 func (h *handler) changePassword(c *fiber.Ctx) error {
 	p := h.page(c, "profile.title")
 	p.Form["lang"] = p.User.Lang
 	token, _ := c.Locals("session_token").(string)
 	err := h.Accounts.ChangePassword(c.UserContext(), actorOf(c), c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), token)
+	if errors.Is(err, account.ErrTooManyAttempts) {
+		h.fieldErrors(p, err)
+		return h.renderStatus(c, fiber.StatusTooManyRequests, "account/profile", p)
+	}
 	if err != nil {
 		return h.invalid(c, err, "account/profile", p)
 	}

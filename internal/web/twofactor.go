@@ -1,0 +1,90 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
+)
+
+// showTwoFactor is the profile's two-factor page: enrolment (the key as a QR code and as text,
+// then a code to confirm) while it is off, the way to turn it off while it is on.
+func (h *handler) showTwoFactor(c *fiber.Ctx) error {
+	return h.twoFactorPage(c, h.page(c, "twofactor.title"), fiber.StatusOK)
+}
+
+// twoFactorPage renders the two-factor page for the user's state with status.
+func (h *handler) twoFactorPage(c *fiber.Ctx, p *page, status int) error {
+	u := currentUser(c)
+	p.V["Required"] = account.MustEnrol(u, h.Config.StaffTwoFactorRequired())
+	p.V["StaffKeep"] = h.Config.StaffTwoFactorRequired() && u.Kind.Staff()
+	if u.TwoFactor() {
+		n, err := h.Accounts.RecoveryCodesLeft(c.UserContext(), actorOf(c))
+		if err != nil {
+			return err
+		}
+		p.V["CodesLeft"] = n
+		return h.renderStatus(c, status, "account/twofactor", p)
+	}
+	e, err := h.Accounts.BeginTwoFactor(c.UserContext(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	p.V["Secret"] = groupsOf4(e.Secret)
+	// html/template lets a data: URI through only when it is marked safe; this one is our PNG.
+	p.V["QRCode"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QRCode))
+	return h.renderStatus(c, status, "account/twofactor", p)
+}
+
+// groupsOf4 writes a key in groups of four characters, easier to type into an app.
+func groupsOf4(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// confirmTwoFactor turns two-factor authentication on with the app's current code, then shows the
+// recovery codes: this answer is the only time they are shown.
+func (h *handler) confirmTwoFactor(c *fiber.Ctx) error {
+	p := h.page(c, "twofactor.title")
+	codes, err := h.Accounts.ConfirmTwoFactor(c.UserContext(), actorOf(c), c.FormValue("code"))
+	if err != nil {
+		return h.twoFactorRefused(c, p, err)
+	}
+	p.Title = "twofactor.codes.title"
+	p.V["Codes"] = codes
+	return h.show(c, "account/recovery_codes", p)
+}
+
+// disableTwoFactor turns it off with the password and a code.
+func (h *handler) disableTwoFactor(c *fiber.Ctx) error {
+	p := h.page(c, "twofactor.title")
+	err := h.Accounts.DisableTwoFactor(c.UserContext(), actorOf(c), c.FormValue("password"), c.FormValue("code"),
+		h.Config.StaffTwoFactorRequired())
+	if err != nil {
+		return h.twoFactorRefused(c, p, err)
+	}
+	return h.done(c, "/profile", "flash.twofactor_off")
+}
+
+// twoFactorRefused shows the two-factor page again with the reasons: 429 once too many wrong
+// passwords or codes were typed, 422 otherwise.
+func (h *handler) twoFactorRefused(c *fiber.Ctx, p *page, err error) error {
+	if _, ok := asValidation(err); !ok {
+		return err
+	}
+	h.fieldErrors(p, err)
+	status := fiber.StatusUnprocessableEntity
+	if errors.Is(err, account.ErrTooManyAttempts) {
+		status = fiber.StatusTooManyRequests
+	}
+	return h.twoFactorPage(c, p, status)
+}
