@@ -61,9 +61,7 @@ func TestChangeOwnerKeepsReferent(t *testing.T) {
 	if err := d.s.ChangeOwner(ctx, marie, t2.ID, paul.ID); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("to a non-member: err = %v, want ErrNotFound", err)
 	}
-	if _, err := d.s.AddMember(ctx, marie, t2.ID, account.NewMember{Login: "Paul.Martin", Rights: account.Rights{Contract: true}}); err != nil {
-		t.Fatal(err)
-	}
+	d.join("OCB0000002", "Paul.Martin", account.Rights{Contract: true})
 	if err := d.s.ChangeOwner(ctx, marie, t2.ID, paul.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +102,7 @@ func TestRemoveMemberAndWithdraw(t *testing.T) {
 	d := newDesk(t)
 	t1 := d.tenant("OCB0000001")
 	marie, john, paul := d.actor("Marie.Dupont"), d.user("John.Doe"), d.user("Paul.Martin")
-	if _, err := d.s.AddMember(ctx, marie, t1.ID, account.NewMember{Login: "Paul.Martin", Rights: account.Rights{Incidents: true}}); err != nil {
-		t.Fatal(err)
-	}
+	d.join("OCB0000001", "Paul.Martin", account.Rights{Incidents: true})
 	if err := d.s.RemoveMember(ctx, marie, t1.ID, paul.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -2,16 +2,13 @@ package account
 
 import (
 	"context"
-	"errors"
-	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
-	"github.com/uptrace/bun"
 )
 
 // Members lists the tenant's members for the Users tab: the referent or a member with the
-// `users` right.
+// `users` right. Members join by invitation (see Invite).
 func (s *Service) Members(ctx context.Context, actor Actor, tenantID int64) (*Access, []Membership, error) {
 	a, err := s.usersManager(ctx, actor, tenantID)
 	if err != nil {
@@ -30,62 +27,6 @@ func (s *Service) usersManager(ctx context.Context, actor Actor, tenantID int64)
 		return nil, apperr.ErrForbidden
 	}
 	return a, nil
-}
-
-// NewMember is the Users tab's "add a member" form: an existing customer login, or the
-// details of a new user.
-type NewMember struct {
-	Login       string
-	Email       string
-	DisplayName string
-	Lang        string
-	Rights      Rights
-}
-
-// AddMember adds an existing customer user, or creates one, as a member of tenant with rights.
-func (s *Service) AddMember(ctx context.Context, actor Actor, tenantID int64, in NewMember) (*User, error) {
-	if _, err := s.usersManager(ctx, actor, tenantID); err != nil {
-		return nil, err
-	}
-	in.Login = strings.TrimSpace(in.Login)
-	var es i18n.Errors
-	checkLogin(&es, in.Login)
-	if !in.Rights.Any() {
-		es.Add(i18n.FieldError("rights", "error.member.no_rights"))
-	}
-	existing, err := UserByLogin(ctx, s.DB, in.Login)
-	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
-		return nil, err
-	}
-	if err == nil && existing.Kind != Customer {
-		es.Add(i18n.FieldError("login", "error.member.not_customer"))
-	}
-	if err != nil { // a new user: the details are required
-		existing = nil
-		in.Email, in.DisplayName = strings.TrimSpace(in.Email), strings.TrimSpace(in.DisplayName)
-		CheckEmail(&es, "email", in.Email)
-		checkRequired(&es, "display_name", in.DisplayName, MaxName)
-		if !ValidLang(in.Lang) {
-			es.Add(i18n.FieldError("lang", "error.field.choice"))
-		}
-	}
-	if err := es.Err(); err != nil {
-		return nil, err
-	}
-	u := existing
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if u == nil {
-			u = &User{Login: in.Login, Email: in.Email, DisplayName: in.DisplayName, Lang: in.Lang, Kind: Customer, Active: true}
-			if err := InsertUser(ctx, tx, u); err != nil {
-				return err
-			}
-			if err := s.Hooks.UserCreated(ctx, tx, actor, u); err != nil {
-				return err
-			}
-		}
-		return InsertMembership(ctx, tx, &Membership{TenantID: tenantID, UserID: u.ID, Rights: in.Rights})
-	})
-	return u, err
 }
 
 // Member returns one membership of tenant for editing.

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/db"
@@ -13,7 +14,10 @@ func TenantByID(ctx context.Context, idb bun.IDB, id int64) (*Tenant, error) {
 	t := new(Tenant)
 	err := idb.NewSelect().Model(t).Relation("Referent").Relation("Owner").Relation("SalesRep").
 		Where("tenant.id = ?", id).Scan(ctx)
-	return t, notFound(err)
+	if err = notFound(err); err != nil {
+		return t, fmt.Errorf("account: tenant %d: %w", id, err)
+	}
+	return t, nil
 }
 
 // TenantByCode returns the tenant with code.
@@ -21,7 +25,10 @@ func TenantByCode(ctx context.Context, idb bun.IDB, code string) (*Tenant, error
 	t := new(Tenant)
 	err := idb.NewSelect().Model(t).Relation("Referent").Relation("Owner").Relation("SalesRep").
 		Where("tenant.code = ?", code).Scan(ctx)
-	return t, notFound(err)
+	if err = notFound(err); err != nil {
+		return t, fmt.Errorf("account: tenant by code: %w", err)
+	}
+	return t, nil
 }
 
 // InsertTenant writes a new tenant; a taken code answers a field error.
@@ -29,17 +36,23 @@ func InsertTenant(ctx context.Context, idb bun.IDB, t *Tenant) error {
 	now := time.Now().UTC()
 	t.CreatedAt, t.UpdatedAt = now, now
 	_, err := idb.NewInsert().Model(t).Exec(ctx)
-	if db.IsUniqueViolation(err) {
+	switch {
+	case db.IsUniqueViolation(err):
 		return errCodeTaken
+	case err != nil:
+		return fmt.Errorf("account: insert tenant %s: %w", t.Code, err)
 	}
-	return err
+	return nil
 }
 
 // UpdateTenant writes the columns named.
 func UpdateTenant(ctx context.Context, idb bun.IDB, t *Tenant, columns ...string) error {
 	t.UpdatedAt = time.Now().UTC()
 	_, err := idb.NewUpdate().Model(t).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
-	return err
+	if err != nil {
+		return fmt.Errorf("account: update tenant %d %v: %w", t.ID, columns, err)
+	}
+	return nil
 }
 
 // TenantFilter selects tenants for the staff list.
@@ -66,7 +79,10 @@ func Tenants(ctx context.Context, idb bun.IDB, f TenantFilter) ([]Tenant, int, e
 		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	}
 	n, err := q.ScanAndCount(ctx)
-	return ts, int(n), err
+	if err != nil {
+		return nil, 0, fmt.Errorf("account: list tenants: %w", err)
+	}
+	return ts, int(n), nil
 }
 
 // TenantsOf lists the tenants a customer user belongs to, ordered by code.
@@ -75,5 +91,8 @@ func TenantsOf(ctx context.Context, idb bun.IDB, userID int64) ([]Tenant, error)
 	err := idb.NewSelect().Model(&ts).
 		Where("tenant.id IN (SELECT tenant_id FROM memberships WHERE user_id = ?)", userID).
 		Order("tenant.code").Scan(ctx)
-	return ts, err
+	if err != nil {
+		return nil, fmt.Errorf("account: tenants of user %d: %w", userID, err)
+	}
+	return ts, nil
 }

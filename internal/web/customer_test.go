@@ -51,27 +51,39 @@ func TestUsersTabAddsEditsAndRemovesMembers(t *testing.T) {
 	second := d.tenant(t, "OCB0000002")
 	marie.Post("/scope", url.Values{"tenant": {id(second.ID)}})
 
-	r := marie.Post("/users", url.Values{"login": {"John.Doe"}, "changes": {"on"}})
-	wantStatus(t, "add existing", r, 303)
+	// Members join by invitation: John accepts from the mailed link.
+	r := marie.Post("/users", url.Values{"email": {"john.doe@example.com"}, "changes": {"on"}, "lang": {"fr"}})
+	wantStatus(t, "invite John", r, 303)
+	wantNoBody(t, "members before acceptance", marie.Get("/users"), "John Doe")
+	johnLink := invitationLinkTo(t, d, "john.doe@example.com")
+	jc := d.as(t, "John.Doe")
+	jc.Get(johnLink)
+	wantStatus(t, "John accepts", jc.Post(johnLink+"/accept", nil), 303)
 	wantBody(t, "members", marie.Get("/users"), "John Doe")
 
-	r = marie.Post("/users", url.Values{"login": {"john.doe"}, "incidents": {"on"}})
-	wantStatus(t, "add twice", r, 422)
-	wantBody(t, "add twice", r, "Cet utilisateur est déjà membre du tenant.", `value="john.doe"`)
+	r = marie.Post("/users", url.Values{"email": {"John.Doe@example.com"}, "incidents": {"on"}, "lang": {"fr"}})
+	wantStatus(t, "invite a member", r, 422)
+	wantBody(t, "invite a member", r, "Un membre du tenant a déjà cette adresse.", `value="John.Doe@example.com"`)
 
-	r = marie.Post("/users", url.Values{"login": {"Lea.Nouvelle"}, "display_name": {"Léa Nouvelle"}, "email": {"pas-une-adresse"}, "lang": {"fr"}, "incidents": {"on"}})
-	wantStatus(t, "new user with bad email", r, 422)
-	wantBody(t, "bad email", r, "Saisissez une adresse e-mail", `value="Léa Nouvelle"`, `value="pas-une-adresse"`, `aria-invalid="true"`)
+	r = marie.Post("/users", url.Values{"email": {"pas-une-adresse"}, "lang": {"fr"}, "incidents": {"on"}})
+	wantStatus(t, "bad email", r, 422)
+	wantBody(t, "bad email", r, "Saisissez une adresse e-mail", `value="pas-une-adresse"`, `aria-invalid="true"`)
 
-	r = marie.Post("/users", url.Values{"login": {"Lea.Nouvelle"}, "display_name": {"Léa Nouvelle"}, "email": {"lea@example.fr"}, "lang": {"fr"}})
+	r = marie.Post("/users", url.Values{"email": {"lea@example.fr"}, "lang": {"fr"}})
 	wantStatus(t, "no rights", r, 422)
 	wantBody(t, "no rights", r, "Cochez au moins un droit")
 
-	r = marie.Post("/users", url.Values{"login": {"Alice.Agent"}, "incidents": {"on"}})
-	wantBody(t, "staff as member", r, "Seuls les utilisateurs clients")
+	// A staff address gets the answer any address gets.
+	wantStatus(t, "staff address", marie.Post("/users", url.Values{"email": {"alice.agent@example.com"}, "lang": {"fr"}, "incidents": {"on"}}), 303)
 
-	r = marie.Post("/users", url.Values{"login": {"Lea.Nouvelle"}, "display_name": {"Léa Nouvelle"}, "email": {"lea@example.fr"}, "lang": {"fr"}, "incidents": {"on"}, "users": {"on"}})
-	wantStatus(t, "add new user", r, 303)
+	r = marie.Post("/users", url.Values{"email": {"lea@example.fr"}, "lang": {"fr"}, "incidents": {"on"}, "users": {"on"}})
+	wantStatus(t, "invite a new user", r, 303)
+	lt := d.client(t)
+	leaLink := invitationLinkTo(t, d, "lea@example.fr")
+	lt.Get(leaLink)
+	r = lt.Post(leaLink+"/account", url.Values{"login": {"Lea.Nouvelle"}, "display_name": {"Léa Nouvelle"}, "lang": {"fr"},
+		"password": {"motdepasse-de-lea"}, "confirm": {"motdepasse-de-lea"}})
+	wantStatus(t, "Léa creates her account", r, 303)
 	lea := d.user(t, "Lea.Nouvelle")
 	if lea.Kind != "customer" || lea.Lang != "fr" || lea.Email != "lea@example.fr" {
 		t.Fatalf("new user: %+v", lea)
@@ -90,10 +102,6 @@ func TestUsersTabAddsEditsAndRemovesMembers(t *testing.T) {
 	wantBody(t, "remove the referent", r, "Le référent ne peut pas quitter le tenant")
 
 	// Léa holds the users right: she manages members too, but cannot hand over roles.
-	lt := d.client(t)
-	if err := d.Accounts.SetPassword(t.Context(), d.DB, lea, "motdepasse-de-lea", ""); err != nil {
-		t.Fatal(err)
-	}
 	wantStatus(t, "Léa logs in", lt.Post("/login", url.Values{"login": {"Lea.Nouvelle"}, "password": {"motdepasse-de-lea"}}), 303)
 	wantStatus(t, "Léa sees users", lt.Get("/users"), 200)
 	wantStatus(t, "Léa hands over the referent role", lt.Post("/users/"+id(lea.ID)+"/referent", nil), 403)

@@ -7,8 +7,8 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 )
 
-// showHome is where a user lands: the scoped tenant's home for a customer, the tenant list for
-// staff.
+// showHome is where a user lands: the scoped tenant's home for a customer, with the invitations
+// to their address waiting for an answer, and the tenant list for staff.
 func (h *handler) showHome(c *fiber.Ctx) error {
 	if currentUser(c).Kind.Staff() {
 		return c.Redirect("/staff/tenants", fiber.StatusSeeOther)
@@ -17,7 +17,16 @@ func (h *handler) showHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.homeInvitations(c, p); err != nil {
+		return err
+	}
 	return h.show(c, "customer/home", p)
+}
+
+func (h *handler) homeInvitations(c *fiber.Ctx, p *page) error {
+	invs, err := h.Accounts.MyInvitations(c.UserContext(), actorOf(c))
+	p.V["Invitations"] = invs
+	return err
 }
 
 // chooseScope is the Périmètre / Scope selector.

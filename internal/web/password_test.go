@@ -128,14 +128,19 @@ func TestAdminAndReferentCreatedUsersGetAWelcomeMail(t *testing.T) {
 	wantStatus(t, "set", c.Post(link, url.Values{"password": {"zoe-choisit-1"}, "confirm": {"zoe-choisit-1"}}), 303)
 	wantStatus(t, "login", c.Post("/login", url.Values{"login": {"Zoe.Client"}, "password": {"zoe-choisit-1"}}), 303)
 
+	// A referent no longer creates users: she invites an address, which gets an invitation (the
+	// person chooses their password from it), never a welcome mail.
 	marie := d.as(t, "Marie.Dupont")
-	marie.Post("/users", url.Values{"login": {"Tom.Nouveau"}, "display_name": {"Tom Nouveau"}, "email": {"tom@example.com"}, "lang": {"en"}, "incidents": {"on"}})
-	if m := lastMail(t, d, "tom@example.com"); m.Kind != "welcome" || m.Lang != "en" || m.Subject != "Welcome to the Cloudstore Customer Space" {
-		t.Fatalf("referent-created user's mail: %s %s %q", m.Kind, m.Lang, m.Subject)
+	marie.Post("/users", url.Values{"email": {"tom@example.com"}, "lang": {"en"}, "incidents": {"on"}})
+	if m := lastMail(t, d, "tom@example.com"); m.Kind != "invitation" || m.Lang != "en" {
+		t.Fatalf("referent's invitation mail: %s %s %q", m.Kind, m.Lang, m.Subject)
+	}
+	if got := mailsTo(t, d, "welcome", "tom@example.com"); len(got) != 0 {
+		t.Fatalf("welcome mail sent to an address a customer typed: %q", got)
 	}
 	// A refused form writes no mail.
 	before := outboxCount(t, d)
-	marie.Post("/users", url.Values{"login": {"Bad.Mail"}, "display_name": {"X"}, "email": {"nope"}, "lang": {"en"}, "incidents": {"on"}})
+	marie.Post("/users", url.Values{"email": {"nope"}, "lang": {"en"}, "incidents": {"on"}})
 	if outboxCount(t, d) != before {
 		t.Fatal("a refused form wrote a mail")
 	}
@@ -161,4 +166,18 @@ func TestAdminReadsAndRetriesTheOutbox(t *testing.T) {
 	}
 	wantStatus(t, "unknown message", admin.Get("/admin/outbox/99999"), 404)
 	wantStatus(t, "agent", d.as(t, "Alice.Agent").Get("/admin/outbox"), 403)
+}
+
+// A login or address with a direction mark is refused beside the field, not looked up.
+func TestForgottenPasswordRefusesControlCharacters(t *testing.T) {
+	d := newDesk(t)
+	c := d.client(t)
+	c.Lang = "en"
+	before := outboxCount(t, d)
+	r := c.Post("/password/forgot", url.Values{"login": {"John.Doe\u200f"}})
+	wantStatus(t, "bidi mark", r, 422)
+	wantBody(t, "bidi mark", r, "Remove the line breaks and invisible characters")
+	if outboxCount(t, d) != before {
+		t.Error("a mail was written")
+	}
 }

@@ -27,11 +27,16 @@ func (h *handler) renderMembers(c *fiber.Ctx, status int, p *page) error {
 	if p.Scope == nil {
 		return apperr.ErrNotFound
 	}
-	_, ms, err := h.Accounts.Members(c.UserContext(), actorOf(c), p.Scope.Tenant.ID)
+	actor, tenantID := actorOf(c), p.Scope.Tenant.ID
+	_, ms, err := h.Accounts.Members(c.UserContext(), actor, tenantID)
 	if err != nil {
 		return err
 	}
-	p.V["Members"] = ms
+	invs, err := h.Accounts.Invitations(c.UserContext(), actor, tenantID)
+	if err != nil {
+		return err
+	}
+	p.V["Members"], p.V["Invitations"], p.V["Now"] = ms, invs, h.Accounts.Now()
 	if p.Form["lang"] == "" {
 		p.Form["lang"] = p.Lang
 	}
@@ -47,8 +52,9 @@ func rightsOf(c *fiber.Ctx) account.Rights {
 	}
 }
 
-// addMember adds an existing customer by login, or creates the user from the details given.
-func (h *handler) addMember(c *fiber.Ctx) error {
+// invite invites the address typed. Its answer is the same whether the address is unknown, a
+// staff member's or a customer's: the flash, and a pending row showing the address as typed.
+func (h *handler) invite(c *fiber.Ctx) error {
 	p, err := h.customerPage(c, "users.title")
 	if err != nil {
 		return err
@@ -56,16 +62,31 @@ func (h *handler) addMember(c *fiber.Ctx) error {
 	if p.Scope == nil {
 		return apperr.ErrNotFound
 	}
-	p.Form = formOf(c, "login", "email", "display_name", "lang", "incidents", "changes", "contract", "users")
-	in := account.NewMember{Login: p.Form["login"], Email: p.Form["email"], DisplayName: p.Form["display_name"],
-		Lang: p.Form["lang"], Rights: rightsOf(c)}
-	if _, err := h.Accounts.AddMember(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in); err != nil {
+	p.Form = formOf(c, "email", "lang", "incidents", "changes", "contract", "users")
+	in := account.NewInvitation{Email: p.Form["email"], Lang: p.Form["lang"], Rights: rightsOf(c)}
+	if err := h.Accounts.Invite(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in); err != nil {
 		if _, ok := asValidation(err); ok {
 			return h.invalidMembers(c, err, p)
 		}
 		return err
 	}
-	return h.done(c, "/users", "flash.member_added")
+	return h.done(c, "/users", "flash.invitation_sent")
+}
+
+// cancelInvitation withdraws a pending invitation of the scoped tenant.
+func (h *handler) cancelInvitation(c *fiber.Ctx) error {
+	id, err := idParam(c, "invitation")
+	if err != nil {
+		return err
+	}
+	tenantID, err := h.scopeID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Accounts.CancelInvitation(c.UserContext(), actorOf(c), tenantID, id); err != nil {
+		return err
+	}
+	return h.done(c, "/users", "flash.invitation_cancelled")
 }
 
 func (h *handler) invalidMembers(c *fiber.Ctx, err error, p *page) error {
@@ -174,6 +195,9 @@ func (h *handler) withdraw(c *fiber.Ctx) error {
 			return perr
 		}
 		h.fieldErrors(p, err)
+		if err := h.homeInvitations(c, p); err != nil {
+			return err
+		}
 		return h.renderStatus(c, fiber.StatusUnprocessableEntity, "customer/home", p)
 	}
 	return h.done(c, "/", "flash.withdrawn")
