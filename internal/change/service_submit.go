@@ -7,6 +7,7 @@ import (
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -53,6 +54,12 @@ func (s *Service) check(ctx context.Context, actor account.Actor, tenantID int64
 // on the server. A request within the item's pre-approval rule is approved at once; otherwise
 // the tenant's sales rep is asked to decide.
 func (s *Service) Submit(ctx context.Context, actor account.Actor, tenantID int64, code string, form map[string]string) (*Request, error) {
+	return s.SubmitOnce(ctx, actor, tenantID, code, form, "")
+}
+
+// SubmitOnce is Submit for a form with a one-time token: the same form sent twice records one
+// request, and the second sending gets the first request back.
+func (s *Service) SubmitOnce(ctx context.Context, actor account.Actor, tenantID int64, code string, form map[string]string, token string) (*Request, error) {
 	a, it, vs, err := s.check(ctx, actor, tenantID, code, form)
 	if err != nil {
 		return nil, err
@@ -67,8 +74,17 @@ func (s *Service) Submit(ctx context.Context, actor account.Actor, tenantID int6
 	if pre {
 		r.State, r.ApprovedAt = Approved, &now
 	}
+	var first int64
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		id, sent, err := once.Find(ctx, tx, actor.UserID, token, SubjectKind)
+		if err != nil || sent {
+			first = id
+			return err
+		}
 		if err := Insert(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := once.Record(ctx, tx, actor.UserID, token, SubjectKind, r.ID, now); err != nil {
 			return err
 		}
 		if err := timeline.Record(ctx, tx, timeline.NewEvent(r.Subject(), actor, now, EventSubmitted, timeline.Text, "", "")); err != nil {
@@ -84,6 +100,10 @@ func (s *Service) Submit(ctx context.Context, actor account.Actor, tenantID int6
 	})
 	if err != nil {
 		return nil, err
+	}
+	if first != 0 {
+		first, _, _, err := s.Get(ctx, actor, first)
+		return first, err
 	}
 	return r, nil
 }
@@ -105,7 +125,7 @@ func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor account
 
 // notify writes the notice kind for the roles, each recipient in their own language.
 func (s *Service) notify(ctx context.Context, tx bun.IDB, actor account.Actor, r *Request, kind string, data map[string]any, confirm bool, roles ...notify.Role) error {
-	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Actor: actor,
+	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightChanges, Actor: actor,
 		Confirm: confirm, RequesterID: r.RequesterID, Roles: roles})
 	if err != nil {
 		return err

@@ -13,6 +13,9 @@ import (
 const listColumns = "i.id, i.tenant_id, i.reporter_id, i.assignee_id, i.title, i.service, i.region, i.region_other, " +
 	"i.impact, i.urgency, i.priority, i.status, i.level, i.version, i.sla_due_at, i.sla_risk_at, i.created_at, i.updated_at, i.resolved_at"
 
+// MaxPage is the farthest page a list reads.
+const MaxPage = 10000
+
 // Filter narrows a list of incidents. Customers always list one tenant.
 type Filter struct {
 	TenantID   int64
@@ -35,6 +38,8 @@ type Filter struct {
 // nothing: a page costs the same on the millionth incident as on the first. A search (Text)
 // lists the incidents with the most recent matching text first.
 func List(ctx context.Context, idb bun.IDB, f Filter, now time.Time) ([]Incident, bool, error) {
+	// Bounded here too, whatever the edge let through: page × size must never overflow.
+	f.Page, f.PerPage = min(max(f.Page, 1), MaxPage), min(max(f.PerPage, 0), 1000)
 	if m := timeline.MatchQuery(f.Text); m != "" {
 		return search(ctx, idb, f, m, now)
 	}

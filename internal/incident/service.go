@@ -16,6 +16,7 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -47,6 +48,8 @@ const RegionAlliance = "alliance"
 type Draft struct {
 	Title, Description, Service, Region, RegionOther, Impact, Urgency, Phone string
 	Files                                                                    []timeline.Upload
+	// FormToken is the form's one-time token: the same form sent twice declares once.
+	FormToken string
 }
 
 var phoneChars = regexp.MustCompile(`^\+?[0-9 ().\-]{4,40}$`)
@@ -120,9 +123,15 @@ func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int
 		Service: d.Service, Region: d.Region, RegionOther: d.RegionOther, Impact: Level(d.Impact), Urgency: Level(d.Urgency),
 		Phone: d.Phone, Status: New, Version: 1, CreatedAt: now, UpdatedAt: now}
 	inc.Priority = PriorityFor(inc.Impact, inc.Urgency)
+	var first int64
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		a, err := CanDeclare(ctx, tx, actor, tenantID)
 		if err != nil {
+			return err
+		}
+		id, sent, err := once.Find(ctx, tx, actor.UserID, d.FormToken, SubjectKind)
+		if err != nil || sent {
+			first = id
 			return err
 		}
 		levels, err := contract.CurrentLevels(ctx, tx, []int64{tenantID}, calendar.ParisDate(now))
@@ -149,12 +158,18 @@ func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int
 		if err := Index(ctx, tx, inc, created.ID); err != nil {
 			return err
 		}
+		if err := once.Record(ctx, tx, actor.UserID, d.FormToken, SubjectKind, inc.ID, now); err != nil {
+			return err
+		}
 		inc.TenantCode = a.Tenant.Code
 		return s.notify(ctx, tx, inc, actor, "incident_declared", true, map[string]any{"Description": inc.Description},
 			notify.Requester, notify.Referent)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if first != 0 {
+		return s.read(ctx, s.DB, actor, first)
 	}
 	return inc, nil
 }

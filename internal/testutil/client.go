@@ -104,6 +104,9 @@ func (c *Client) PostRaw(path string, form url.Values) Response {
 	return c.do(req)
 }
 
+// Send sends req as is, with the client's cookies.
+func (c *Client) Send(req *http.Request) Response { return c.do(req) }
+
 func (c *Client) do(req *http.Request) Response {
 	c.t.Helper()
 	for k, v := range c.cookies {
@@ -114,7 +117,11 @@ func (c *Client) do(req *http.Request) Response {
 	}
 	resp, err := c.app.Test(req, -1)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+		msg := err.Error()
+		if len(msg) > 300 {
+			msg = msg[:300] + "…"
+		}
+		c.t.Fatalf("%s %.200s: %s", req.Method, req.URL, msg)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)

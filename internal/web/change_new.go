@@ -5,6 +5,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/cloud"
+	"github.com/guichet/guichet/internal/once"
 )
 
 // changeChoice is where the requester stands in the catalogue: the catalogue, category and item
@@ -96,6 +97,10 @@ func (h *handler) changeForm(c *fiber.Ctx, p *page, cat *change.Catalogue) (*cha
 	for k, v := range form {
 		p.Form[k] = v
 	}
+	// The one-time token travels from the summary back to the form and on to Valider.
+	if p.Form[once.Field] = c.FormValue(once.Field); p.Form[once.Field] == "" {
+		p.Form[once.Field] = once.NewToken()
+	}
 	return ch.Item, form, nil
 }
 
@@ -133,7 +138,7 @@ func (h *handler) submitChange(c *fiber.Ctx) error {
 	if c.FormValue("step") == "edit" {
 		return h.show(c, "customer/change_new", p)
 	}
-	r, err := h.Changes.Submit(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, it.Code, form)
+	r, err := h.Changes.SubmitOnce(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, it.Code, form, p.Form[once.Field])
 	if err != nil {
 		return h.invalid(c, err, "customer/change_new", p)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/once"
 )
 
 // incidentsScope is the tenant chosen with Périmètre, which the Incidents tab needs with the
@@ -58,6 +59,7 @@ func (h *handler) showNewIncident(c *fiber.Ctx) error {
 	}
 	incidentChoices(p)
 	p.Form["region"], p.Form["impact"], p.Form["urgency"] = "eu-west-0", "medium", "medium"
+	p.Form[once.Field] = once.NewToken()
 	return h.show(c, "customer/incident_new", p)
 }
 
@@ -68,10 +70,10 @@ func (h *handler) declareIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone")
+	form := formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone", once.Field)
 	d := incident.Draft{Title: form["title"], Description: form["description"], Service: form["service"],
 		Region: form["region"], RegionOther: form["region_other"], Impact: form["impact"], Urgency: form["urgency"],
-		Phone: form["phone"]}
+		Phone: form["phone"], FormToken: form[once.Field]}
 	files, err := h.uploads(c, "files")
 	if err != nil {
 		es, _ := asValidation(err)

@@ -57,6 +57,11 @@ func (h *handler) securityHeaders(c *fiber.Ctx) error {
 func (h *handler) loadSession(c *fiber.Ctx) error {
 	token := c.Cookies(sessionCookie)
 	var pref string
+	if token != "" && !wellFormedToken(token) {
+		// Not a token this desk made: not worth a query.
+		h.clearCookie(c, sessionCookie)
+		token = ""
+	}
 	if token != "" {
 		sess, u, err := h.Accounts.SessionUser(c.UserContext(), token, h.Config.SessionIdle, h.Config.SessionMax)
 		switch {
@@ -105,7 +110,7 @@ func (h *handler) csrfToken(c *fiber.Ctx) string {
 		binding = "s:" + tok
 	} else {
 		anon := c.Cookies(anonCookie)
-		if anon == "" {
+		if !wellFormedToken(anon) {
 			anon = account.NewToken()
 			h.setCookie(c, anonCookie, anon, 0)
 			c.Request().Header.SetCookie(anonCookie, anon)
@@ -123,7 +128,8 @@ func (h *handler) checkCSRF(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
-	sent := c.FormValue("_csrf")
+	// Never from the query string: a token in a URL leaks through logs, history and Referer.
+	sent := postValue(c, "_csrf")
 	if sent == "" {
 		sent = c.Get("X-CSRF-Token")
 	}
@@ -148,3 +154,18 @@ func (h *handler) clearCookie(c *fiber.Ctx, name string) {
 
 // langCookieAge keeps the language switcher's choice for a year.
 const langCookieAge = 365 * 24 * time.Hour
+
+// wellFormedToken reports whether s has the shape of account.NewToken's tokens: 43 characters
+// of unpadded base64url.
+func wellFormedToken(s string) bool {
+	if len(s) != 43 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '-' || b == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -178,11 +178,33 @@ func localPath(next string) string {
 	return next
 }
 
-// pageNumber reads ?page=N (1 when absent or invalid).
+// maxPage bounds page numbers: lists count nothing, so a far page would cost a scan of
+// everything before it (and page × size must not overflow).
+const maxPage = 10000
+
+// errBadPage is a page number that is not a whole number from 1 to maxPage: a 400.
+type errBadPage struct{ max int }
+
+func (errBadPage) Error() string { return "page number out of range" }
+
+// checkPage refuses a ?page=N that is not a whole number from 1 to maxPage, for every route at
+// the edge (checkInput), so that no list has to.
+func checkPage(c *fiber.Ctx) error {
+	q := c.Query("page")
+	if q == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(q); err != nil || n < 1 || n > maxPage {
+		return errBadPage{maxPage}
+	}
+	return nil
+}
+
+// pageNumber reads ?page=N, which checkPage has let through: 1 when absent.
 func pageNumber(c *fiber.Ctx) int {
 	n, err := strconv.Atoi(c.Query("page"))
-	if err != nil || n < 1 {
+	if err != nil {
 		return 1
 	}
-	return n
+	return min(max(n, 1), maxPage)
 }

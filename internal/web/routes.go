@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 )
@@ -31,9 +30,12 @@ func (a access) String() string {
 // registerRoutes declares every route of the desk, readable top to bottom.
 func (h *handler) registerRoutes(app *fiber.App) {
 	r := &router{h: h, app: app}
+	app.Use(h.twoFactorGate) // staff enrol first when GUICHET_STAFF_2FA=required
 
 	r.get("/login", public, h.showLogin)
 	r.post("/login", public, h.loginLimiter(), h.login)
+	r.get("/login/code", public, h.showSecondStep)
+	r.post("/login/code", public, h.loginLimiter(), h.secondStep)
 	r.post("/logout", public, h.logout)
 	r.post("/lang", public, h.switchLanguage)
 	r.get("/password/forgot", public, h.showForgotPassword)
@@ -41,15 +43,26 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.get("/password/reset/:token", public, h.showSetPassword)
 	r.post("/password/reset/:token", public, h.loginLimiter(), h.setPassword)
 
+	r.get("/invitation/:token", public, h.showInvitation)
+	r.post("/invitation/:token/accept", customer, h.acceptInvitation)
+	r.post("/invitation/:token/decline", public, h.declineInvitation)
+	r.post("/invitation/:token/account", public, h.loginLimiter(), h.createInvitedAccount)
+	r.post("/invitations/:invitation/accept", customer, h.acceptMyInvitation)
+	r.post("/invitations/:invitation/decline", customer, h.declineMyInvitation)
+
 	r.get("/", loggedIn, h.showHome)
 	r.get("/profile", loggedIn, h.showProfile)
 	r.post("/profile/lang", loggedIn, h.saveLanguage)
 	r.post("/profile/password", loggedIn, h.changePassword)
+	r.get("/profile/2fa", loggedIn, h.showTwoFactor)
+	r.post("/profile/2fa", loggedIn, h.confirmTwoFactor)
+	r.post("/profile/2fa/disable", loggedIn, h.disableTwoFactor)
 
 	r.post("/scope", customer, h.chooseScope)
 	r.get("/contract", customer, h.showContract)
 	r.get("/users", customer, h.showMembers)
-	r.post("/users", customer, h.addMember)
+	r.post("/users", customer, h.invite)
+	r.post("/users/invitations/:invitation/cancel", customer, h.cancelInvitation)
 	r.post("/membership/withdraw", customer, h.withdraw)
 	r.get("/users/:user", customer, h.showMember)
 	r.post("/users/:user", customer, h.saveMemberRights)
@@ -72,6 +85,7 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/admin/users/:user", admin, h.saveUser)
 	r.get("/admin/locked", admin, h.showLocked)
 	r.post("/admin/locked/:user/reset", admin, h.resetFailedLogin)
+	r.post("/admin/users/:user/2fa/reset", admin, h.resetTwoFactor)
 	r.get("/admin/tenants/new", admin, h.showNewTenant)
 	r.post("/admin/tenants", admin, h.createTenant)
 	r.get("/admin/tenants/:tenant", admin, h.showEditTenant)
@@ -87,13 +101,18 @@ type router struct {
 	app *fiber.App
 }
 
-func (r *router) get(path string, a access, hs ...fiber.Handler) { r.add(fiber.MethodGet, path, a, hs) }
+// get serves HEAD wherever it serves GET: the same status and headers, without the body, for
+// link checkers, uptime monitors and mail scanners.
+func (r *router) get(path string, a access, hs ...fiber.Handler) {
+	r.add(fiber.MethodGet, path, a, hs)
+	r.add(fiber.MethodHead, path, a, hs)
+}
 func (r *router) post(path string, a access, hs ...fiber.Handler) {
 	r.add(fiber.MethodPost, path, a, hs)
 }
 
 func (r *router) add(method, path string, a access, hs []fiber.Handler) {
-	r.app.Add(method, path, append([]fiber.Handler{guard(a)}, hs...)...).Name(a.String())
+	r.app.Add(method, path, append([]fiber.Handler{r.h.checkCSRF, guard(a)}, hs...)...).Name(a.String())
 }
 
 // guard sends a visitor to the login page and refuses a user of the wrong kind.
@@ -126,13 +145,27 @@ func guard(a access) fiber.Handler {
 	}
 }
 
-// loginLimiter bounds login attempts per client address, whatever the logins tried.
+// loginAttempts is how many posts of one anonymous form a client address may make a minute.
+const loginAttempts = 10
+
+// loginLimiter bounds the posts of an anonymous form (login, its second step, forgotten
+// password, password links) per client address, whatever the logins tried. The address is
+// clientIP's: behind the proxies of GUICHET_TRUSTED_PROXIES, it is read from X-Forwarded-For.
+// The count is kept in the database, so that every process of the desk shares it.
+//
+// It is also the bound on "anyone can lock any account": the lockout of DESIGN.md stays (five
+// failures lock until "Reset failed login" or a password reset by mail), so one address can lock
+// at most two accounts a minute; the login page no longer tells whether it worked, and the
+// owner, told by mail, unlocks the account alone with "Forgotten password".
 func (h *handler) loginLimiter() fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:        10,
-		Expiration: time.Minute,
-		LimitReached: func(c *fiber.Ctx) error {
+	return func(c *fiber.Ctx) error {
+		ok, err := h.Accounts.Throttle(c.UserContext(), "form:"+c.Route().Path, h.clientIP(c), loginAttempts, time.Minute)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return fiber.NewError(fiber.StatusTooManyRequests)
-		},
-	})
+		}
+		return c.Next()
+	}
 }

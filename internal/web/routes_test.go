@@ -19,6 +19,14 @@ type persona struct {
 	kind  account.Kind
 }
 
+// name is the persona's login, or "visitor".
+func (p persona) name() string {
+	if p.login == "" {
+		return "visitor"
+	}
+	return p.login
+}
+
 var personas = []persona{
 	{"", ""},
 	{"Marie.Dupont", account.Customer}, // organisation A, referent: every right
@@ -76,10 +84,7 @@ var salesScoped = map[string]bool{"tenant": true}
 // another rep's tenant gets 404, and nothing answers 5xx.
 func TestEveryRouteAnswersAsDesignedForEveryKindOfUser(t *testing.T) {
 	for _, p := range personas {
-		name := p.login
-		if name == "" {
-			name = "visitor"
-		}
+		name := p.name()
 		t.Run(name, func(t *testing.T) {
 			d := newDesk(t)
 			mustCreateUser(t, d, "Bob.Vendeur", account.Sales)

@@ -2,9 +2,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,6 +50,8 @@ type handler struct {
 	views *views
 	// readers authorize attachment downloads per kind of ticket; see readable.
 	readers map[string]subjectReader
+	// proxies are the trusted reverse proxies; see clientIP.
+	proxies []netip.Prefix
 }
 
 // New builds the Fiber app with every route. Templates are parsed here: a broken template stops
@@ -55,7 +61,11 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{Deps: d, views: v}
+	proxies, err := parseProxies(d.Config.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{Deps: d, views: v, proxies: proxies}
 	app := fiber.New(fiber.Config{
 		// Handlers keep form values beyond their return (services, errors, re-rendered forms).
 		Immutable:             true,
@@ -66,13 +76,19 @@ func New(d Deps) (*fiber.App, error) {
 		IdleTimeout:           2 * time.Minute,
 		// Room for a few attachments of the largest size, plus the form.
 		BodyLimit: int(max(32<<20, 3*d.Config.AttachmentMax+1<<20)),
+		// Long search links fit; a longer request line or header gets the localized 431 page.
+		ReadBufferSize: 16 << 10,
+		// A multipart body is read when a handler asks for it, so that a malformed one reaches
+		// checkInput and its localized page rather than a bare 400.
+		DisablePreParseMultipartForm: true,
 	})
-	app.Use(h.requestLog, h.securityHeaders)
+	app.Use(h.requestLog, h.recoverPanic, h.securityHeaders, h.withDeadline)
 	app.Get("/healthz", h.health)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
-	app.Use(h.loadSession, h.checkCSRF)
+	app.Use(h.loadSession, h.checkInput)
+	// An unknown path falls through to Fiber's 404, a known path with another method to its 405
+	// with Allow; both reach handleError.
 	h.registerRoutes(app)
-	app.Use(func(c *fiber.Ctx) error { return apperr.ErrNotFound })
 	return app, nil
 }
 
@@ -87,7 +103,12 @@ func (h *handler) health(c *fiber.Ctx) error {
 func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	status, key := fiber.StatusInternalServerError, "error.page.500"
 	var fe *fiber.Error
+	var bp errBadPage
 	switch {
+	case errors.As(err, &bp):
+		status, key = fiber.StatusBadRequest, "error.page.bad_page"
+	case errors.Is(err, context.DeadlineExceeded):
+		status, key = fiber.StatusServiceUnavailable, "error.page.503"
 	case errors.Is(err, apperr.ErrNotFound):
 		status, key = fiber.StatusNotFound, "error.page.404"
 	case errors.Is(err, apperr.ErrForbidden):
@@ -97,12 +118,9 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	case errors.As(err, &fe):
 		status = fe.Code
 		switch fe.Code {
-		case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
-			status, key = fiber.StatusNotFound, "error.page.404"
-		case fiber.StatusTooManyRequests:
-			key = "error.page.429"
-		case fiber.StatusRequestEntityTooLarge:
-			key = "error.page.413"
+		case fiber.StatusNotFound, fiber.StatusMethodNotAllowed, fiber.StatusTooManyRequests,
+			fiber.StatusRequestEntityTooLarge, fiber.StatusRequestHeaderFieldsTooLarge:
+			key = "error.page." + strconv.Itoa(fe.Code)
 		default:
 			if fe.Code < 500 {
 				key = "error.page.400"
@@ -112,14 +130,32 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		h.Log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}
+	if langOf(c) == "" {
+		// Refused before any middleware ran (a request line or body too large): no language yet.
+		c.Locals("lang", i18n.Negotiate("", c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage), h.Config.DefaultLang))
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return h.problem(c, status, key)
+	}
 	p := h.page(c, key+".title")
 	p.V["Message"] = key + ".text"
 	p.V["Status"] = status
+	p.V["Max"] = bp.max
 	body, rerr := h.views.render(p.Lang, "errors/error", p)
 	if rerr != nil {
 		h.Log.Error("render error page", "err", rerr)
 		return c.Status(status).SendString(http.StatusText(status))
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).Send(body)
+}
+
+// problem answers an error under /api/ as RFC 9457 problem JSON, in the reader's language.
+func (h *handler) problem(c *fiber.Ctx, status int, key string) error {
+	lang := langOf(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Status(status)
+	return c.JSON(fiber.Map{"type": "about:blank", "status": status, "title": h.Bundle.T(lang, key+".title", nil),
+		"detail": h.Bundle.T(lang, key+".text", nil), "request_id": requestID(c)}, "application/problem+json")
 }

@@ -1,0 +1,70 @@
+package once_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/once"
+)
+
+func TestFindRecordForget(t *testing.T) {
+	ctx := context.Background()
+	bdb, err := db.Open(filepath.Join(t.TempDir(), "once.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for _, login := range []string{"a", "b"} {
+		if _, err := bdb.NewRaw(`INSERT INTO users (login, login_key, email, display_name, lang, kind, active, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'fr', 'customer', TRUE, ?, ?)`, login, login, login+"@example.com", login, now, now).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok := once.NewToken()
+	if _, found, err := once.Find(ctx, bdb, 1, tok, "incident"); err != nil || found {
+		t.Fatalf("before: %v %v", found, err)
+	}
+	if err := once.Record(ctx, bdb, 1, tok, "incident", 42, now.Add(-25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		user  int64
+		token string
+		kind  string
+		found bool
+		id    int64
+	}{
+		{"same user, token and kind", 1, tok, "incident", true, 42},
+		{"another user with the same token", 2, tok, "incident", false, 0},
+		{"another kind", 1, tok, "change", false, 0},
+		{"another token", 1, once.NewToken(), "incident", false, 0},
+		{"no token", 1, "", "incident", false, 0},
+		{"a token with a NUL", 1, tok + "\x00", "incident", false, 0},
+	}
+	for _, tt := range tests {
+		id, found, err := once.Find(ctx, bdb, tt.user, tt.token, tt.kind)
+		if err != nil || found != tt.found || id != tt.id {
+			t.Errorf("%s: %d %v %v, want %d %v", tt.name, id, found, err, tt.id, tt.found)
+		}
+	}
+	if err := once.Record(ctx, bdb, 1, tok, "incident", 43, now); err == nil {
+		t.Error("a token recorded twice")
+	}
+	if err := once.Record(ctx, bdb, 1, "", "incident", 43, now); err != nil {
+		t.Errorf("no token: %v", err)
+	}
+	if n, err := once.Forget(ctx, bdb, now.Add(-24*time.Hour)); err != nil || n != 1 {
+		t.Errorf("forget: %d %v", n, err)
+	}
+	if _, found, _ := once.Find(ctx, bdb, 1, tok, "incident"); found {
+		t.Error("a forgotten token still found")
+	}
+}

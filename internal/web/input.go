@@ -1,0 +1,143 @@
+package web
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+)
+
+// multiline are the form fields that are written on several lines (the desk's textareas, and
+// the change catalogue's fields, whose own validator knows which are textareas): only these may
+// carry line breaks.
+func multiline(name string) bool {
+	switch name {
+	case "body", "description", "details", "note", "reason":
+		return true
+	}
+	return strings.HasPrefix(name, "v_")
+}
+
+// secret fields are never shown back, not even to the person who typed them.
+func secret(name string) bool {
+	return name == "_csrf" || strings.Contains(name, "password") || strings.Contains(name, "token") ||
+		strings.Contains(name, "code")
+}
+
+// badText reports whether s is not valid UTF-8, or holds a control character a person cannot
+// type: NUL and the other C0 and C1 controls, and line breaks where a line is expected. Tabs
+// pass (they are pasted from spreadsheets).
+func badText(s string, lines bool) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	return strings.ContainsFunc(s, func(r rune) bool {
+		if r == '\t' || (lines && (r == '\n' || r == '\r')) {
+			return false
+		}
+		return unicode.IsControl(r)
+	})
+}
+
+// cleanText is s without what badText refuses, line breaks kept, for showing the input back.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// keptField is one field shown back on the refusal page, so that nothing typed is lost.
+type keptField struct {
+	Name, Value string
+	Bad         bool
+}
+
+// checkInput refuses at the edge what no handler should have to think about: text that is not
+// UTF-8, control characters, line breaks in one-line fields and query parameters, and a
+// multipart body that cannot be read (which would otherwise drop its files silently). The
+// refusal is a 400 page in the reader's language that gives back what was typed, cleaned.
+func (h *handler) checkInput(c *fiber.Ctx) error {
+	bad := badText(c.Path(), false)
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		bad = bad || badText(string(k), false) || badText(string(v), false)
+	})
+	if bad {
+		return h.refuseInput(c, nil)
+	}
+	if err := checkPage(c); err != nil {
+		return err
+	}
+	if c.Method() != fiber.MethodPost {
+		return c.Next()
+	}
+	var fields []keptField
+	add := func(k, v string) {
+		bf := badText(k, false) || badText(v, multiline(k))
+		bad = bad || bf
+		fields = append(fields, keptField{Name: cleanText(k), Value: cleanText(v), Bad: bf})
+	}
+	ct := c.Context().Request.Header.ContentType()
+	switch {
+	case bytes.HasPrefix(bytes.ToLower(ct), []byte(fiber.MIMEMultipartForm)):
+		form, err := c.MultipartForm()
+		if err != nil {
+			return h.refuseMultipart(c)
+		}
+		for k, vs := range form.Value {
+			for _, v := range vs {
+				add(k, v)
+			}
+		}
+	default:
+		c.Context().PostArgs().VisitAll(func(k, v []byte) { add(string(k), string(v)) })
+	}
+	if bad {
+		return h.refuseInput(c, fields)
+	}
+	return c.Next()
+}
+
+// refuseInput answers 400 with the fields given back, secrets left out.
+func (h *handler) refuseInput(c *fiber.Ctx, fields []keptField) error {
+	var kept []keptField
+	for _, f := range fields {
+		if !secret(f.Name) {
+			kept = append(kept, f)
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Name < kept[j].Name })
+	p := h.page(c, "error.page.bad_input.title")
+	p.V["Message"] = "error.page.bad_input.text"
+	p.V["Status"] = fiber.StatusBadRequest
+	p.V["Kept"] = kept
+	return h.renderStatus(c, fiber.StatusBadRequest, "errors/error", p)
+}
+
+func (h *handler) refuseMultipart(c *fiber.Ctx) error {
+	p := h.page(c, "error.page.bad_form.title")
+	p.V["Message"] = "error.page.bad_form.text"
+	p.V["Status"] = fiber.StatusBadRequest
+	return h.renderStatus(c, fiber.StatusBadRequest, "errors/error", p)
+}
+
+// postValue reads a field of the request body only, never of the query string, where it
+// would travel in logs, histories and Referer headers.
+func postValue(c *fiber.Ctx, name string) string {
+	if form, err := c.MultipartForm(); err == nil {
+		if vs := form.Value[name]; len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
+	} else if err != fasthttp.ErrNoMultipartForm {
+		return ""
+	}
+	return string(c.Context().PostArgs().Peek(name))
+}
