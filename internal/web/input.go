@@ -54,10 +54,26 @@ func cleanText(s string) string {
 	}, s)
 }
 
-// keptField is one field shown back on the refusal page, so that nothing typed is lost.
+// keptField is one field shown back on the refusal page, so that nothing typed is lost: its
+// label's message key, what was typed and whether it held what was refused.
 type keptField struct {
-	Name, Value string
-	Bad         bool
+	Label, Value string
+	Bad          bool
+}
+
+// fieldLabels names the fields people type free text into; any other field is shown back as
+// "what you typed".
+var fieldLabels = map[string]string{
+	"q": "common.search", "title": "incident.field.title", "description": "incident.field.description",
+	"region_other": "incident.field.region_other", "phone": "incident.field.phone", "body": "timeline.reply_label",
+	"login": "users.login", "email": "users.email", "display_name": "users.name",
+}
+
+func fieldLabel(name string) string {
+	if key, ok := fieldLabels[name]; ok {
+		return key
+	}
+	return "error.page.bad_input.value"
 }
 
 // checkInput refuses at the edge what no handler should have to think about: text that is not
@@ -65,12 +81,18 @@ type keptField struct {
 // multipart body that cannot be read (which would otherwise drop its files silently). The
 // refusal is a 400 page in the reader's language that gives back what was typed, cleaned.
 func (h *handler) checkInput(c *fiber.Ctx) error {
+	var fields []keptField
 	bad := badText(c.Path(), false)
-	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		bad = bad || badText(string(k), false) || badText(string(v), false)
-	})
+	add := func(k, v string, lines bool) {
+		bf := badText(k, false) || badText(v, lines)
+		bad = bad || bf
+		if !secret(k) {
+			fields = append(fields, keptField{Label: fieldLabel(k), Value: cleanText(v), Bad: bf})
+		}
+	}
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) { add(string(k), string(v), false) })
 	if bad {
-		return h.refuseInput(c, nil)
+		return h.refuseInput(c, fields)
 	}
 	if err := checkPage(c); err != nil {
 		return err
@@ -78,12 +100,7 @@ func (h *handler) checkInput(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodPost {
 		return c.Next()
 	}
-	var fields []keptField
-	add := func(k, v string) {
-		bf := badText(k, false) || badText(v, multiline(k))
-		bad = bad || bf
-		fields = append(fields, keptField{Name: cleanText(k), Value: cleanText(v), Bad: bf})
-	}
+	fields = fields[:0]
 	ct := c.Context().Request.Header.ContentType()
 	switch {
 	case bytes.HasPrefix(bytes.ToLower(ct), []byte(fiber.MIMEMultipartForm)):
@@ -93,11 +110,11 @@ func (h *handler) checkInput(c *fiber.Ctx) error {
 		}
 		for k, vs := range form.Value {
 			for _, v := range vs {
-				add(k, v)
+				add(k, v, multiline(k))
 			}
 		}
 	default:
-		c.Context().PostArgs().VisitAll(func(k, v []byte) { add(string(k), string(v)) })
+		c.Context().PostArgs().VisitAll(func(k, v []byte) { add(string(k), string(v), multiline(string(k))) })
 	}
 	if bad {
 		return h.refuseInput(c, fields)
@@ -105,19 +122,13 @@ func (h *handler) checkInput(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// refuseInput answers 400 with the fields given back, secrets left out.
+// refuseInput answers 400 with the fields given back, secrets left out, those refused first.
 func (h *handler) refuseInput(c *fiber.Ctx, fields []keptField) error {
-	var kept []keptField
-	for _, f := range fields {
-		if !secret(f.Name) {
-			kept = append(kept, f)
-		}
-	}
-	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Name < kept[j].Name })
+	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Bad && !fields[j].Bad })
 	p := h.page(c, "error.page.bad_input.title")
 	p.V["Message"] = "error.page.bad_input.text"
 	p.V["Status"] = fiber.StatusBadRequest
-	p.V["Kept"] = kept
+	p.V["Kept"] = fields
 	return h.renderStatus(c, fiber.StatusBadRequest, "errors/error", p)
 }
 
