@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
@@ -163,6 +164,36 @@ func (s *Service) ResetTwoFactor(ctx context.Context, actor Actor, userID int64,
 	})
 }
 
+// NewRecoveryCodes replaces the actor's recovery codes, with the password and a code (of the
+// app, or one of the old recovery codes): for whoever lost theirs, or used most of them.
+func (s *Service) NewRecoveryCodes(ctx context.Context, actor Actor, password, code string) ([]string, error) {
+	u, err := UserByID(ctx, s.DB, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.TwoFactor() {
+		return nil, ErrTwoFactorOff
+	}
+	attempt, err := s.claimReauth(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if u.PasswordHash == "" || !verifyPassword(u.PasswordHash, password) {
+		return nil, i18n.FieldError("password", "error.password.current_wrong")
+	}
+	if err := s.checkSecondFactor(ctx, u, code); err != nil {
+		return nil, err
+	}
+	if err := s.forgetAttempt(ctx, attempt); err != nil {
+		return nil, err
+	}
+	codes := newRecoveryCodes()
+	if err := replaceRecoveryCodes(ctx, s.DB, u.ID, codes, s.Now()); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
 // RecoveryCodesLeft counts the actor's unused recovery codes, for the profile.
 func (s *Service) RecoveryCodesLeft(ctx context.Context, actor Actor) (int, error) {
 	return unusedRecoveryCodes(ctx, s.DB, actor.UserID)
@@ -237,8 +268,20 @@ func (s *Service) CompleteLogin(ctx context.Context, token, code string) (*User,
 	if err != nil {
 		return nil, err
 	}
+	// The attempt is claimed before the code is checked, so that codes sent in parallel cannot
+	// all be checked before the failures that lock the account are counted.
+	attempt, ok, err := s.claimAttempt(ctx, "second_step", strconv.FormatInt(u.ID, 10), MaxFailedLogins, ReauthWindow)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrTooManyAttempts
+	}
 	err = s.checkSecondFactor(ctx, u, code)
 	if err == nil {
+		if err := s.forgetAttempt(ctx, attempt); err != nil {
+			return nil, err
+		}
 		return u, s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if u.FailedLogins > 0 {
 				u.FailedLogins = 0

@@ -98,6 +98,9 @@ func (s *Service) SubmitOnce(ctx context.Context, actor account.Actor, tenantID 
 		}
 		return s.notifySubmitted(ctx, tx, actor, r, pre)
 	})
+	if id, twin := once.Repeated(ctx, s.DB, err, actor.UserID, token, SubjectKind); twin {
+		first, err = id, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,9 @@ func waitLock(ctx context.Context, m *migrate.Migrator) error {
 		if err == nil {
 			return nil
 		}
-		if !IsUniqueViolation(err) {
+		// Taken by another process, or its migration holds the database longer than the busy
+		// timeout: wait either way.
+		if !IsUniqueViolation(err) && !isBusy(err) {
 			return fmt.Errorf("db: lock migrations: %w", err)
 		}
 		select {
@@ -113,6 +115,11 @@ func waitLock(ctx context.Context, m *migrate.Migrator) error {
 		}
 		pause = min(2*pause, time.Second)
 	}
+}
+
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY")
 }
 
 // Unlock clears the migration lock a process left behind when it died migrating, and says

@@ -165,6 +165,9 @@ func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int
 		return s.notify(ctx, tx, inc, actor, "incident_declared", true, map[string]any{"Description": inc.Description},
 			notify.Requester, notify.Referent)
 	})
+	if id, twin := once.Repeated(ctx, s.DB, err, actor.UserID, d.FormToken, SubjectKind); twin {
+		first, err = id, nil
+	}
 	if err != nil {
 		return nil, err
 	}

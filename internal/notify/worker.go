@@ -289,6 +289,9 @@ func (w *Worker) record(ctx context.Context, m *Message, sendErr error) error {
 		// The reason is logged without the message body, which may hold a password link.
 		w.Log.Warn("outbox: delivery failed", "message", m.ID, "attempt", m.Attempts, "status", status, "err", sendErr)
 		q = q.Set("status = ?", status).Set("next_attempt_at = ?", next).Set("last_error = ?", clip(sendErr.Error(), 500))
+		// Only while the claim is still this worker's: a late failure must not put back to
+		// pending a message that another worker, after this one's lease lapsed, has sent.
+		q = q.Where("claimed_by = ? AND status = ?", w.ID, StatusPending)
 	}
 	if _, err := q.Exec(ctx); err != nil {
 		return fmt.Errorf("notify: record the result of message %d: %w", m.ID, err)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/guichet/guichet/internal/db"
 	"github.com/uptrace/bun"
 )
 
@@ -36,7 +37,9 @@ func hash(userID int64, token string) string {
 
 // Find returns the id of the kind of ticket that userID's form with token created, if it did.
 // An empty token (a client that sends none) finds nothing. Call it inside the transaction that
-// would create the ticket, so that a second submission waits for the first to commit.
+// would create the ticket: on SQLite, whose transactions take the write lock as they begin, a
+// second submission waits there for the first to commit; on PostgreSQL a concurrent twin passes
+// it and fails on Record instead (see Repeated).
 func Find(ctx context.Context, idb bun.IDB, userID int64, token, kind string) (int64, bool, error) {
 	if token == "" {
 		return 0, false, nil
@@ -64,6 +67,17 @@ func Record(ctx context.Context, idb bun.IDB, userID int64, token, kind string, 
 		return fmt.Errorf("once: record form submission: %w", err)
 	}
 	return nil
+}
+
+// Repeated says, after the transaction that would have created a ticket failed with err, whether
+// it failed because a twin submission of the same form recorded its ticket first (on the token's
+// primary key), and returns that ticket's id.
+func Repeated(ctx context.Context, idb bun.IDB, err error, userID int64, token, kind string) (int64, bool) {
+	if token == "" || !db.IsUniqueViolation(err) {
+		return 0, false
+	}
+	id, found, ferr := Find(ctx, idb, userID, token, kind)
+	return id, found && ferr == nil
 }
 
 // Forget deletes the records older than before: a form is not submitted again days later.

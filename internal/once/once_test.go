@@ -2,6 +2,7 @@ package once_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -55,8 +56,16 @@ func TestFindRecordForget(t *testing.T) {
 			t.Errorf("%s: %d %v %v, want %d %v", tt.name, id, found, err, tt.id, tt.found)
 		}
 	}
-	if err := once.Record(ctx, bdb, 1, tok, "incident", 43, now); err == nil {
-		t.Error("a token recorded twice")
+	// A twin that passed Find (PostgreSQL's READ COMMITTED) fails on the key, and finds the first.
+	twinErr := once.Record(ctx, bdb, 1, tok, "incident", 43, now)
+	if twinErr == nil {
+		t.Fatal("a token recorded twice")
+	}
+	if id, twin := once.Repeated(ctx, bdb, twinErr, 1, tok, "incident"); !twin || id != 42 {
+		t.Errorf("repeated: %d %v, want the first ticket", id, twin)
+	}
+	if _, twin := once.Repeated(ctx, bdb, errors.New("disk full"), 1, tok, "incident"); twin {
+		t.Error("another failure taken for a twin")
 	}
 	if err := once.Record(ctx, bdb, 1, "", "incident", 43, now); err != nil {
 		t.Errorf("no token: %v", err)

@@ -35,23 +35,55 @@ func (h *handler) trusted(a netip.Addr) bool {
 }
 
 // clientIP is the address of the person behind the request. A request from a trusted proxy is
-// read through its X-Forwarded-For from the right, past the trusted proxies: the first address
-// that is not one is the client (what stands left of it, the client may have written itself).
-// From anyone else the header is ignored.
+// read through its X-Forwarded-For headers (every line, in order, as proxies that add a line
+// rather than extend one write them) from the right, past the trusted proxies: the first hop
+// that is not one is the client, as the last trusted proxy saw it (what stands left of it, the
+// client may have written itself). From anyone else the header is ignored.
 func (h *handler) clientIP(c *fiber.Ctx) string {
 	peer, ok := netip.AddrFromSlice(c.Context().RemoteIP())
 	if !ok || !h.trusted(peer) {
 		return c.Context().RemoteIP().String()
 	}
-	hops := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
+	var hops []string
+	for _, line := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
+		hops = append(hops, strings.Split(string(line), ",")...)
+	}
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		hop := strings.TrimSpace(hops[i])
+		a, err := parseHop(hop)
 		if err != nil {
-			break
+			// Written by a trusted proxy ("unknown", an obfuscated name): the client's key is
+			// what the proxy wrote, not the proxy's own address, which every client would share.
+			return "hop:" + clip(hop, 64)
 		}
 		if !h.trusted(a) {
 			return a.Unmap().String()
 		}
 	}
 	return peer.Unmap().String()
+}
+
+// parseHop reads an X-Forwarded-For entry: an address, with or without a port.
+func parseHop(hop string) (netip.Addr, error) {
+	if ap, err := netip.ParseAddrPort(hop); err == nil {
+		return ap.Addr(), nil
+	}
+	return netip.ParseAddr(strings.Trim(hop, "[]"))
+}
+
+// clientKey is what limits count per client: the client's address, or its /64 for IPv6, since
+// one subscriber holds a whole /64.
+func (h *handler) clientKey(c *fiber.Ctx) string {
+	ip := h.clientIP(c)
+	if a, err := netip.ParseAddr(ip); err == nil && a.Is6() && !a.Is4In6() {
+		return netip.PrefixFrom(a, 64).Masked().String()
+	}
+	return ip
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }

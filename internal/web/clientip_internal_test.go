@@ -21,9 +21,12 @@ func TestClientIPBehindTrustedProxies(t *testing.T) {
 		{"one trusted proxy", []string{"0.0.0.0"}, "203.0.113.9", "203.0.113.9"},
 		{"client-written hops on the left are skipped", []string{"0.0.0.0/32"}, "1.2.3.4, 203.0.113.9", "203.0.113.9"},
 		{"a chain of trusted proxies", []string{"0.0.0.0", "10.0.0.0/8"}, "198.51.100.7, 10.1.2.3, 10.4.5.6", "198.51.100.7"},
-		{"garbage stops the walk", []string{"0.0.0.0"}, "nonsense", "0.0.0.0"},
+		{"a hop that is no address is the key", []string{"0.0.0.0"}, "nonsense", "hop:nonsense"},
 		{"no header", []string{"0.0.0.0"}, "", "0.0.0.0"},
 		{"IPv6 client", []string{"0.0.0.0"}, "2001:db8::1", "2001:db8::1"},
+		{"a port on the hop", []string{"0.0.0.0"}, "203.0.113.9:51234", "203.0.113.9"},
+		{"an IPv6 hop with a port", []string{"0.0.0.0"}, "[2001:db8::1]:443", "2001:db8::1"},
+		{"a hop the proxy could not name", []string{"0.0.0.0"}, "unknown", "hop:unknown"},
 	}
 	for _, tt := range tests {
 		ps, err := parseProxies(tt.proxies)
@@ -35,7 +38,9 @@ func TestClientIPBehindTrustedProxies(t *testing.T) {
 		app.Get("/", func(c *fiber.Ctx) error { return c.SendString(h.clientIP(c)) })
 		req := httptest.NewRequest("GET", "/", nil)
 		if tt.xff != "" {
-			req.Header.Set("X-Forwarded-For", tt.xff)
+			// The client's own line first, as a proxy that adds a line (HAProxy) leaves it.
+			req.Header.Add("X-Forwarded-For", "1.2.3.4, 5.6.7.8")
+			req.Header.Add("X-Forwarded-For", tt.xff)
 		}
 		resp, err := app.Test(req)
 		if err != nil {
@@ -44,6 +49,27 @@ func TestClientIPBehindTrustedProxies(t *testing.T) {
 		got, _ := io.ReadAll(resp.Body)
 		if string(got) != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestClientKeyGroupsIPv6By64: one subscriber holds a /64; an IPv4 client is its address.
+func TestClientKeyGroupsIPv6By64(t *testing.T) {
+	ps, _ := parseProxies([]string{"0.0.0.0"})
+	h := &handler{proxies: ps}
+	app := fiber.New()
+	app.Get("/", func(c *fiber.Ctx) error { return c.SendString(h.clientKey(c)) })
+	for xff, want := range map[string]string{"2001:db8:1:2:aaaa::1": "2001:db8:1:2::/64", "2001:db8:1:2:bbbb::9": "2001:db8:1:2::/64",
+		"203.0.113.9": "203.0.113.9"} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("X-Forwarded-For", xff)
+		resp, err := app.Test(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		if string(got) != want {
+			t.Errorf("%s: key %q, want %q", xff, got, want)
 		}
 	}
 }

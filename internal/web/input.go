@@ -22,12 +22,6 @@ func multiline(name string) bool {
 	return strings.HasPrefix(name, "v_")
 }
 
-// secret fields are never shown back, not even to the person who typed them.
-func secret(name string) bool {
-	return name == "_csrf" || strings.Contains(name, "password") || strings.Contains(name, "token") ||
-		strings.Contains(name, "code")
-}
-
 // badText reports whether s is not valid UTF-8, or holds a control character a person cannot
 // type: NUL and the other C0 and C1 controls, and line breaks where a line is expected. Tabs
 // pass (they are pasted from spreadsheets).
@@ -61,19 +55,26 @@ type keptField struct {
 	Bad          bool
 }
 
-// fieldLabels names the fields people type free text into; any other field is shown back as
-// "what you typed".
+// fieldLabels names the fields the refusal page gives back, those people type free text into,
+// with their label's message key ("" for "what you typed"). Nothing else is ever shown back:
+// not a password, a confirmation, a code or a token, whatever its field is called.
 var fieldLabels = map[string]string{
 	"q": "common.search", "title": "incident.field.title", "description": "incident.field.description",
 	"region_other": "incident.field.region_other", "phone": "incident.field.phone", "body": "timeline.reply_label",
 	"login": "users.login", "email": "users.email", "display_name": "users.name",
+	"reason": "", "note": "", "details": "", "holder_name": "", "holder_email": "", "contract_name": "",
 }
 
-func fieldLabel(name string) string {
-	if key, ok := fieldLabels[name]; ok {
-		return key
+// shownBack says whether the refusal page gives the field back, and under which label.
+func shownBack(name string) (label string, ok bool) {
+	label, ok = fieldLabels[name]
+	if !ok && !strings.HasPrefix(name, "v_") { // the change catalogue's fields
+		return "", false
 	}
-	return "error.page.bad_input.value"
+	if label == "" {
+		label = "error.page.bad_input.value"
+	}
+	return label, true
 }
 
 // checkInput refuses at the edge what no handler should have to think about: text that is not
@@ -86,8 +87,8 @@ func (h *handler) checkInput(c *fiber.Ctx) error {
 	add := func(k, v string, lines bool) {
 		bf := badText(k, false) || badText(v, lines)
 		bad = bad || bf
-		if !secret(k) {
-			fields = append(fields, keptField{Label: fieldLabel(k), Value: cleanText(v), Bad: bf})
+		if label, ok := shownBack(k); ok {
+			fields = append(fields, keptField{Label: label, Value: cleanText(v), Bad: bf})
 		}
 	}
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) { add(string(k), string(v), false) })

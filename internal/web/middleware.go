@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,7 +41,7 @@ func (h *handler) requestLog(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	h.Log.Info("request", "request_id", id, "method", c.Method(), "path", c.Path(),
+	h.Log.Info("request", "request_id", id, "method", c.Method(), "path", logPath(c),
 		"status", c.Response().StatusCode(), "duration", time.Since(start))
 	return nil
 }
@@ -168,4 +169,17 @@ func wellFormedToken(s string) bool {
 		}
 	}
 	return true
+}
+
+// logPath is the request's path for the logs, with the segments that look like a token (the
+// invitation and password links carry theirs in the path) hidden: whoever reads the logs must
+// not be able to use a link.
+func logPath(c *fiber.Ctx) string {
+	parts := strings.Split(c.Path(), "/")
+	for i, p := range parts {
+		if len(p) >= 32 && strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == "" {
+			parts[i] = "…"
+		}
+	}
+	return strings.Join(parts, "/")
 }

@@ -40,7 +40,8 @@ func (h *handler) page(c *fiber.Ctx, title string) *page {
 	p := &page{Lang: langOf(c), Title: title, Path: c.Path(), User: currentUser(c), Form: map[string]string{},
 		Errors: map[string]string{}, V: map[string]any{}}
 	p.CSRF = h.csrfToken(c)
-	if f := c.Cookies(flashCookie); f != "" {
+	// A HEAD changes nothing: the message waits for the GET that shows it.
+	if f := c.Cookies(flashCookie); f != "" && c.Method() != fiber.MethodHead {
 		h.clearCookie(c, flashCookie)
 		if flashKey.MatchString(f) {
 			p.Flash = f

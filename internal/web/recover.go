@@ -23,7 +23,7 @@ func (e errPanic) Error() string { return fmt.Sprintf("panic: %v", e.v) }
 func (h *handler) recoverPanic(c *fiber.Ctx) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			h.Log.Error("panic", "request_id", requestID(c), "method", c.Method(), "path", c.Path(),
+			h.Log.Error("panic", "request_id", requestID(c), "method", c.Method(), "path", logPath(c),
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			err = errPanic{v}
 		}
@@ -31,7 +31,7 @@ func (h *handler) recoverPanic(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
-// withDeadline gives the request a context that ends at the deadline, or when the server stops.
+// withDeadline gives the request a context that ends at requestDeadline.
 func (h *handler) withDeadline(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestDeadline)
 	defer cancel()

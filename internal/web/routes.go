@@ -57,6 +57,7 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.get("/profile/2fa", loggedIn, h.showTwoFactor)
 	r.post("/profile/2fa", loggedIn, h.confirmTwoFactor)
 	r.post("/profile/2fa/disable", loggedIn, h.disableTwoFactor)
+	r.post("/profile/2fa/codes", loggedIn, h.renewRecoveryCodes)
 
 	r.post("/scope", customer, h.chooseScope)
 	r.get("/contract", customer, h.showContract)
@@ -159,7 +160,7 @@ const loginAttempts = 10
 // owner, told by mail, unlocks the account alone with "Forgotten password".
 func (h *handler) loginLimiter() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ok, err := h.Accounts.Throttle(c.UserContext(), "form:"+c.Route().Path, h.clientIP(c), loginAttempts, time.Minute)
+		ok, err := h.Accounts.Throttle(c.UserContext(), "form:"+c.Route().Path, h.clientKey(c), loginAttempts, time.Minute)
 		if err != nil {
 			return err
 		}

@@ -104,7 +104,11 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	status, key := fiber.StatusInternalServerError, "error.page.500"
 	var fe *fiber.Error
 	var bp errBadPage
+	es, invalid := asValidation(err)
 	switch {
+	case invalid:
+		// A refusal that reached the error path instead of its form: still the reader's 422.
+		status, key = fiber.StatusUnprocessableEntity, "error.page.422"
 	case errors.As(err, &bp):
 		status, key = fiber.StatusBadRequest, "error.page.bad_page"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -128,7 +132,7 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 		}
 	}
 	if status >= 500 {
-		h.Log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		h.Log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", logPath(c), "err", err)
 	}
 	if langOf(c) == "" {
 		// Refused before any middleware ran (a request line or body too large): no language yet.
@@ -141,6 +145,11 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	p.V["Message"] = key + ".text"
 	p.V["Status"] = status
 	p.V["Max"] = bp.max
+	var details []string
+	for _, e := range es {
+		details = append(details, h.Bundle.Message(p.Lang, e))
+	}
+	p.V["Details"] = details
 	body, rerr := h.views.render(p.Lang, "errors/error", p)
 	if rerr != nil {
 		h.Log.Error("render error page", "err", rerr)

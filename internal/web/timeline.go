@@ -43,7 +43,8 @@ func (h *handler) downloadAttachment(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, a.ContentType)
-	c.Set(fiber.HeaderContentDisposition, attachmentDisposition(a.Name))
+	// Cleaned again: files stored before names were cleaned at upload keep theirs in the database.
+	c.Set(fiber.HeaderContentDisposition, attachmentDisposition(timeline.CleanName(a.Name)))
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set(fiber.HeaderContentLength, strconv.FormatInt(a.Size, 10))

@@ -29,7 +29,16 @@ func (h *handler) twoFactorPage(c *fiber.Ctx, p *page, status int) error {
 		p.V["CodesLeft"] = n
 		return h.renderStatus(c, status, "account/twofactor", p)
 	}
+	if c.Method() == fiber.MethodHead {
+		// Starting an enrolment writes a secret: a HEAD gets the page's status and type only.
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.SendStatus(status)
+	}
 	e, err := h.Accounts.BeginTwoFactor(c.UserContext(), actorOf(c))
+	if errors.Is(err, account.ErrTwoFactorOn) {
+		// Turned on by a request that ended after this one's session was read: read it again.
+		return h.done(c, "/profile/2fa", "flash.twofactor_already_on")
+	}
 	if err != nil {
 		return err
 	}
@@ -56,12 +65,39 @@ func groupsOf4(s string) string {
 func (h *handler) confirmTwoFactor(c *fiber.Ctx) error {
 	p := h.page(c, "twofactor.title")
 	codes, err := h.Accounts.ConfirmTwoFactor(c.UserContext(), actorOf(c), c.FormValue("code"))
+	if errors.Is(err, account.ErrTwoFactorOn) {
+		// The form sent twice: the first answer had the codes, which this one cannot show
+		// again; the page offers new ones.
+		return h.done(c, "/profile/2fa", "flash.twofactor_already_on")
+	}
 	if err != nil {
 		return h.twoFactorRefused(c, p, err)
 	}
+	return h.showRecoveryCodes(c, p, codes)
+}
+
+func (h *handler) showRecoveryCodes(c *fiber.Ctx, p *page, codes []string) error {
 	p.Title = "twofactor.codes.title"
 	p.V["Codes"] = codes
 	return h.show(c, "account/recovery_codes", p)
+}
+
+// renewRecoveryCodes makes new recovery codes, with the password and a code, and shows them
+// once. Its fields are named apart from the form beside it that turns two-factor off.
+func (h *handler) renewRecoveryCodes(c *fiber.Ctx) error {
+	p := h.page(c, "twofactor.title")
+	codes, err := h.Accounts.NewRecoveryCodes(c.UserContext(), actorOf(c), c.FormValue("renew_password"), c.FormValue("renew_code"))
+	if err != nil {
+		if es, ok := asValidation(err); ok {
+			for _, e := range es {
+				if e.Field != "" {
+					e.Field = "renew_" + e.Field
+				}
+			}
+		}
+		return h.twoFactorRefused(c, p, err)
+	}
+	return h.showRecoveryCodes(c, p, codes)
 }
 
 // disableTwoFactor turns it off with the password and a code.
