@@ -30,7 +30,7 @@ func dynamicKeys() []string {
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "date.month."+strconv.Itoa(m), "date.month_short."+strconv.Itoa(m))
 	}
-	for _, code := range []string{"400", "403", "404", "413", "429", "500"} {
+	for _, code := range []string{"400", "403", "404", "409", "413", "429", "500"} {
 		keys = append(keys, "error.page."+code+".title", "error.page."+code+".text")
 	}
 	for _, st := range []string{notify.StatusPending, notify.StatusSent, notify.StatusDead} {
@@ -207,7 +207,7 @@ func TestFrenchIsNotACopyOfEnglish(t *testing.T) {
 		"pager.label", "date.format.date", "date.month_short.3", "date.month_short.5", "admin.outbox.message_title",
 		"admin.outbox.count",
 		// same: incidents
-		"incident.page.title", "incident.field.description", "incident.field.impact", "incident.page_number",
+		"incident.page.title", "incident.field.description", "incident.field.impact", "pager.number",
 		"incident.filter.sla", "incident.actions", "incident.field.tenant",
 		// same: changes
 		// same: contract

@@ -24,6 +24,7 @@ import (
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/timeline"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/locales"
 	"github.com/guichet/guichet/templates"
@@ -44,6 +45,9 @@ type App struct {
 	Incidents *incident.Service
 	Changes   *change.Service
 	Contracts *contract.Service
+	// Outbox is the admins' view of the mail queue; Files serves attachment downloads.
+	Outbox *notify.Outbox
+	Files  *timeline.Files
 
 	// background counts the goroutines Serve started (outbox worker, jobs, session sweep), which
 	// Serve and Close wait for: each records what it did before the database closes.
@@ -97,7 +101,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
 	contracts := contract.NewService(bdb, accounts, n, c.SupportLeads, c.DefaultLang)
 	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
-		Incidents: incidents, Changes: changes, Contracts: contracts}, nil
+		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb}}, nil
 }
 
 // Close waits for what Serve started in the background to finish, then releases the database.
@@ -178,8 +182,9 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret, Notifier: a.Notifier,
-		Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts})
+	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret,
+		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
+		Outbox: a.Outbox, Files: a.Files})
 }
 
 // job is a background task run every interval. Each run claims what it does in the transaction

@@ -16,7 +16,8 @@ import (
 // StepInput is a step asked for on a request, with what the step needs.
 type StepInput struct {
 	Action Action
-	// Version is the request's version when the form was shown; 0 skips the check.
+	// Version is the request's version when the form was shown: a step taken on a stale page,
+	// or without its version (0), is refused with apperr.ErrStale.
 	Version int
 	Reason  string // reject: why, required
 	Date    string // schedule: the day, YYYY-MM-DD, today or later
@@ -32,7 +33,8 @@ var (
 
 // Act takes a step on request id: approve or reject (the tenant's sales rep or an admin),
 // schedule, implement or close (an agent or an admin), cancel (the requester, before
-// implementation). The step, its timeline events and its mail are one transaction.
+// implementation). Who may take the step is checked first, then the version, then the state
+// rule and the input. The step, its timeline events and its mail are one transaction.
 func (s *Service) Act(ctx context.Context, actor account.Actor, id int64, in StepInput) (*Request, error) {
 	now := s.now()
 	var r *Request
@@ -46,6 +48,12 @@ func (s *Service) Act(ctx context.Context, actor account.Actor, id int64, in Ste
 			return err
 		}
 		to, err := Next(r.State, in.Action, role)
+		if errors.Is(err, apperr.ErrForbidden) {
+			return err
+		}
+		if in.Version != r.Version {
+			return apperr.ErrStale
+		}
 		if err != nil {
 			return err
 		}
@@ -53,15 +61,12 @@ func (s *Service) Act(ctx context.Context, actor account.Actor, id int64, in Ste
 		if err != nil {
 			return err
 		}
-		if in.Version != 0 && in.Version != r.Version {
-			return i18n.NewError("change.error.stale")
-		}
 		return s.apply(ctx, tx, actor, r, in.Action, to, v, now)
 	})
-	if errors.Is(err, apperr.ErrStale) {
-		return nil, i18n.NewError("change.error.stale")
+	if err != nil {
+		return nil, err
 	}
-	return r, err
+	return r, nil
 }
 
 // stepValue checks what the step needs, beside the form's fields reason, date and value.

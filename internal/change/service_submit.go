@@ -122,7 +122,7 @@ func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor account
 		return nil
 	}
 	staff := s.mailData(r)
-	staff["Link"] = s.Notifier.Link("/staff/changes/" + itoa(r.ID))
+	staff["Link"] = s.Notifier.Link("/staff/changes/" + strconv.FormatInt(r.ID, 10))
 	return s.notify(ctx, tx, actor, r, "change_approval_needed", staff, false, notify.SalesRep)
 }
 
@@ -133,7 +133,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, actor account.Actor, r
 	if err != nil {
 		return err
 	}
-	return s.Notifier.Enqueue(ctx, tx, notify.Notice{Kind: kind, Thread: "change-" + itoa(r.ID), Data: data}, rs...)
+	return s.Notifier.Enqueue(ctx, tx, notify.Notice{Kind: kind, Thread: "change-" + strconv.FormatInt(r.ID, 10), Data: data}, rs...)
 }
 
 // mailData is what every change mail shows: the number, the item in the reader's language (the
@@ -145,11 +145,9 @@ func (s *Service) mailData(r *Request) map[string]any {
 		"Item":   snap.Item.Label,
 		"Rows":   snap.Rows(),
 		"Tenant": r.TenantCode,
-		"Link":   s.Notifier.Link("/changes/" + itoa(r.ID)),
+		"Link":   s.Notifier.Link("/changes/" + strconv.FormatInt(r.ID, 10)),
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Browse returns the catalogue to a customer with the changes right on tenant.
 func (s *Service) Browse(ctx context.Context, actor account.Actor, tenantID int64) (*Catalogue, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
 )
@@ -62,7 +63,7 @@ func TestSubmitAuthorizesAndApprovesWithinTheRule(t *testing.T) {
 	if es, ok := i18n.AsErrors(err); !ok || es[0].Field != "requested" {
 		t.Errorf("requested below current: %v", err)
 	}
-	if _, n, _ := change.List(ctx, f.svc.DB, change.Filter{}); n != 0 {
+	if _, n, _ := change.List(ctx, f.svc.DB, change.Filter{}, paging.Page{}); n != 0 {
 		t.Fatalf("%d requests written by refusals", n)
 	}
 
@@ -91,42 +92,42 @@ func TestQueuesAndVisibility(t *testing.T) {
 			t.Fatalf("fixture not pre-approved: %+v", x)
 		}
 	}
-	if _, err := f.svc.Act(ctx, f.alice, c.ID, change.StepInput{Action: change.Schedule, Date: "2099-01-05"}); err != nil {
+	if _, err := f.svc.Act(ctx, f.alice, c.ID, change.StepInput{Action: change.Schedule, Date: "2099-01-05", Version: c.Version}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Act(ctx, f.alice, a.ID, change.StepInput{Action: change.Schedule, Date: "2099-01-09"}); err != nil {
+	if _, err := f.svc.Act(ctx, f.alice, a.ID, change.StepInput{Action: change.Schedule, Date: "2099-01-09", Version: a.Version}); err != nil {
 		t.Fatal(err)
 	}
-	rs, n, err := f.svc.Queue(ctx, f.alice, change.Filter{})
+	rs, n, err := f.svc.Queue(ctx, f.alice, change.Filter{}, paging.Page{})
 	if err != nil || n != 2 || rs[0].ID != c.ID || rs[1].ID != a.ID {
 		t.Fatalf("agent queue: %d, %v; want %s then %s by date", n, err, c.Number(), a.Number())
 	}
-	if _, _, err := f.svc.Queue(ctx, f.sophie, change.Filter{}); !errors.Is(err, apperr.ErrForbidden) {
+	if _, _, err := f.svc.Queue(ctx, f.sophie, change.Filter{}, paging.Page{}); !errors.Is(err, apperr.ErrForbidden) {
 		t.Errorf("sales rep reads the agents' queue: %v", err)
 	}
-	rs, n, err = f.svc.Approvals(ctx, f.sophie, change.Filter{})
+	rs, n, err = f.svc.Approvals(ctx, f.sophie, change.Filter{}, paging.Page{})
 	if err != nil || n != 1 || rs[0].ID != b.ID {
 		t.Fatalf("Sophie's approvals: %d, %v", n, err)
 	}
-	if _, _, err := f.svc.Approvals(ctx, f.alice, change.Filter{}); !errors.Is(err, apperr.ErrForbidden) {
+	if _, _, err := f.svc.Approvals(ctx, f.alice, change.Filter{}, paging.Page{}); !errors.Is(err, apperr.ErrForbidden) {
 		t.Errorf("agent reads approvals: %v", err)
 	}
-	if _, n, _ := f.svc.Approvals(ctx, f.admin, change.Filter{}); n != 1 {
+	if _, n, _ := f.svc.Approvals(ctx, f.admin, change.Filter{}, paging.Page{}); n != 1 {
 		t.Errorf("admin's approvals: %d", n)
 	}
-	if _, _, err := f.svc.List(ctx, f.john, f.t1.ID, change.Filter{}); !errors.Is(err, apperr.ErrForbidden) {
+	if _, _, err := f.svc.List(ctx, f.john, f.t1.ID, change.Filter{}, paging.Page{}); !errors.Is(err, apperr.ErrForbidden) {
 		t.Errorf("John lists: %v", err)
 	}
 	if _, _, _, err := f.svc.Get(ctx, f.john, a.ID); !errors.Is(err, apperr.ErrForbidden) {
 		t.Errorf("John reads: %v", err)
 	}
-	if _, n, _ := f.svc.List(ctx, f.marie, f.t1.ID, change.Filter{Query: "sous-réseaux"}); n != 1 {
+	if _, n, _ := f.svc.List(ctx, f.marie, f.t1.ID, change.Filter{Query: "sous-réseaux"}, paging.Page{}); n != 1 {
 		t.Errorf("text filter on the French label: %d", n)
 	}
-	if _, n, _ := f.svc.List(ctx, f.marie, f.t1.ID, change.Filter{Query: b.Number()}); n != 1 {
+	if _, n, _ := f.svc.List(ctx, f.marie, f.t1.ID, change.Filter{Query: b.Number()}, paging.Page{}); n != 1 {
 		t.Errorf("filter by number: %d", n)
 	}
-	if _, n, _ := f.svc.List(ctx, f.marie, f.t1.ID, change.Filter{States: []change.State{change.Scheduled}}); n != 2 {
+	if _, n, _ := f.svc.List(ctx, f.marie, f.t1.ID, change.Filter{States: []change.State{change.Scheduled}}, paging.Page{}); n != 2 {
 		t.Errorf("state filter: %d", n)
 	}
 }
@@ -141,12 +142,12 @@ func TestStepsCheckVersionRoleAndInput(t *testing.T) {
 	if _, err := f.svc.Act(ctx, f.alice, r.ID, change.StepInput{Action: change.Approve}); !errors.Is(err, apperr.ErrForbidden) {
 		t.Errorf("agent approves: %v", err)
 	}
-	_, err := f.svc.Act(ctx, f.sophie, r.ID, change.StepInput{Action: change.Reject, Reason: " "})
+	_, err := f.svc.Act(ctx, f.sophie, r.ID, change.StepInput{Action: change.Reject, Reason: " ", Version: 1})
 	if es, ok := i18n.AsErrors(err); !ok || es[0].Field != "reason" {
 		t.Errorf("reject without reason: %v", err)
 	}
 	_, err = f.svc.Act(ctx, f.sophie, r.ID, change.StepInput{Action: change.Approve, Version: 7})
-	if es, ok := i18n.AsErrors(err); !ok || es[0].Key != "change.error.stale" {
+	if !errors.Is(err, apperr.ErrStale) {
 		t.Errorf("stale version: %v", err)
 	}
 	if _, err := f.svc.Act(ctx, f.sophie, r.ID, change.StepInput{Action: change.Approve, Version: 1}); err != nil {
@@ -155,7 +156,7 @@ func TestStepsCheckVersionRoleAndInput(t *testing.T) {
 	if _, err := f.svc.Act(ctx, f.john, r.ID, change.StepInput{Action: change.Cancel}); !errors.Is(err, apperr.ErrForbidden) {
 		t.Errorf("John cancels: %v", err)
 	}
-	got, err := f.svc.Act(ctx, f.marie, r.ID, change.StepInput{Action: change.Cancel})
+	got, err := f.svc.Act(ctx, f.marie, r.ID, change.StepInput{Action: change.Cancel, Version: 2})
 	if err != nil || got.State != change.Cancelled || got.Version != 3 {
 		t.Fatalf("cancel: %+v, %v", got, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/uptrace/bun"
 )
 
@@ -76,12 +77,12 @@ type Filter struct {
 	Query      string  // number, item or text values
 	// Work orders by the work date: approved requests first, oldest approval first, then
 	// scheduled ones by date. Otherwise the newest request comes first.
-	Work          bool
-	Limit, Offset int
+	Work bool
 }
 
-// List returns the requests f selects and how many there are in all.
-func List(ctx context.Context, idb bun.IDB, f Filter) ([]Request, int, error) {
+// List returns page p of the requests f selects and how many there are in all. It does not
+// authorize: see Service.List, Queue and Approvals.
+func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page) ([]Request, int, error) {
 	var rs []Request
 	q := selectRequests(idb, &rs)
 	if f.TenantID != 0 {
@@ -108,8 +109,8 @@ func List(ctx context.Context, idb bun.IDB, f Filter) ([]Request, int, error) {
 	} else {
 		q = q.OrderExpr("cr.id DESC")
 	}
-	if f.Limit > 0 {
-		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
+	if p.Size > 0 {
+		q = q.Limit(int64(p.Limit())).Offset(int64(p.Offset()))
 	}
 	n, err := q.ScanAndCount(ctx)
 	if err != nil {

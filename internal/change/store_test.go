@@ -8,6 +8,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -24,7 +25,7 @@ func TestStoreErrorsSayWhatFailed(t *testing.T) {
 	}
 	r := &change.Request{ID: 9, Version: 2}
 	_, err := change.ByID(ctx, a.DB, 42)
-	_, _, lerr := change.List(ctx, a.DB, change.Filter{TenantID: 1})
+	_, _, lerr := change.List(ctx, a.DB, change.Filter{TenantID: 1}, paging.Page{})
 	for _, tc := range []struct {
 		op   string
 		err  error

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/account"
-	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
@@ -20,39 +19,14 @@ type Overview struct {
 	Committed bool // Today falls within Current's commitment
 	Scheduled *Period
 	History   []Period // newest first
-	// Requests are the tenant's latest requests, newest first (ContractOverview only).
+	// Requests are the tenant's latest requests, newest first (Service.Overview only).
 	Requests []Request
 	// PendingLevel is the support-level request waiting for the sales rep, if any.
 	PendingLevel *Request
-	// Access is the reader's access (ContractOverview only): whether they may ask for a change.
+	// Access is the reader's access (Service.Overview only): whether they may ask for a change.
 	Access *account.Access
 
 	history []Period // oldest first, as the rules read it
-}
-
-// ContractOverview returns the Contract tab of tenant for a customer with the `contract` right.
-func ContractOverview(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64, now time.Time) (*Overview, error) {
-	a, err := account.AccessTo(ctx, idb, actor, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Rights.Contract {
-		return nil, apperr.ErrForbidden
-	}
-	o, err := TenantOverview(ctx, idb, a.Tenant, now)
-	if err != nil {
-		return nil, err
-	}
-	o.Access = a
-	if o.Requests, err = Requests(ctx, idb, RequestFilter{TenantID: tenantID, Newest: true, Limit: 20}); err != nil {
-		return nil, err
-	}
-	for i := range o.Requests {
-		if r := &o.Requests[i]; r.Kind == SupportLevel && r.State == Pending {
-			o.PendingLevel = r
-		}
-	}
-	return o, nil
 }
 
 // MayRequestLevel says why the reader may not ask for a support-level change (nil when they may).

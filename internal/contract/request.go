@@ -2,7 +2,6 @@ package contract
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/guichet/guichet/internal/account"
@@ -157,5 +156,3 @@ func (r *Request) DueAt() time.Time {
 func (r *Request) Overdue(now time.Time) bool {
 	return r.Kind == TenantOrder && r.State == Pending && now.After(r.DueAt())
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

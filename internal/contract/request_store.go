@@ -14,9 +14,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// errStale is a decision made on a page older than the request: someone decided meanwhile.
-var errStale = i18n.FieldError("", "contract.error.stale")
-
 // InsertRequest writes a new pending request. A second pending request of the same kind for the
 // tenant, even one written by a concurrent transaction, answers a field error.
 func InsertRequest(ctx context.Context, idb bun.IDB, r *Request, now time.Time) error {
@@ -55,7 +52,7 @@ func RequestByID(ctx context.Context, idb bun.IDB, id int64) (*Request, error) {
 }
 
 // UpdateDecision writes the decision columns of r if nobody changed r since version; a stale
-// version answers a page-level message and writes nothing.
+// version answers apperr.ErrStale and writes nothing.
 func UpdateDecision(ctx context.Context, idb bun.IDB, r *Request, version int, now time.Time) error {
 	r.UpdatedAt = now.UTC()
 	res, err := idb.NewUpdate().Model(r).
@@ -71,7 +68,7 @@ func UpdateDecision(ctx context.Context, idb bun.IDB, r *Request, version int, n
 		return fmt.Errorf("contract: record decision on request %d: rows affected: %w", r.ID, err)
 	}
 	if n != 1 {
-		return errStale
+		return apperr.ErrStale
 	}
 	r.Version = version + 1
 	return nil

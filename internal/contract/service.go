@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func (s *Service) notice(ctx context.Context, tx bun.IDB, r *Request, actor acco
 		}
 		d := s.mailData(r, data)
 		if role == notify.SalesRep {
-			d["Link"] = s.Notifier.Link("/staff/sales/" + itoa(r.ID))
+			d["Link"] = s.Notifier.Link("/staff/sales/" + strconv.FormatInt(r.ID, 10))
 		}
 		if err := s.Notifier.Enqueue(ctx, tx, notify.Notice{Kind: kind, Thread: r.Thread(), Data: d}, to...); err != nil {
 			return err
@@ -101,7 +102,7 @@ func (s *Service) mailData(r *Request, extra map[string]any) map[string]any {
 		"LevelKey": "", "FromLevelKey": "", "Reason": r.DecisionReason, "NewTenantCode": r.NewTenantCode,
 		"EffectiveOn": r.EffectiveOn, "CommittedUntil": r.CommittedUntil, "HasEffective": !r.EffectiveOn.IsZero(),
 		"HasCommitment": !r.CommittedUntil.IsZero(), "HolderName": r.HolderName,
-		"Link": s.Notifier.Link("/contract/requests/" + itoa(r.ID)),
+		"Link": s.Notifier.Link("/contract/requests/" + strconv.FormatInt(r.ID, 10)),
 	}
 	if r.Level != "" {
 		d["LevelKey"] = r.Level.Key()

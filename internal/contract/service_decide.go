@@ -98,9 +98,11 @@ func (s *Service) StaffRequest(ctx context.Context, actor account.Actor, id int6
 
 // Decision is the sales rep's answer to a pending request.
 type Decision struct {
-	Accept  bool
-	Reason  string // required to reject
-	Version int    // the request's version the rep read
+	Accept bool
+	Reason string // required to reject
+	// Version is the request's version the rep read: a decision on a stale page, or without
+	// its version (0), is refused with apperr.ErrStale.
+	Version int
 	// CancelOn is the day an accepted cancellation takes the tenant to cancelled (YYYY-MM-DD).
 	CancelOn string
 	// TenantCode is the code of the tenant an accepted order creates.
@@ -119,7 +121,7 @@ func (s *Service) Decide(ctx context.Context, actor account.Actor, id int64, d D
 		return nil, err
 	}
 	if r.State != Pending || r.Version != d.Version {
-		return nil, errStale
+		return nil, apperr.ErrStale
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
 	var es i18n.Errors

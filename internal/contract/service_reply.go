@@ -2,19 +2,13 @@ package contract
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
-	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
-
-// MaxReply is the longest reply or note.
-const MaxReply = 20000
 
 // CustomerRequest returns a request and its public timeline to a member of its tenant with the
 // `contract` right; another tenant's request answers 404, as one that does not exist.
@@ -48,10 +42,10 @@ func (s *Service) CanRead(ctx context.Context, actor account.Actor, id int64) er
 	return nil
 }
 
-// Reply adds a public reply, with its files, to a request: by a member with the `contract`
-// right, mailed to the sales rep; or by the sales rep (or an admin), mailed to the requester and
-// the referent. Staff may write an internal note instead, which is never shown or mailed to a
-// customer.
+// Reply adds a public reply, with its files, to a request, through timeline.Write: by a member
+// with the `contract` right, mailed to the sales rep; or by the sales rep (or an admin), mailed
+// to the requester and the referent. Staff may write an internal note instead, which is never
+// shown or mailed to a customer.
 func (s *Service) Reply(ctx context.Context, actor account.Actor, id int64, body string, internal bool, files []timeline.Upload) error {
 	r, err := RequestByID(ctx, s.DB, id)
 	if err != nil {
@@ -60,33 +54,20 @@ func (s *Service) Reply(ctx context.Context, actor account.Actor, id int64, body
 	if actor.Staff() {
 		err = salesMay(actor, r.Tenant)
 	} else {
-		internal = false
 		_, err = contractAccess(ctx, s.DB, actor, r.TenantID)
 	}
 	if err != nil {
 		return err
 	}
-	body = strings.TrimSpace(body)
-	switch {
-	case body == "":
-		return i18n.FieldError("body", "timeline.error.body_required")
-	case utf8.RuneCountInString(body) > MaxReply:
-		return i18n.FieldError("body", "timeline.error.body_too_long", "Max", MaxReply)
-	}
 	now := s.now()
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		kind := timeline.Reply
-		if internal {
-			kind = timeline.Note
-		}
-		e := timeline.New(r.Subject(), kind, actor, now)
-		e.Body = body
-		if err := timeline.Record(ctx, tx, e, files...); err != nil {
+		e, err := timeline.Write(ctx, tx, r.Subject(), actor, body, internal, files, now)
+		if err != nil {
 			return err
 		}
-		data := map[string]any{"By": actor.Name, "Body": body, "Files": len(files)}
+		data := map[string]any{"By": actor.Name, "Body": e.Body, "Files": len(files)}
 		switch {
-		case internal:
+		case e.Internal():
 			return nil
 		case actor.Staff():
 			return s.notice(ctx, tx, r, actor, "request_reply", false, data, notify.Requester, notify.Referent)

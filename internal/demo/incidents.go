@@ -1,12 +1,10 @@
 package demo
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"time"
 
@@ -140,13 +138,7 @@ type generator struct {
 type genRows struct {
 	incidents []incident.Incident
 	entries   []timeline.Entry
-	docs      []searchDoc
-}
-
-// searchDoc is one row of the full-text index: a text under the id of its timeline entry.
-type searchDoc struct {
-	rowid int64
-	text  string
+	docs      []timeline.Doc
 }
 
 func (g *generator) batch(from, size int) *genRows {
@@ -187,7 +179,7 @@ func (g *generator) incident(b *genRows, created time.Time) {
 	}
 	reporter := &inc.ReporterID
 	add(timeline.Event, reporter, incident.EventCreated, "", string(inc.Priority), "", timeline.Text)
-	b.docs = append(b.docs, searchDoc{g.nextEntry, incident.SearchText(&inc)})
+	b.docs = append(b.docs, incident.SearchDoc(&inc, g.nextEntry))
 	age := g.now.Sub(created)
 	fate := g.r.IntN(100)
 	switch {
@@ -237,7 +229,8 @@ func (g *generator) incident(b *genRows, created time.Time) {
 	b.entries = append(b.entries, es...)
 }
 
-// write inserts a batch and its search index rows, in the order they were written.
+// write inserts a batch and its search index rows: the rows Record and Declare would write,
+// through timeline.Index, which writes them in the order they were written.
 func (b *genRows) write(ctx context.Context, tx bun.Tx) error {
 	if _, err := tx.NewInsert().Model(&b.incidents).Exec(ctx); err != nil {
 		return err
@@ -245,34 +238,10 @@ func (b *genRows) write(ctx context.Context, tx bun.Tx) error {
 	if _, err := tx.NewInsert().Model(&b.entries).Exec(ctx); err != nil {
 		return err
 	}
-	var sb strings.Builder
-	var args []any
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		_, err := tx.NewRaw("INSERT INTO timeline_fts (rowid, body) VALUES "+sb.String(), args...).Exec(ctx)
-		sb.Reset()
-		args = args[:0]
-		return err
-	}
-	for _, e := range b.entries {
-		if e.Kind != timeline.Event && e.Body != "" {
-			b.docs = append(b.docs, searchDoc{e.ID, e.Body})
+	for i := range b.entries {
+		if d, ok := timeline.EntryDoc(&b.entries[i]); ok {
+			b.docs = append(b.docs, d)
 		}
 	}
-	slices.SortFunc(b.docs, func(x, y searchDoc) int { return cmp.Compare(x.rowid, y.rowid) })
-	for _, d := range b.docs {
-		if len(args) > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("(?, ?)")
-		args = append(args, d.rowid, d.text)
-		if len(args) >= 400 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
+	return timeline.Index(ctx, tx, b.docs...)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -29,7 +30,7 @@ func TestGeneratedIncidentsReadLikeADesksHistory(t *testing.T) {
 	if closed, open := count(incident.Closed), count(incident.InProgress)+count(incident.New); closed < 2000 || open == 0 {
 		t.Errorf("closed %d, open %d", closed, open)
 	}
-	queue, _, err := incident.List(t.Context(), a.DB, incident.Filter{Queue: true, PerPage: 50}, now)
+	queue, _, err := incident.List(t.Context(), a.DB, incident.Filter{Queue: true}, paging.Number(1), now)
 	if err != nil || len(queue) == 0 {
 		t.Fatalf("queue: %d %v", len(queue), err)
 	}
@@ -38,7 +39,7 @@ func TestGeneratedIncidentsReadLikeADesksHistory(t *testing.T) {
 			t.Fatalf("queue not sorted by due time at %d", i)
 		}
 	}
-	found, _, err := incident.List(t.Context(), a.DB, incident.Filter{Text: "hyperviseur", Staff: true, PerPage: 50}, now)
+	found, _, err := incident.List(t.Context(), a.DB, incident.Filter{Text: "hyperviseur", Staff: true}, paging.Number(1), now)
 	if err != nil || len(found) == 0 {
 		t.Fatalf("search: %d %v", len(found), err)
 	}
@@ -46,7 +47,7 @@ func TestGeneratedIncidentsReadLikeADesksHistory(t *testing.T) {
 	if err := demo.Incidents(t.Context(), a.DB, a.Accounts, a.SLA, 10, now, nil); err != nil {
 		t.Fatal(err)
 	}
-	last, _, _ := incident.List(t.Context(), a.DB, incident.Filter{Text: incident.Number(3010), PerPage: 5, Staff: true}, now)
+	last, _, _ := incident.List(t.Context(), a.DB, incident.Filter{Text: incident.Number(3010), Staff: true}, paging.Page{Number: 1, Size: 5}, now)
 	if len(last) != 1 {
 		t.Fatalf("INC0003010 found %d times", len(last))
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -13,12 +14,14 @@ import (
 const listColumns = "i.id, i.tenant_id, i.reporter_id, i.assignee_id, i.title, i.service, i.region, i.region_other, " +
 	"i.impact, i.urgency, i.priority, i.status, i.level, i.version, i.sla_due_at, i.sla_risk_at, i.created_at, i.updated_at, i.resolved_at"
 
-// MaxPage is the farthest page a list reads.
-const MaxPage = 10000
+// maxPageSize bounds one page: a CSV export reads one long page of up to 100,000 rows.
+const maxPageSize = 100000
 
 // Filter narrows a list of incidents. Customers always list one tenant.
 type Filter struct {
-	TenantID   int64
+	TenantID int64
+	// TenantCode names the tenant of a staff list; Service.List reads it into TenantID.
+	TenantCode string
 	Status     Status
 	Priority   Priority
 	Text       string // full-text search over number, title, description and replies
@@ -29,19 +32,18 @@ type Filter struct {
 	// otherwise (the agents' queue); otherwise the latest update comes first.
 	Queue bool
 	// Staff searches internal notes too.
-	Staff   bool
-	Page    int
-	PerPage int
+	Staff bool
 }
 
-// List returns one page of incidents matching f, and whether another page follows. It counts
+// List returns page p of the incidents matching f, and whether another page follows. It counts
 // nothing: a page costs the same on the millionth incident as on the first. A search (Text)
-// lists the incidents with the most recent matching text first.
-func List(ctx context.Context, idb bun.IDB, f Filter, now time.Time) ([]Incident, bool, error) {
+// lists the incidents with the most recent matching text first. It does not authorize: see
+// Service.List.
+func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, now time.Time) ([]Incident, bool, error) {
 	// Bounded here too, whatever the edge let through: page × size must never overflow.
-	f.Page, f.PerPage = min(max(f.Page, 1), MaxPage), min(max(f.PerPage, 0), 1000)
+	p = p.Within(maxPageSize)
 	if m := timeline.MatchQuery(f.Text); m != "" {
-		return search(ctx, idb, f, m, now)
+		return search(ctx, idb, f, p, m, now)
 	}
 	var list []Incident
 	q := filtered(idb, &list, f, now, "")
@@ -50,15 +52,15 @@ func List(ctx context.Context, idb bun.IDB, f Filter, now time.Time) ([]Incident
 	} else {
 		q = q.OrderExpr("i.updated_at DESC, i.id DESC")
 	}
-	if f.PerPage > 0 {
-		q = q.Limit(int64(f.PerPage + 1)).Offset(int64(max(f.Page-1, 0) * f.PerPage))
+	if p.Size > 0 {
+		q = q.Limit(int64(p.Limit() + 1)).Offset(int64(p.Offset()))
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, false, err
 	}
-	more := f.PerPage > 0 && len(list) > f.PerPage
+	more := p.Size > 0 && len(list) > p.Size
 	if more {
-		list = list[:f.PerPage]
+		list = list[:p.Size]
 	}
 	return list, more, nil
 }
@@ -108,9 +110,9 @@ const (
 // search reads the full-text index from the most recent match backwards, keeps the matches the
 // reader may read (replies; notes for staff; the incident's own text), and filters their
 // incidents with f until the page is full.
-func search(ctx context.Context, idb bun.IDB, f Filter, m string, now time.Time) ([]Incident, bool, error) {
-	want := max(f.Page, 1)*max(f.PerPage, 1) + 1
-	if f.PerPage <= 0 {
+func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m string, now time.Time) ([]Incident, bool, error) {
+	want := p.Offset() + max(p.Size, 1) + 1
+	if p.Size <= 0 {
 		want = searchMax
 	}
 	kinds := []timeline.Kind{timeline.Reply, timeline.Event}
@@ -161,10 +163,10 @@ func search(ctx context.Context, idb bun.IDB, f Filter, m string, now time.Time)
 			break
 		}
 	}
-	if f.PerPage <= 0 {
+	if p.Size <= 0 {
 		return found, false, nil
 	}
-	from := min((max(f.Page, 1)-1)*f.PerPage, len(found))
-	page := slices.Clone(found[from:min(from+f.PerPage, len(found))])
-	return page, len(found) > from+f.PerPage, nil
+	from := min(p.Offset(), len(found))
+	page := slices.Clone(found[from:min(from+p.Size, len(found))])
+	return page, len(found) > from+p.Size, nil
 }

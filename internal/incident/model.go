@@ -61,7 +61,6 @@ func LevelKey(l Level) string { return "incident.level." + string(l) }
 const (
 	MaxTitle       = 200
 	MaxDescription = 20000
-	MaxReply       = 20000
 	MaxPhone       = 40
 	MaxRegionOther = 100
 	// ReopenWindow is how long after its resolution a customer may reopen an incident; after it

@@ -155,7 +155,7 @@ func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int
 		if err := timeline.Record(ctx, tx, created, d.Files...); err != nil {
 			return err
 		}
-		if err := Index(ctx, tx, inc, created.ID); err != nil {
+		if err := timeline.Index(ctx, tx, SearchDoc(inc, created.ID)); err != nil {
 			return err
 		}
 		if err := once.Record(ctx, tx, actor.UserID, d.FormToken, SubjectKind, inc.ID, now); err != nil {

@@ -20,7 +20,8 @@ import (
 type Act struct {
 	Action Action
 	// Version is the incident's version the form was read at: a state or field change made on
-	// a stale page is refused with apperr.ErrStale. Replies (0) append and need no check.
+	// a stale page, or without its version (0), is refused with apperr.ErrStale. Replies append
+	// and carry none: they conflict with nothing.
 	Version    int
 	Body       string // a reply or note (field "body"), a resolution note ("note"), a reason ("reason")
 	Internal   bool   // staff: an internal note rather than a public reply
@@ -51,7 +52,7 @@ func (s *Service) Do(ctx context.Context, actor account.Actor, id int64, act Act
 		if inc, err = s.read(ctx, tx, actor, id); err != nil {
 			return err
 		}
-		if act.Version != 0 && act.Version != inc.Version {
+		if !isReply(act.Action) && act.Version != inc.Version {
 			return apperr.ErrStale
 		}
 		now := s.now()
@@ -67,6 +68,9 @@ func (s *Service) Do(ctx context.Context, actor account.Actor, id int64, act Act
 	return inc, nil
 }
 
+// isReply reports whether a is writing on the incident, which needs no version.
+func isReply(a Action) bool { return a == CustomerReply || a == StaffReply }
+
 // apply writes an allowed action: its entries, the new state, the SLA keys and the mail.
 func (s *Service) apply(ctx context.Context, tx bun.Tx, actor account.Actor, inc *Incident, act Act, now time.Time) error {
 	if err := s.checkInput(ctx, tx, inc, &act); err != nil {
@@ -76,15 +80,11 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, actor account.Actor, inc
 	changed := false // a field or the state changes: the version moves on
 	switch act.Action {
 	case CustomerReply, StaffReply:
-		kind := timeline.Reply
-		if act.Internal && actor.Staff() {
-			kind = timeline.Note
-		}
-		e := timeline.New(sub, kind, actor, now)
-		e.Body = act.Body
-		if err := timeline.Record(ctx, tx, e, act.Files...); err != nil {
+		e, err := timeline.Write(ctx, tx, sub, actor, act.Body, act.Internal, act.Files, now)
+		if err != nil {
 			return err
 		}
+		act.Body, act.Internal = e.Body, e.Internal()
 	case Take, Assign:
 		to := actor.UserID
 		if act.Action == Assign {
@@ -138,13 +138,15 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, actor account.Actor, inc
 	return s.tell(ctx, tx, actor, inc, act)
 }
 
-// checkInput validates what an action carries, each failure beside its field.
+// checkInput validates what an action carries, each failure beside its field. A reply's text
+// is timeline.Write's to check.
 func (s *Service) checkInput(ctx context.Context, tx bun.Tx, inc *Incident, act *Act) error {
+	if isReply(act.Action) {
+		return nil
+	}
 	act.Body = strings.TrimSpace(act.Body)
 	field, required := "", false
 	switch act.Action {
-	case CustomerReply, StaffReply:
-		field, required = "body", true
 	case Resolve:
 		field, required = "note", true
 	case Reprioritize:
@@ -167,8 +169,8 @@ func (s *Service) checkInput(ctx context.Context, tx bun.Tx, inc *Incident, act 
 	switch n := utf8.RuneCountInString(act.Body); {
 	case required && n == 0:
 		return i18n.FieldError(field, "incident.error."+field+"_required")
-	case n > MaxReply:
-		return i18n.FieldError(field, "incident.error.text_too_long", "Max", MaxReply, "Length", n)
+	case n > timeline.MaxBody:
+		return i18n.FieldError(field, "incident.error.text_too_long", "Max", timeline.MaxBody, "Length", n)
 	}
 	return nil
 }

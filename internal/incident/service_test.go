@@ -10,6 +10,7 @@ import (
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
@@ -121,7 +122,7 @@ func TestDeclareWorkAndResolve(t *testing.T) {
 		staff bool
 		want  int
 	}{{"nova", false, 0}, {"nova", true, 1}, {"regardons", false, 1}, {"demarre", false, 1}, {inc.Number(), false, 1}, {"inexistant", true, 0}} {
-		list, _, err := incident.List(ctx, f.svc.DB, incident.Filter{TenantID: t1, Text: q.text, Staff: q.staff, PerPage: 50}, f.now)
+		list, _, err := incident.List(ctx, f.svc.DB, incident.Filter{TenantID: t1, Text: q.text, Staff: q.staff}, paging.Number(1), f.now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
 
@@ -20,21 +21,11 @@ func Insert(ctx context.Context, idb bun.IDB, inc *Incident) error {
 	return nil
 }
 
-// Index makes an incident's number, title and description searchable, under the id of its
-// creation event: the search index then holds every text of the desk in the order it was
-// written, and a search reads the most recent matches first.
-func Index(ctx context.Context, idb bun.IDB, inc *Incident, createdEntryID int64) error {
-	if idb.Dialect().Name().String() != "sqlite" {
-		return nil
-	}
-	if _, err := idb.NewRaw("INSERT INTO timeline_fts (rowid, body) VALUES (?, ?)", createdEntryID, SearchText(inc)).Exec(ctx); err != nil {
-		return fmt.Errorf("incident: index incident %d: %w", inc.ID, err)
-	}
-	return nil
+// SearchDoc is the incident's own row of the full-text index: its number, title and
+// description, under the id of its creation event.
+func SearchDoc(inc *Incident, createdEntryID int64) timeline.Doc {
+	return timeline.TicketDoc(createdEntryID, inc.Number(), inc.Title, inc.Description)
 }
-
-// SearchText is what a search reads of an incident itself.
-func SearchText(inc *Incident) string { return inc.Number() + " " + inc.Title + "\n" + inc.Description }
 
 // ByID reads an incident with its tenant's code and its people's names. It does not authorize.
 func ByID(ctx context.Context, idb bun.IDB, id int64) (*Incident, error) {

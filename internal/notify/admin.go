@@ -11,29 +11,39 @@ import (
 
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/uptrace/bun"
 )
 
-// OutboxFilter selects messages for the admin's Outbox page.
-type OutboxFilter struct {
-	Status string // "" for all
-	Limit  int
-	Offset int
+// Outbox is the administrators' view of the mail queue: what waits, what went, what failed,
+// one message as it will be sent, and a retry. Every use case is for admins only.
+type Outbox struct {
+	DB *bun.DB
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
 }
 
-// Outbox lists messages, newest first, with the total (admins only).
-func Outbox(ctx context.Context, idb bun.IDB, actor account.Actor, f OutboxFilter) ([]Message, int, error) {
+func (o *Outbox) now() time.Time {
+	if o.Now != nil {
+		return o.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// List returns page p of the messages in status ("" for every status), newest first, and how
+// many there are in all.
+func (o *Outbox) List(ctx context.Context, actor account.Actor, status string, p paging.Page) ([]Message, int, error) {
 	if actor.Kind != account.Admin {
 		return nil, 0, apperr.ErrForbidden
 	}
 	var ms []Message
-	q := idb.NewSelect().Model(&ms).
+	q := o.DB.NewSelect().Model(&ms).
 		ExcludeColumn("body_text", "body_html").Order("created_at DESC", "id DESC")
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+	if status != "" {
+		q = q.Where("status = ?", status)
 	}
-	if f.Limit > 0 {
-		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
+	if p.Size > 0 {
+		q = q.Limit(int64(p.Limit())).Offset(int64(p.Offset()))
 	}
 	n, err := q.ScanAndCount(ctx)
 	if err != nil {
@@ -42,11 +52,11 @@ func Outbox(ctx context.Context, idb bun.IDB, actor account.Actor, f OutboxFilte
 	return ms, int(n), nil
 }
 
-// OutboxMessage returns one message as it will be sent (admins only), except that the secrets
-// it carries (the token of a password link) read as hidden: the admin sees that there is a
-// link, not one that opens someone's account.
-func OutboxMessage(ctx context.Context, idb bun.IDB, actor account.Actor, id int64, hidden string) (*Message, error) {
-	m, err := outboxRow(ctx, idb, actor, id)
+// Message returns one message as it will be sent, except that the secrets it carries (the
+// token of a password link) read as hidden: the admin sees that there is a link, not one that
+// opens someone's account.
+func (o *Outbox) Message(ctx context.Context, actor account.Actor, id int64, hidden string) (*Message, error) {
+	m, err := outboxRow(ctx, o.DB, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -81,17 +91,17 @@ func maskTokens(s, hidden string) string {
 	})
 }
 
-// RetryNow puts a dead message back in the queue, due at once, with a fresh retry window.
-func RetryNow(ctx context.Context, idb bun.IDB, actor account.Actor, id int64, now time.Time) error {
-	m, err := outboxRow(ctx, idb, actor, id)
+// Retry puts a dead message back in the queue, due at once, with a fresh retry window.
+func (o *Outbox) Retry(ctx context.Context, actor account.Actor, id int64) error {
+	m, err := outboxRow(ctx, o.DB, actor, id)
 	if err != nil {
 		return err
 	}
 	if m.Status != StatusDead {
 		return nil
 	}
-	now = now.UTC()
-	_, err = idb.NewUpdate().Model(m).WherePK().
+	now := o.now()
+	_, err = o.DB.NewUpdate().Model(m).WherePK().
 		Set("status = ?", StatusPending).Set("next_attempt_at = ?", now).
 		Set("deadline_at = ?", now.Add(RetryWindow)).Set("claimed_until = NULL").Set("claimed_by = ''").Exec(ctx)
 	if err != nil {

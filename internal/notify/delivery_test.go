@@ -15,6 +15,7 @@ import (
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
@@ -313,7 +314,7 @@ func TestRelayDownThenUp(t *testing.T) {
 	}
 }
 
-// 5. A 5xx for the message makes it dead, visible to the admin; RetryNow queues it again.
+// 5. A 5xx for the message makes it dead, visible to the admin; Outbox.Retry queues it again.
 func TestPermanentFailureDeadThenRetryNow(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -345,33 +346,34 @@ func TestPermanentFailureDeadThenRetryNow(t *testing.T) {
 			clk.Add(3 * time.Hour)
 			runOnce(t, w, 0) // dead is not retried by itself
 
-			list, total, err := notify.Outbox(ctx, a.DB, admin, notify.OutboxFilter{Status: notify.StatusDead})
+			outbox := &notify.Outbox{DB: a.DB, Now: clk.Now}
+			list, total, err := outbox.List(ctx, admin, notify.StatusDead, paging.Page{})
 			if err != nil || total != 1 || len(list) != 1 || list[0].ID != m.ID || list[0].LastError != m.LastError {
 				t.Fatalf("Outbox(dead) = %d rows, total %d, err %v; want message %d with its last_error", len(list), total, err, m.ID)
 			}
-			if _, _, err := notify.Outbox(ctx, a.DB, agent, notify.OutboxFilter{}); !errors.Is(err, apperr.ErrForbidden) {
+			if _, _, err := outbox.List(ctx, agent, "", paging.Page{}); !errors.Is(err, apperr.ErrForbidden) {
 				t.Errorf("Outbox by an agent: err %v, want forbidden", err)
 			}
-			one, err := notify.OutboxMessage(ctx, a.DB, admin, m.ID, "[hidden]")
+			one, err := outbox.Message(ctx, admin, m.ID, "[hidden]")
 			if err != nil || one.LastError != m.LastError || one.BodyText == "" || one.BodyHTML == "" {
-				t.Fatalf("OutboxMessage: %+v, %v", one, err)
+				t.Fatalf("Outbox.Message: %+v, %v", one, err)
 			}
-			if _, err := notify.OutboxMessage(ctx, a.DB, admin, m.ID+1000, "[hidden]"); !errors.Is(err, apperr.ErrNotFound) {
-				t.Errorf("OutboxMessage(unknown): %v, want not found", err)
+			if _, err := outbox.Message(ctx, admin, m.ID+1000, "[hidden]"); !errors.Is(err, apperr.ErrNotFound) {
+				t.Errorf("Outbox.Message(unknown): %v, want not found", err)
 			}
-			if err := notify.RetryNow(ctx, a.DB, agent, m.ID, clk.Now()); !errors.Is(err, apperr.ErrForbidden) {
-				t.Errorf("RetryNow by an agent: %v, want forbidden", err)
+			if err := outbox.Retry(ctx, agent, m.ID); !errors.Is(err, apperr.ErrForbidden) {
+				t.Errorf("Outbox.Retry by an agent: %v, want forbidden", err)
 			}
 
 			c.clear(srv)
 			now := clk.Now()
-			if err := notify.RetryNow(ctx, a.DB, admin, m.ID, now); err != nil {
+			if err := outbox.Retry(ctx, admin, m.ID); err != nil {
 				t.Fatal(err)
 			}
 			m = oneRow(t, a)
 			if m.Status != notify.StatusPending || m.NextAttemptAt.After(now) || m.NextAttemptAt.Before(now.Add(-time.Millisecond)) ||
 				m.DeadlineAt.Sub(now) < notify.RetryWindow-time.Millisecond || m.ClaimedUntil != nil {
-				t.Fatalf("after RetryNow: status %s, next %v, deadline %v (now %v)", m.Status, m.NextAttemptAt, m.DeadlineAt, now)
+				t.Fatalf("after Outbox.Retry: status %s, next %v, deadline %v (now %v)", m.Status, m.NextAttemptAt, m.DeadlineAt, now)
 			}
 			runOnce(t, w, 1)
 			if m = oneRow(t, a); m.Status != notify.StatusSent || len(srv.Received()) != 1 {

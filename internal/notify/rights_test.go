@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
@@ -155,7 +156,7 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 				t.Errorf("relay received %d messages, %d for %s; want 3, and only the account mail for them", len(got), len(testutil.To(got, c.to.Email)), c.to.Login)
 			}
 			admin := account.ActorOf(user(t, a, "admin"))
-			list, total, err := notify.Outbox(ctx, a.DB, admin, notify.OutboxFilter{Status: notify.StatusDropped})
+			list, total, err := (&notify.Outbox{DB: a.DB}).List(ctx, admin, notify.StatusDropped, paging.Page{})
 			if err != nil || total != 1 || len(list) != 1 || list[0].LastError != c.reason {
 				t.Errorf("Outbox(dropped) = %d rows, total %d, %v; want the one message with its reason", len(list), total, err)
 			}

@@ -90,15 +90,15 @@ func NewEvent(s Subject, actor account.Actor, now time.Time, event string, vt Va
 	return e
 }
 
-// Record writes e and its attachments in the caller's transaction. Replies and notes are
-// indexed for full-text search under the entry's id.
+// Record writes e and its attachments in the caller's transaction, and indexes what EntryDoc
+// says of it for full-text search.
 func Record(ctx context.Context, idb bun.IDB, e *Entry, files ...Upload) error {
 	if _, err := idb.NewInsert().Model(e).Exec(ctx); err != nil {
 		return fmt.Errorf("timeline: insert %s entry on %s %d: %w", e.Kind, e.SubjectKind, e.SubjectID, err)
 	}
-	if e.Kind != Event && e.Body != "" && idb.Dialect().Name().String() == "sqlite" {
-		if _, err := idb.NewRaw("INSERT INTO timeline_fts (rowid, body) VALUES (?, ?)", e.ID, e.Body).Exec(ctx); err != nil {
-			return fmt.Errorf("timeline: index entry %d: %w", e.ID, err)
+	if d, ok := EntryDoc(e); ok {
+		if err := Index(ctx, idb, d); err != nil {
+			return err
 		}
 	}
 	for _, f := range files {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"slices"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/notify"
@@ -20,12 +19,12 @@ func (h *handler) showOutbox(c *fiber.Ctx) error {
 		status = ""
 	}
 	p.Form["status"] = status
-	n := pageNumber(c)
-	ms, total, err := notify.Outbox(c.UserContext(), h.DB, actorOf(c), notify.OutboxFilter{Status: status, Limit: perPage, Offset: (n - 1) * perPage})
+	pg := pageOf(c)
+	ms, total, err := h.Outbox.List(c.UserContext(), actorOf(c), status, pg)
 	if err != nil {
 		return err
 	}
-	p.V["Messages"], p.V["Total"], p.V["Pager"] = ms, total, newPager(c, n, total)
+	p.V["Messages"], p.V["Total"], p.V["Pager"] = ms, total, countedPager(c, pg, total)
 	p.V["Statuses"], p.V["SMTP"] = outboxStatuses, h.Config.SMTP.Host != ""
 	return h.show(c, "admin/outbox", p)
 }
@@ -39,7 +38,7 @@ func (h *handler) outboxMessage(c *fiber.Ctx) (*notify.Message, error) {
 		return nil, err
 	}
 	hidden := h.Bundle.T(langOf(c), "admin.outbox.link_hidden", nil)
-	return notify.OutboxMessage(c.UserContext(), h.DB, actorOf(c), id, hidden)
+	return h.Outbox.Message(c.UserContext(), actorOf(c), id, hidden)
 }
 
 // showOutboxMessage shows a message as it will be sent: headers, text part, HTML part.
@@ -72,7 +71,7 @@ func (h *handler) retryMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := notify.RetryNow(c.UserContext(), h.DB, actorOf(c), id, time.Now()); err != nil {
+	if err := h.Outbox.Retry(c.UserContext(), actorOf(c), id); err != nil {
 		return err
 	}
 	return h.done(c, "/admin/outbox/"+itoa(id), "flash.retry_scheduled")

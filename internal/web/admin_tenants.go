@@ -10,6 +10,8 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 )
 
+// itoa writes an id into a path: the one copy, for every handler of the web edge; the
+// services use strconv directly.
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 func (h *handler) tenantForm(p *page) {
@@ -32,7 +34,7 @@ func (h *handler) createTenant(c *fiber.Ctx) error {
 	in := contract.NewTenant{Code: p.Form["code"], Name: p.Form["name"], ReferentLogin: p.Form["referent"],
 		OwnerLogin: p.Form["owner"], SalesRepLogin: p.Form["sales_rep"], Level: p.Form["level"],
 		EffectiveFrom: p.Form["effective_from"], CommittedUntil: p.Form["committed_until"]}
-	t, err := contract.Onboard(c.UserContext(), h.DB, h.Accounts, actorOf(c), in)
+	t, err := h.Contracts.Onboard(c.UserContext(), actorOf(c), in)
 	if err != nil {
 		return h.invalid(c, err, "admin/tenant_new", p)
 	}

@@ -8,13 +8,13 @@ import (
 func (h *handler) showAdminUsers(c *fiber.Ctx) error {
 	p := h.page(c, "admin.users.title")
 	p.Form["q"] = c.Query("q")
-	n := pageNumber(c)
+	pg := pageOf(c)
 	us, total, err := h.Accounts.ListUsers(c.UserContext(), actorOf(c),
-		account.UserFilter{Query: p.Form["q"], Limit: perPage, Offset: (n - 1) * perPage})
+		account.UserFilter{Query: p.Form["q"], Limit: pg.Limit(), Offset: pg.Offset()})
 	if err != nil {
 		return err
 	}
-	p.V["Users"], p.V["Total"], p.V["Pager"] = us, total, newPager(c, n, total)
+	p.V["Users"], p.V["Total"], p.V["Pager"] = us, total, countedPager(c, pg, total)
 	return h.show(c, "admin/users", p)
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/change"
+	"github.com/guichet/guichet/internal/paging"
 )
 
 // csvMax bounds one export.
@@ -22,9 +23,7 @@ func (h *handler) exportChanges(c *fiber.Ctx) error {
 	if p.Scope == nil {
 		return apperr.ErrNotFound
 	}
-	f := changeFilter(c, p)
-	f.Limit = csvMax
-	rs, _, err := h.Changes.List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, f)
+	rs, _, err := h.Changes.List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, changeFilter(c, p), paging.Page{Number: 1, Size: csvMax})
 	if err != nil {
 		return err
 	}

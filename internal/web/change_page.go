@@ -1,8 +1,11 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/change"
+	"github.com/guichet/guichet/internal/i18n"
 )
 
 // showChange is a request's page for the customer: its values from the snapshot it was made
@@ -42,10 +45,9 @@ func (h *handler) changeReply(c *fiber.Ctx, staffSide bool, again func(*page) er
 	if err != nil {
 		return err
 	}
-	ups, err := h.uploads(c, "files")
-	internal := staffSide && c.FormValue("visibility") == "internal"
+	in, err := h.readReply(c, staffSide)
 	if err == nil {
-		err = h.Changes.Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), internal, ups)
+		err = h.Changes.Reply(c.UserContext(), actorOf(c), id, in.Body, in.Internal, in.Files)
 	}
 	if err != nil {
 		if _, ok := asValidation(err); !ok {
@@ -55,7 +57,7 @@ func (h *handler) changeReply(c *fiber.Ctx, staffSide bool, again func(*page) er
 		if perr != nil {
 			return perr
 		}
-		p.Form = formOf(c, "body", "visibility")
+		in.keep(p)
 		h.fieldErrors(p, err)
 		return again(p)
 	}
@@ -70,22 +72,23 @@ func (h *handler) changePage(c *fiber.Ctx, staffSide bool) (*page, error) {
 	return h.customerPage(c, "change.page.title")
 }
 
-// cancelChange cancels the request for its requester, before implementation.
+// cancelChange cancels the request for its requester, before implementation, from the page of
+// the version the form carries.
 func (h *handler) cancelChange(c *fiber.Ctx) error {
 	id, err := idParam(c, "change")
 	if err != nil {
 		return err
 	}
-	if _, err := h.Changes.Act(c.UserContext(), actorOf(c), id, change.StepInput{Action: change.Cancel}); err != nil {
-		if _, ok := asValidation(err); !ok {
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	if _, err := h.Changes.Act(c.UserContext(), actorOf(c), id, change.StepInput{Action: change.Cancel, Version: version}); err != nil {
+		if !refused(err) {
 			return err
 		}
 		p, perr := h.customerPage(c, "change.page.title")
 		if perr != nil {
 			return perr
 		}
-		h.fieldErrors(p, err)
-		return h.renderChange(c, fiber.StatusUnprocessableEntity, p)
+		return h.renderChange(c, h.refusal(p, err, i18n.NewError("change.error.stale")), p)
 	}
 	return h.done(c, "/changes/"+itoa(id), "flash.change.cancel")
 }

@@ -7,9 +7,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/change"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/paging"
 )
 
-type changeLister func(context.Context, account.Actor, change.Filter) ([]change.Request, int, error)
+type changeLister func(context.Context, account.Actor, change.Filter, paging.Page) ([]change.Request, int, error)
 
 // showChangeQueue is the agents' work: approved and scheduled requests, by work date.
 func (h *handler) showChangeQueue(c *fiber.Ctx) error {
@@ -24,12 +26,12 @@ func (h *handler) showApprovals(c *fiber.Ctx) error {
 
 func (h *handler) changeQueue(c *fiber.Ctx, p *page, list changeLister) error {
 	p.Form["q"] = c.Query("q")
-	n := pageNumber(c)
-	rs, total, err := list(c.UserContext(), actorOf(c), change.Filter{Query: p.Form["q"], Limit: perPage, Offset: (n - 1) * perPage})
+	pg := pageOf(c)
+	rs, total, err := list(c.UserContext(), actorOf(c), change.Filter{Query: p.Form["q"]}, pg)
 	if err != nil {
 		return err
 	}
-	p.V["Requests"], p.V["Total"], p.V["Pager"] = rs, total, newPager(c, n, total)
+	p.V["Requests"], p.V["Total"], p.V["Pager"] = rs, total, countedPager(c, pg, total)
 	return h.show(c, "staff/changes", p)
 }
 
@@ -71,16 +73,16 @@ func (h *handler) stepChange(a change.Action) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		// A missing or unreadable version is 0: the service refuses the step as stale.
 		version, _ := strconv.Atoi(c.FormValue("version"))
 		in := change.StepInput{Action: a, Version: version, Reason: c.FormValue("reason"), Date: c.FormValue("date"), Value: c.FormValue("value")}
 		if _, err := h.Changes.Act(c.UserContext(), actorOf(c), id, in); err != nil {
-			if _, ok := asValidation(err); !ok {
+			if !refused(err) {
 				return err
 			}
 			p := h.page(c, "change.page.title")
 			p.Form = formOf(c, "reason", "date", "value")
-			h.fieldErrors(p, err)
-			return h.renderStaffChange(c, fiber.StatusUnprocessableEntity, p)
+			return h.renderStaffChange(c, h.refusal(p, err, i18n.NewError("change.error.stale")), p)
 		}
 		return h.done(c, "/staff/changes/"+itoa(id), "flash.change."+string(a))
 	}

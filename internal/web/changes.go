@@ -55,15 +55,13 @@ func (h *handler) showChanges(c *fiber.Ctx) error {
 	if p.Scope == nil {
 		return apperr.ErrNotFound
 	}
-	f := changeFilter(c, p)
-	n := pageNumber(c)
-	f.Limit, f.Offset = perPage, (n-1)*perPage
-	rs, total, err := h.Changes.List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, f)
+	pg := pageOf(c)
+	rs, total, err := h.Changes.List(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, changeFilter(c, p), pg)
 	if err != nil {
 		return err
 	}
 	p.V["Requests"], p.V["Total"], p.V["States"] = rs, total, change.States
-	p.V["Pager"] = newPager(c, n, total)
+	p.V["Pager"] = countedPager(c, pg, total)
 	p.V["ExportURL"] = "/changes/export.csv?" + string(c.Context().QueryArgs().QueryString())
 	return h.show(c, "customer/changes", p)
 }

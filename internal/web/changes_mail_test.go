@@ -53,7 +53,7 @@ func TestChangeMailIsDeliveredInEachRecipientsLanguage(t *testing.T) {
 
 	sc := d.as(t, "Sophie.Commerciale")
 	sc.Get("/staff/changes/" + id(r.ID))
-	wantStatus(t, "reject", sc.Post("/staff/changes/"+id(r.ID)+"/reject", url.Values{"reason": {"Trop élevé pour le contrat."}}), 303)
+	wantStatus(t, "reject", sc.Post("/staff/changes/"+id(r.ID)+"/reject", url.Values{"reason": {"Trop élevé pour le contrat."}, "version": {"1"}}), 303)
 	all = srv.Deliver(d.App)[before+3:]
 	if len(all) != 2 {
 		t.Fatalf("after rejection: %d mails, want 2 (requester and referent)", len(all))
@@ -75,9 +75,9 @@ func TestChangeStepsMailTheirPeople(t *testing.T) {
 		subject     string
 		count       int
 	}{
-		{"Sophie.Commerciale", "approve", url.Values{}, "Demande de changement approuvée", 1},
-		{"Alice.Agent", "schedule", url.Values{"date": {"2099-03-02"}}, "Demande de changement planifiée", 1},
-		{"Alice.Agent", "implement", url.Values{"value": {"40"}}, "Demande de changement réalisée", 1},
+		{"Sophie.Commerciale", "approve", url.Values{"version": {"1"}}, "Demande de changement approuvée", 1},
+		{"Alice.Agent", "schedule", url.Values{"date": {"2099-03-02"}, "version": {"2"}}, "Demande de changement planifiée", 1},
+		{"Alice.Agent", "implement", url.Values{"value": {"40"}, "version": {"3"}}, "Demande de changement réalisée", 1},
 	}
 	got := len(srv.Deliver(d.App)) // submission: Marie, and the sales rep
 	for _, s := range steps {

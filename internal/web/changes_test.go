@@ -134,7 +134,7 @@ func TestChangeLifecycleByStaff(t *testing.T) {
 	wantStatus(t, "past date", res, 422)
 	wantBody(t, "past date", res, `id="f-date-error"`, `value="2001-01-01"`)
 	res = alice.Post(path+"/schedule", url.Values{"date": {"2099-01-01"}, "version": {"1"}})
-	wantStatus(t, "stale version", res, 422)
+	wantStatus(t, "stale version", res, 409)
 	wantBody(t, "stale version", res, "Someone changed this request", `value="2099-01-01"`)
 	wantStatus(t, "schedule", alice.Post(path+"/schedule", url.Values{"date": {"2099-01-01"}, "version": {"2"}}), 303)
 	res = alice.Post(path+"/implement", url.Values{"value": {"lots"}, "version": {"3"}})
@@ -148,7 +148,7 @@ func TestChangeLifecycleByStaff(t *testing.T) {
 	page := marie.Get("/changes/" + id(r.ID))
 	wantBody(t, "customer page", page, "Clôturée", "Quota appliqué.", "1er janvier 2099", "Valeur appliquée")
 	wantNoBody(t, "customer page", page, "Secret interne", "Annuler la demande")
-	wantStatus(t, "cancel after implementation", marie.Post("/changes/"+id(r.ID)+"/cancel", url.Values{}), 422)
+	wantStatus(t, "cancel after implementation", marie.Post("/changes/"+id(r.ID)+"/cancel", url.Values{"version": {"5"}}), 422)
 }
 
 func TestChangeAuthorization(t *testing.T) {

@@ -99,9 +99,9 @@ func (h *handler) replyRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ups, err := h.uploads(c, "files")
+	in, err := h.readReply(c, false)
 	if err == nil {
-		err = h.Contracts.Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), false, ups)
+		err = h.Contracts.Reply(c.UserContext(), actorOf(c), id, in.Body, in.Internal, in.Files)
 	}
 	if err != nil {
 		if _, ok := asValidation(err); !ok {
@@ -111,7 +111,7 @@ func (h *handler) replyRequest(c *fiber.Ctx) error {
 		if perr != nil {
 			return perr
 		}
-		p.Form["body"] = c.FormValue("body")
+		in.keep(p)
 		h.fieldErrors(p, err)
 		return h.renderRequest(c, fiber.StatusUnprocessableEntity, p)
 	}

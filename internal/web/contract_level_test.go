@@ -65,7 +65,7 @@ func TestSupportLevelRequestFromFormToScheduledChange(t *testing.T) {
 	r = sophie.Post("/staff/sales/"+reqID+"/accept", url.Values{"version": {version(t, sp.Body)}, "reason": {"Bienvenue en Business"}})
 	wantStatus(t, "accept", r, 303)
 	r = sophie.Post("/staff/sales/"+reqID+"/accept", url.Values{"version": {version(t, sp.Body)}, "reason": {"encore"}})
-	wantStatus(t, "accept a stale page", r, 422)
+	wantStatus(t, "accept a stale page", r, 409)
 	wantBody(t, "stale page", r, "Quelqu’un a statué sur cette demande", "encore")
 
 	next := calendar.ParisDate(time.Now()).FirstOfNextMonth()

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/contract"
@@ -19,7 +17,7 @@ func (h *handler) showContract(c *fiber.Ctx) error {
 	if p.Scope == nil {
 		return apperr.ErrNotFound
 	}
-	o, err := contract.ContractOverview(c.UserContext(), h.DB, actorOf(c), p.Scope.Tenant.ID, time.Now())
+	o, err := h.Contracts.Overview(c.UserContext(), actorOf(c), p.Scope.Tenant.ID)
 	if err != nil {
 		return err
 	}

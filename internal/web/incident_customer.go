@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
@@ -34,20 +32,25 @@ func (h *handler) incidentsPage(c *fiber.Ctx, title string) (*page, error) {
 }
 
 // showIncidents is "Incidents récents": the scope's incidents, latest update first, filtered.
+// The service authorizes: a customer without the `incidents` right gets 403, one without a
+// tenant 404.
 func (h *handler) showIncidents(c *fiber.Ctx) error {
-	p, err := h.incidentsPage(c, "incident.list.title")
+	p, err := h.customerPage(c, "incident.list.title")
 	if err != nil {
 		return err
 	}
 	f, q := incidentFilter(c, false)
-	f.TenantID = p.Scope.Tenant.ID
-	list, more, err := incident.List(c.UserContext(), h.DB, f, time.Now())
+	if p.Scope != nil {
+		f.TenantID = p.Scope.Tenant.ID
+	}
+	pg := pageOf(c)
+	list, more, err := h.Incidents.List(c.UserContext(), actorOf(c), f, pg)
 	if err != nil {
 		return err
 	}
 	p.V["Incidents"], p.V["Filter"] = list, q
 	incidentChoices(p)
-	pageLinks(p, "/incidents", q, f.Page, more)
+	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/incidents", q)
 	return h.show(c, "customer/incidents", p)
 }
 

@@ -5,38 +5,34 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/paging"
 )
 
 // showQueue is the agents' queue across tenants, the nearest SLA due time first.
 func (h *handler) showQueue(c *fiber.Ctx) error {
 	p := h.page(c, "incident.queue.title")
-	f, q := h.queueFilter(c, p)
-	now := time.Now()
-	list, more, err := incident.List(c.UserContext(), h.DB, f, now)
+	f, q := incidentFilter(c, true)
+	pg := pageOf(c)
+	list, more, err := h.queue(c, p, f, pg)
 	if err != nil {
 		return err
 	}
-	p.V["Incidents"], p.V["Filter"], p.V["Now"] = list, q, now
+	p.V["Incidents"], p.V["Filter"], p.V["Now"] = list, q, time.Now()
 	incidentChoices(p)
-	pageLinks(p, "/staff/incidents", q, f.Page, more)
+	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/staff/incidents", q)
 	return h.show(c, "staff/incidents", p)
 }
 
-// queueFilter reads the queue's filters; a tenant is named by its code.
-func (h *handler) queueFilter(c *fiber.Ctx, p *page) (incident.Filter, map[string]string) {
-	f, q := incidentFilter(c, true)
-	if code := q["tenant"]; code != "" {
-		t, err := account.TenantByCode(c.UserContext(), h.DB, code)
-		if err != nil {
-			p.Errors["tenant"] = h.Bundle.T(p.Lang, "incident.error.tenant_filter", map[string]any{"Code": code})
-			f.TenantID = -1
-		} else {
-			f.TenantID = t.ID
-		}
+// queue reads page pg of the queue; a tenant code no tenant has lists nothing, with its message
+// beside the field.
+func (h *handler) queue(c *fiber.Ctx, p *page, f incident.Filter, pg paging.Page) ([]incident.Incident, bool, error) {
+	list, more, err := h.Incidents.List(c.UserContext(), actorOf(c), f, pg)
+	if _, refused := asValidation(err); refused {
+		h.fieldErrors(p, err)
+		return nil, false, nil
 	}
-	return f, q
+	return list, more, err
 }
 
 // showStaffIncident is an incident's page for an agent: every action its state allows.

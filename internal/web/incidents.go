@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/url"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/cloud"
+	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/sla"
 )
@@ -82,7 +82,7 @@ func (h *handler) showIncidentPage(c *fiber.Ctx, p *page, inc *incident.Incident
 		view = "staff/incident"
 		p.V["Can"] = actionNames(incident.Allowed(incident.StaffActions, inc, who, now))
 		p.V["Priorities"] = incident.Priorities
-		agents, err := incident.Agents(c.UserContext(), h.DB)
+		agents, err := h.Incidents.Agents(c.UserContext(), actor)
 		if err != nil {
 			return err
 		}
@@ -114,24 +114,21 @@ func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 			return apperr.ErrNotFound
 		}
 		form := formOf(c, "body", "visibility", "note", "reason", "priority", "assignee", "version")
-		act := incident.Act{Action: a, Body: form["body"], Internal: form["visibility"] == "internal",
-			Priority: sla.Priority(form["priority"])}
-		switch a {
-		case incident.Resolve:
-			act.Body = form["note"]
-		case incident.Reprioritize:
-			act.Body = form["reason"]
-		}
-		if a != incident.Reply {
-			act.Version, _ = strconv.Atoi(form["version"])
-			if act.Version == 0 {
-				act.Version = -1 // a form without its version is stale by definition
-			}
-		}
+		act := incident.Act{Action: a, Priority: sla.Priority(form["priority"])}
+		// A missing or unreadable version is 0: the service refuses the step as stale.
+		act.Version, _ = strconv.Atoi(form["version"])
 		act.AssigneeID, _ = strconv.ParseInt(form["assignee"], 10, 64)
 		var err error
-		if a == incident.Reply || a == incident.Resolve {
+		switch a {
+		case incident.Reply:
+			var in replyInput
+			in, err = h.readReply(c, actorOf(c).Staff())
+			act.Body, act.Internal, act.Files = in.Body, in.Internal, in.Files
+		case incident.Resolve:
+			act.Body = form["note"]
 			act.Files, err = h.uploads(c, "files")
+		case incident.Reprioritize:
+			act.Body = form["reason"]
 		}
 		if err == nil {
 			// The service reads and authorizes the incident: another tenant's is a 404.
@@ -144,12 +141,10 @@ func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 	}
 }
 
-// incidentRefused shows the incident again after a refusal: a stale page keeps the input and
-// says what happened (409); a validation failure puts its message beside its field (422). The
-// page is built only then.
+// incidentRefused shows the incident again after a refusal, with the input kept (see refusal).
+// The page is built only then.
 func (h *handler) incidentRefused(c *fiber.Ctx, form map[string]string, id int64, err error) error {
-	stale := errors.Is(err, apperr.ErrStale)
-	if _, ok := asValidation(err); !ok && !stale {
+	if !refused(err) {
 		return err
 	}
 	inc, ferr := h.Incidents.Get(c.UserContext(), actorOf(c), id)
@@ -161,15 +156,7 @@ func (h *handler) incidentRefused(c *fiber.Ctx, form map[string]string, id int64
 		return perr
 	}
 	p.Form = form
-	status := fiber.StatusUnprocessableEntity
-	if stale {
-		status = fiber.StatusConflict
-		p.Errors[""] = h.Bundle.T(p.Lang, "incident.error.stale", nil)
-		delete(p.Form, "version") // the page shows the incident as it is now: its version is current
-	} else {
-		h.fieldErrors(p, err)
-	}
-	return h.showIncidentPage(c, p, inc, status)
+	return h.showIncidentPage(c, p, inc, h.refusal(p, err, i18n.NewError("incident.error.stale")))
 }
 
 // incidentPage starts the page of an incident for its reader.
@@ -186,7 +173,7 @@ func incidentFilter(c *fiber.Ctx, staff bool) (incident.Filter, map[string]strin
 	for _, k := range []string{"status", "priority", "q", "sla", "who", "tenant"} {
 		q[k] = c.Query(k)
 	}
-	f := incident.Filter{Text: q["q"], Staff: staff, Page: pageNumber(c), PerPage: perPage, Queue: staff}
+	f := incident.Filter{Text: q["q"], Queue: staff}
 	if slices.Contains(incident.Statuses, incident.Status(q["status"])) {
 		f.Status = incident.Status(q["status"])
 	}
@@ -197,6 +184,7 @@ func incidentFilter(c *fiber.Ctx, staff bool) (incident.Filter, map[string]strin
 		if q["sla"] == "at_risk" || q["sla"] == "breached" {
 			f.SLA = q["sla"]
 		}
+		f.TenantCode = q["tenant"]
 		switch q["who"] {
 		case "unassigned":
 			f.Unassigned = true
@@ -210,26 +198,15 @@ func incidentFilter(c *fiber.Ctx, staff bool) (incident.Filter, map[string]strin
 	return f, q
 }
 
-// pageLinks are a list's previous and next links and its CSV link, keeping its filters.
-func pageLinks(p *page, path string, q map[string]string, n int, more bool) {
+// exportLink is a list's CSV link, keeping its filters.
+func exportLink(path string, q map[string]string) string {
 	v := url.Values{}
 	for k, x := range q {
 		if x != "" {
 			v.Set(k, x)
 		}
 	}
-	p.V["Export"] = path + "/export?" + v.Encode()
-	link := func(to int) string {
-		v.Set("page", strconv.Itoa(to))
-		return path + "?" + v.Encode()
-	}
-	p.V["PageNumber"] = n
-	if n > 1 {
-		p.V["Prev"] = link(n - 1)
-	}
-	if more {
-		p.V["Next"] = link(n + 1)
-	}
+	return path + "/export?" + v.Encode()
 }
 
 // incidentChoices are the values an incident form offers.

@@ -11,6 +11,9 @@ import (
 	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/paging"
+	"github.com/guichet/guichet/internal/tenantaccess"
+	"github.com/valyala/fasthttp"
 )
 
 // page is what every template receives: the reader, the layout's needs, the form being
@@ -81,6 +84,8 @@ func (h *handler) scope(c *fiber.Ctx) (*account.Access, error) {
 	}
 	a, err := h.Accounts.Scope(c.UserContext(), actorOf(c), currentSession(c))
 	c.Locals("scope", memo{a, err})
+	// The services authorizing this request read the access resolved here, not again.
+	c.SetUserContext(tenantaccess.Remember(c.UserContext(), actorOf(c), a))
 	return a, err
 }
 
@@ -179,24 +184,20 @@ func localPath(next string) string {
 	return next
 }
 
-// maxPage bounds page numbers: lists count nothing, so a far page would cost a scan of
-// everything before it (and page × size must not overflow).
-const maxPage = 10000
-
-// errBadPage is a page number that is not a whole number from 1 to maxPage: a 400.
+// errBadPage is a page number that is not a whole number from 1 to paging.MaxPage: a 400.
 type errBadPage struct{ max int }
 
 func (errBadPage) Error() string { return "page number out of range" }
 
-// checkPage refuses a ?page=N that is not a whole number from 1 to maxPage, for every route at
-// the edge (checkInput), so that no list has to.
+// checkPage refuses a ?page=N that is not a whole number from 1 to paging.MaxPage, for every
+// route at the edge (checkInput), so that no list has to.
 func checkPage(c *fiber.Ctx) error {
 	q := c.Query("page")
 	if q == "" {
 		return nil
 	}
-	if n, err := strconv.Atoi(q); err != nil || n < 1 || n > maxPage {
-		return errBadPage{maxPage}
+	if n, err := strconv.Atoi(q); err != nil || n < 1 || n > paging.MaxPage {
+		return errBadPage{paging.MaxPage}
 	}
 	return nil
 }
@@ -207,5 +208,65 @@ func pageNumber(c *fiber.Ctx) int {
 	if err != nil {
 		return 1
 	}
-	return min(max(n, 1), maxPage)
+	return min(max(n, 1), paging.MaxPage)
+}
+
+// pageOf is the page of a list the query asks for, of the desk's page size.
+func pageOf(c *fiber.Ctx) paging.Page { return paging.Number(pageNumber(c)) }
+
+// pager is the navigation of every list page: the page's number, the count of pages where the
+// list counts them (0 where it counts nothing), and the links to the pages either side, which
+// keep the list's filters.
+type pager struct {
+	Page, Pages      int
+	PrevURL, NextURL string
+}
+
+// Shown says whether the list needs its navigation: more than one page, or, for a list that
+// counts nothing, a page on either side.
+func (p pager) Shown() bool {
+	if p.Pages > 0 {
+		return p.Pages > 1
+	}
+	return p.PrevURL != "" || p.NextURL != ""
+}
+
+// countedPager is the navigation of page pg of a list of total items.
+func countedPager(c *fiber.Ctx, pg paging.Page, total int) pager {
+	pages := 1
+	if pg.Size > 0 {
+		pages = max((total+pg.Size-1)/pg.Size, 1)
+	}
+	return newPager(c, pg.Number, pages, pg.Number < pages)
+}
+
+// morePager is the navigation of page pg of a list that counts nothing: more says whether
+// another page follows.
+func morePager(c *fiber.Ctx, pg paging.Page, more bool) pager {
+	return newPager(c, pg.Number, 0, more)
+}
+
+func newPager(c *fiber.Ctx, n, pages int, more bool) pager {
+	p := pager{Page: n, Pages: pages}
+	if n > 1 {
+		p.PrevURL = pageLink(c, n-1)
+	}
+	if more {
+		p.NextURL = pageLink(c, n+1)
+	}
+	return p
+}
+
+// pageLink is the request's path and query for page n: the list's filters are kept, the empty
+// ones dropped.
+func pageLink(c *fiber.Ctx, n int) string {
+	args := fasthttp.AcquireArgs()
+	defer fasthttp.ReleaseArgs(args)
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		if len(v) > 0 && string(k) != "page" {
+			args.AddBytesKV(k, v)
+		}
+	})
+	args.SetUint("page", n)
+	return c.Path() + "?" + string(args.QueryString())
 }

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/i18n"
 )
 
 // queueRow is one request of the sales desk with its age.
@@ -92,18 +95,17 @@ func (h *handler) decide(c *fiber.Ctx, accept bool) error {
 	p := h.page(c, "sales.request.title")
 	p.Form = formOf(c, "version", "cancel_on", "tenant_code")
 	p.Form["reason"] = c.FormValue("reason")
-	version, _ := strconv.Atoi(p.Form["version"])
+	version, _ := strconv.Atoi(p.Form["version"]) // missing or unreadable: 0, refused as stale
 	d := contract.Decision{Accept: accept, Reason: p.Form["reason"], Version: version,
 		CancelOn: p.Form["cancel_on"], TenantCode: p.Form["tenant_code"]}
 	if _, err := h.Contracts.Decide(c.UserContext(), actorOf(c), id, d); err != nil {
-		if _, ok := asValidation(err); !ok {
+		if !refused(err) {
 			return err
 		}
-		if es, _ := asValidation(err); len(es) == 1 && es[0].Key == "contract.error.stale" {
+		if errors.Is(err, apperr.ErrStale) {
 			p.Form["body"] = p.Form["reason"] // the request is decided: keep the rep's words for a reply
 		}
-		h.fieldErrors(p, err)
-		return h.renderSalesRequest(c, fiber.StatusUnprocessableEntity, p)
+		return h.renderSalesRequest(c, h.refusal(p, err, i18n.NewError("contract.error.stale")), p)
 	}
 	flash := "flash.contract.rejected"
 	if accept {
@@ -119,16 +121,16 @@ func (h *handler) replySalesRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ups, err := h.uploads(c, "files")
+	in, err := h.readReply(c, true)
 	if err == nil {
-		err = h.Contracts.Reply(c.UserContext(), actorOf(c), id, c.FormValue("body"), c.FormValue("visibility") == "internal", ups)
+		err = h.Contracts.Reply(c.UserContext(), actorOf(c), id, in.Body, in.Internal, in.Files)
 	}
 	if err != nil {
 		if _, ok := asValidation(err); !ok {
 			return err
 		}
 		p := h.page(c, "sales.request.title")
-		p.Form["body"], p.Form["visibility"] = c.FormValue("body"), c.FormValue("visibility")
+		in.keep(p)
 		h.fieldErrors(p, err)
 		return h.renderSalesRequest(c, fiber.StatusUnprocessableEntity, p)
 	}

@@ -22,15 +22,16 @@ import (
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/timeline"
 	"github.com/guichet/guichet/static"
 	"github.com/guichet/guichet/templates"
-	"github.com/uptrace/bun"
 )
 
 // Deps are what the web edge needs from the rest of the program.
 type Deps struct {
-	Config   config.Config
-	DB       *bun.DB
+	Config config.Config
+	// Ping says whether the database answers, for the health check.
+	Ping     func(context.Context) error
 	Accounts *account.Service
 	Bundle   *i18n.Bundle
 	Log      *slog.Logger
@@ -42,6 +43,8 @@ type Deps struct {
 	Incidents *incident.Service
 	Changes   *change.Service
 	Contracts *contract.Service
+	Outbox    *notify.Outbox
+	Files     *timeline.Files
 }
 
 // handler holds the dependencies every handler uses; all routes are its methods.
@@ -93,7 +96,7 @@ func New(d Deps) (*fiber.App, error) {
 }
 
 func (h *handler) health(c *fiber.Ctx) error {
-	if err := h.DB.PingContext(c.UserContext()); err != nil {
+	if err := h.Ping(c.UserContext()); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
 	}
 	return c.SendString("ok")
@@ -117,6 +120,8 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 		status, key = fiber.StatusNotFound, "error.page.404"
 	case errors.Is(err, apperr.ErrForbidden):
 		status, key = fiber.StatusForbidden, "error.page.403"
+	case errors.Is(err, apperr.ErrStale):
+		status, key = fiber.StatusConflict, "error.page.409"
 	case errors.Is(err, errCSRF):
 		status, key = fiber.StatusForbidden, "error.page.csrf"
 	case errors.As(err, &fe):

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"io"
 	"mime/multipart"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/timeline"
@@ -31,15 +33,14 @@ func (h *handler) downloadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := timeline.AttachmentByID(c.UserContext(), h.DB, id)
+	a, err := h.Files.Attachment(c.UserContext(), actorOf(c), id, func(_ context.Context, _ account.Actor, s timeline.Subject) error {
+		read, ok := h.readers[s.Kind]
+		if !ok {
+			return apperr.ErrNotFound
+		}
+		return read(c, s.ID)
+	})
 	if err != nil {
-		return err
-	}
-	read, ok := h.readers[a.SubjectKind]
-	if !ok || (a.Internal && !actorOf(c).Staff()) {
-		return apperr.ErrNotFound
-	}
-	if err := read(c, a.SubjectID); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, a.ContentType)
@@ -49,6 +50,33 @@ func (h *handler) downloadAttachment(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set(fiber.HeaderContentLength, strconv.FormatInt(a.Size, 10))
 	return c.Send(a.Data)
+}
+
+// replyInput is what a reply box sends: its text, whether staff asked for an internal note, its
+// files, and the text and visibility as typed, kept to show the page again after a refusal.
+type replyInput struct {
+	Body     string
+	Internal bool
+	Files    []timeline.Upload
+	Form     map[string]string
+}
+
+// readReply reads a reply box, the same on every ticket's page. Only the staff side offers an
+// internal note (staffSide). The files are checked: a refusal is beside "files", with the text
+// read all the same.
+func (h *handler) readReply(c *fiber.Ctx, staffSide bool) (replyInput, error) {
+	in := replyInput{Body: c.FormValue("body"), Form: formOf(c, "body", "visibility")}
+	in.Internal = staffSide && in.Form["visibility"] == "internal"
+	var err error
+	in.Files, err = h.uploads(c, "files")
+	return in, err
+}
+
+// keep puts the reply's text and visibility back in the page's form.
+func (in replyInput) keep(p *page) {
+	for k, v := range in.Form {
+		p.Form[k] = v
+	}
 }
 
 // uploads reads and checks the files sent in field of a multipart form (none when the form is

@@ -1,0 +1,103 @@
+package timeline_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/testutil"
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+func actor(t *testing.T, idb bun.IDB, login string) account.Actor {
+	t.Helper()
+	u, err := account.UserByLogin(context.Background(), idb, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return account.ActorOf(u)
+}
+
+// matches are the rows of the full-text index that hold word, in rowid order.
+func matches(t *testing.T, idb bun.IDB, word string) []int64 {
+	t.Helper()
+	var ids []int64
+	if err := idb.NewRaw("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? ORDER BY rowid", timeline.MatchQuery(word)).
+		Scan(context.Background(), &ids); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestWriteRecordsAReplyOrANoteAndIndexesIt(t *testing.T) {
+	a := testutil.NewApp(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	s := timeline.Subject{Kind: "incident", ID: 4242}
+	marie, alice := actor(t, a.DB, "Marie.Dupont"), actor(t, a.DB, "Alice.Agent")
+	file := timeline.Upload{Name: "nova.log", ContentType: "text/plain; charset=utf-8", Data: []byte("ERROR\n")}
+
+	// A customer asking for an internal note still writes a public reply.
+	r, err := timeline.Write(ctx, a.DB, s, marie, "  Toujours en panne\r\nzorglub\r\n", true, []timeline.Upload{file}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != timeline.Reply || r.Body != "Toujours en panne\nzorglub" || len(r.Attachments) != 1 || r.Attachments[0].Internal {
+		t.Fatalf("customer's entry: %+v", r)
+	}
+	n, err := timeline.Write(ctx, a.DB, s, alice, "hyperviseur zorglub", true, []timeline.Upload{file}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Kind != timeline.Note || !n.Attachments[0].Internal {
+		t.Fatalf("staff's note: %+v", n)
+	}
+	ev := timeline.NewEvent(s, alice, now, "incident.event.status", timeline.Key, "a", "b")
+	ev.Body = "zorglub"
+	if err := timeline.Record(ctx, a.DB, ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := matches(t, a.DB, "zorglub"); len(got) != 2 || got[0] != r.ID || got[1] != n.ID {
+		t.Fatalf("index holds %v, want the reply %d and the note %d, not the event", got, r.ID, n.ID)
+	}
+
+	// A refused text writes nothing: no entry, no file, no index row.
+	before, _ := timeline.List(ctx, a.DB, s, true)
+	for _, body := range []string{" \r\n ", strings.Repeat("a", timeline.MaxBody+1)} {
+		_, err := timeline.Write(ctx, a.DB, s, alice, body, false, []timeline.Upload{file}, now)
+		if es, ok := i18n.AsErrors(err); !ok || es[0].Field != "body" {
+			t.Fatalf("refusal: %v", err)
+		}
+	}
+	after, _ := timeline.List(ctx, a.DB, s, true)
+	if len(after) != len(before) {
+		t.Fatalf("%d entries written by refusals", len(after)-len(before))
+	}
+	if list, _ := timeline.List(ctx, a.DB, s, false); len(list) != 2 {
+		t.Fatalf("customer's timeline: %d entries, want the reply and the event", len(list))
+	}
+}
+
+// Index writes many rows in batches, in rowid order whatever the order it is given.
+func TestIndexBatches(t *testing.T) {
+	a := testutil.NewApp(t)
+	var docs []timeline.Doc
+	for i := 450; i >= 1; i-- {
+		docs = append(docs, timeline.Doc{RowID: int64(1_000_000 + i), Text: "lot quokka"})
+	}
+	docs = append(docs, timeline.TicketDoc(2_000_000, "INC0000042", "Réseau lent", "quokka"))
+	if err := timeline.Index(context.Background(), a.DB, docs...); err != nil {
+		t.Fatal(err)
+	}
+	got := matches(t, a.DB, "quokka")
+	if len(got) != 451 || got[0] != 1_000_001 || got[450] != 2_000_000 {
+		t.Fatalf("%d rows, from %v", len(got), got[:min(3, len(got))])
+	}
+	if got := matches(t, a.DB, "INC0000042"); len(got) != 1 {
+		t.Fatalf("ticket number: %v", got)
+	}
+}
