@@ -12,14 +12,15 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/locales"
 	"github.com/guichet/guichet/templates"
 )
@@ -42,13 +43,13 @@ func dynamicKeys() []string {
 			keys = append(keys, "email."+kind+".subject")
 		}
 	}
-	for _, s := range account.TenantStatuses {
+	for _, s := range tenancy.TenantStatuses {
 		keys = append(keys, "tenant.status."+s)
 	}
-	for _, k := range account.Kinds {
+	for _, k := range identity.Kinds {
 		keys = append(keys, "kind."+string(k))
 	}
-	for _, l := range account.Languages {
+	for _, l := range identity.Languages {
 		keys = append(keys, "lang."+l)
 	}
 	for _, l := range contract.Levels() {

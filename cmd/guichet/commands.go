@@ -9,11 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 func init() {
@@ -83,7 +84,7 @@ func loadDemo(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := demo.Load(ctx, a.DB, a.Accounts, time.Now()); err != nil {
+	if err := demo.Load(ctx, a.DB, a.Identity, a.Tenancy, time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Demo data loaded. Every demo user's password is %q:\n", demo.Password)
@@ -111,7 +112,7 @@ func demoFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		start := time.Now()
 		bar := newProgress(e.stderr, *n)
-		if err := demo.Incidents(ctx, a.DB, a.Accounts, a.SLA, *n, time.Now(), bar.Show); err != nil {
+		if err := demo.Incidents(ctx, a.DB, a.Tenancy, a.SLA, *n, time.Now(), bar.Show); err != nil {
 			return err
 		}
 		bar.Done()
@@ -149,8 +150,8 @@ func userCreateFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		u, err := a.Accounts.CreateUser(ctx, account.System, account.UserInput{Login: *login, Email: *email,
-			DisplayName: *name, Lang: *lang, Kind: account.Kind(*kind), Active: true, Password: *password})
+		u, err := a.Identity.CreateUser(ctx, identity.System, identity.UserInput{Login: *login, Email: *email,
+			DisplayName: *name, Lang: *lang, Kind: identity.Kind(*kind), Active: true, Password: *password})
 		if err != nil {
 			return fieldErrors(e, err)
 		}
@@ -166,7 +167,7 @@ func userResetFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		if err := a.Accounts.ResetFailedLogin(ctx, account.System, u.ID); err != nil {
+		if err := a.Identity.ResetFailedLogin(ctx, identity.System, u.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "failed logins of %s reset; the account is unlocked\n", u.Login)
@@ -181,7 +182,7 @@ func userReset2FAFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		if err := a.Accounts.ResetTwoFactor(ctx, account.System, u.ID, ""); err != nil {
+		if err := a.Identity.ResetTwoFactor(ctx, identity.System, u.ID, ""); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "two-factor authentication of %s turned off; they enrol again at their next login if it is required\n", u.Login)
@@ -203,7 +204,7 @@ func userPasswordFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 			line, _ := bufio.NewReader(e.stdin).ReadString('\n')
 			pw = strings.TrimRight(line, "\r\n")
 		}
-		if err := a.Accounts.SetPassword(ctx, a.DB, u, pw, ""); err != nil {
+		if err := a.Identity.SetPassword(ctx, a.DB, u, pw, ""); err != nil {
 			return fieldErrors(e, err)
 		}
 		fmt.Fprintf(e.stdout, "password of %s set; the account is unlocked and its sessions ended\n", u.Login)
@@ -226,7 +227,7 @@ func tenantCreateFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		t, err := contract.Onboard(ctx, a.DB, a.Accounts, account.System, in)
+		t, err := contract.Onboard(ctx, a.DB, a.Tenancy, tenancy.System, in)
 		if err != nil {
 			return fieldErrors(e, err)
 		}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/config"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 // env is what a command runs with: the config, the streams, and the app once opened.
@@ -34,12 +34,12 @@ func (e *env) open(ctx context.Context) (*app.App, error) {
 }
 
 // user opens the app and finds the user with login.
-func (e *env) user(ctx context.Context, login string) (*app.App, *account.User, error) {
+func (e *env) user(ctx context.Context, login string) (*app.App, *identity.User, error) {
 	a, err := e.open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := account.UserByLogin(ctx, a.DB, login)
+	u, err := identity.UserByLogin(ctx, a.DB, login)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, nil, fmt.Errorf("no user with login %q", login)
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 // cli runs the program against one database file, with an environment the test controls.
@@ -42,14 +42,14 @@ func (c *cli) must(args ...string) string {
 	return out
 }
 
-func (c *cli) user(login string) *account.User {
+func (c *cli) user(login string) *identity.User {
 	c.t.Helper()
 	bdb, err := db.Open(c.db)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	defer bdb.Close()
-	u, err := account.UserByLogin(context.Background(), bdb, login)
+	u, err := identity.UserByLogin(context.Background(), bdb, login)
 	if err != nil {
 		c.t.Fatalf("user %s: %v", login, err)
 	}
@@ -245,7 +245,7 @@ func TestUserCommands(t *testing.T) {
 	if !strings.HasPrefix(out, "user New.Agent created (id ") {
 		t.Errorf("user create: stdout %q", out)
 	}
-	if u := c.user("new.agent"); u.Kind != account.Agent || u.Lang != "en" || !account.CheckPassword(u.PasswordHash, "agent-password") {
+	if u := c.user("new.agent"); u.Kind != identity.Agent || u.Lang != "en" || !identity.CheckPassword(u.PasswordHash, "agent-password") {
 		t.Errorf("created user = %+v", u)
 	}
 	out = c.must("tenant", "create", "--code", "ocb0000009", "--name", "Neuf", "--referent", "Paul.Martin", "--owner", "Paul.Martin", "--sales-rep", "Sophie.Commerciale", "--level", "standard", "--from", "2027-01-01")
@@ -272,7 +272,7 @@ func TestUserCommands(t *testing.T) {
 	if out := c.must("user", "set-password", "--login", "John.Doe", "--password", "a-new-password"); out != "password of John.Doe set; the account is unlocked and its sessions ended\n" {
 		t.Errorf("set-password: stdout %q", out)
 	}
-	if u := c.user("John.Doe"); !account.CheckPassword(u.PasswordHash, "a-new-password") || account.CheckPassword(u.PasswordHash, "guichet-demo") {
+	if u := c.user("John.Doe"); !identity.CheckPassword(u.PasswordHash, "a-new-password") || identity.CheckPassword(u.PasswordHash, "guichet-demo") {
 		t.Error("set-password did not set the password")
 	}
 }

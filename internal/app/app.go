@@ -14,16 +14,17 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/locales"
@@ -36,7 +37,8 @@ type App struct {
 	Config   config.Config
 	DB       *bun.DB
 	Bundle   *i18n.Bundle
-	Accounts *account.Service
+	Identity *identity.Service
+	Tenancy  *tenancy.Service
 	Notifier *notify.Notifier
 	Log      *slog.Logger
 	// Catalogue is the standard change catalogue; SLA the targets and calendars of incidents.
@@ -95,12 +97,14 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 		bdb.Close()
 		return nil, err
 	}
-	accounts := account.NewService(bdb)
-	accounts.Hooks = notify.AccountHooks{N: n}
+	ids := identity.NewService(bdb)
+	ids.Hooks = notify.AccountHooks{N: n}
+	ten := tenancy.NewService(bdb, ids)
+	ten.Hooks = notify.AccountHooks{N: n}
 	incidents := &incident.Service{DB: bdb, Notifier: n, Policy: policy, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
 	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
-	contracts := contract.NewService(bdb, accounts, n, c.SupportLeads, c.DefaultLang)
-	return &App{Config: c, DB: bdb, Bundle: b, Accounts: accounts, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
+	contracts := contract.NewService(bdb, ids, ten, n, c.SupportLeads, c.DefaultLang)
+	return &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
 		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb}}, nil
 }
 
@@ -182,7 +186,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Accounts: a.Accounts, Bundle: a.Bundle, Log: a.Log, Secret: secret,
+	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
 		Outbox: a.Outbox, Files: a.Files})
 }
@@ -236,7 +240,7 @@ func (a *App) sweepSessions(ctx context.Context) {
 	defer t.Stop()
 	for {
 		now := time.Now().UTC()
-		n, err := account.DeleteExpiredSessions(ctx, a.DB, now.Add(-a.Config.SessionIdle), now.Add(-a.Config.SessionMax))
+		n, err := identity.DeleteExpiredSessions(ctx, a.DB, now.Add(-a.Config.SessionIdle), now.Add(-a.Config.SessionMax))
 		if err != nil && !errors.Is(err, context.Canceled) {
 			a.Log.Warn("session sweep failed", "err", err)
 		} else if n > 0 {

@@ -1,7 +1,10 @@
 // Package apperr names the failures every capability shares and the edges map to a status.
 package apperr
 
-import "errors"
+import (
+	"database/sql"
+	"errors"
+)
 
 var (
 	// ErrNotFound: the object does not exist, or the actor may not know that it does.
@@ -11,3 +14,12 @@ var (
 	// ErrStale: the object changed since the form was opened (version check failed).
 	ErrStale = errors.New("stale")
 )
+
+// FromNoRows is ErrNotFound for a query that found no row, and err otherwise: a store's way to
+// say "no such object" that every edge maps to 404.
+func FromNoRows(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

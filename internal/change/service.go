@@ -4,10 +4,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -46,22 +47,18 @@ func (s *Service) now() time.Time {
 
 // customerAccess is what a customer may do on tenant: a member without the changes right is
 // refused (403), a tenant that is not theirs is not found (404).
-func customerAccess(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64) (*account.Access, error) {
-	a, err := account.AccessTo(ctx, idb, actor, tenantID)
-	if err != nil {
-		return nil, err
+func customerAccess(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenantID int64) (*tenancy.Access, error) {
+	if actor.Kind != identity.Customer {
+		return nil, apperr.ErrNotFound // staff order nothing: they work what customers order
 	}
-	if !a.Rights.Changes {
-		return nil, apperr.ErrForbidden
-	}
-	return a, nil
+	return tenancy.May(ctx, idb, actor, tenantID, tenancy.RightChanges)
 }
 
 // roleOn says what part actor plays on r, or answers apperr.ErrNotFound when the actor may not
 // see r: another tenant's customer, or a sales rep who is not the tenant's.
-func roleOn(ctx context.Context, idb bun.IDB, actor account.Actor, r *Request) (Role, error) {
+func roleOn(ctx context.Context, idb bun.IDB, actor tenancy.Actor, r *Request) (Role, error) {
 	switch actor.Kind {
-	case account.Customer:
+	case identity.Customer:
 		if _, err := customerAccess(ctx, idb, actor, r.TenantID); err != nil {
 			return "", err
 		}
@@ -69,25 +66,22 @@ func roleOn(ctx context.Context, idb bun.IDB, actor account.Actor, r *Request) (
 			return RoleRequester, nil
 		}
 		return RoleMember, nil
-	case account.Agent:
+	case identity.Agent:
 		return RoleAgent, nil
-	case account.Admin:
+	case identity.Admin:
 		return RoleAdmin, nil
-	case account.Sales:
-		t, err := account.TenantByID(ctx, idb, r.TenantID)
-		if err != nil {
+	case identity.Sales:
+		if _, err := tenancy.May(ctx, idb, actor, r.TenantID, tenancy.RightChanges); err != nil {
 			return "", err
 		}
-		if t.SalesRepID != nil && *t.SalesRepID == actor.UserID {
-			return RoleSalesRep, nil
-		}
+		return RoleSalesRep, nil
 	}
 	return "", apperr.ErrNotFound
 }
 
 // Get returns a request the actor may read, the part they play on it and its timeline (internal
 // notes for staff only).
-func (s *Service) Get(ctx context.Context, actor account.Actor, id int64) (*Request, Role, []timeline.Entry, error) {
+func (s *Service) Get(ctx context.Context, actor tenancy.Actor, id int64) (*Request, Role, []timeline.Entry, error) {
 	r, err := ByID(ctx, s.DB, id)
 	if err != nil {
 		return nil, "", nil, err
@@ -104,7 +98,7 @@ func (s *Service) Get(ctx context.Context, actor account.Actor, id int64) (*Requ
 }
 
 // CanRead returns nil when actor may read request id (for attachment downloads).
-func (s *Service) CanRead(ctx context.Context, actor account.Actor, id int64) error {
+func (s *Service) CanRead(ctx context.Context, actor tenancy.Actor, id int64) error {
 	r, err := ByID(ctx, s.DB, id)
 	if err != nil {
 		return err

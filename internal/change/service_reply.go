@@ -3,8 +3,8 @@ package change
 import (
 	"context"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -12,7 +12,7 @@ import (
 // Reply adds a public reply, or for staff an internal note, with attachments, to request id,
 // through timeline.Write. A public reply by staff is mailed to the requester; a note is never
 // shown or mailed to a customer.
-func (s *Service) Reply(ctx context.Context, actor account.Actor, id int64, body string, internal bool, files []timeline.Upload) error {
+func (s *Service) Reply(ctx context.Context, actor tenancy.Actor, id int64, body string, internal bool, files []timeline.Upload) error {
 	now := s.now()
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		r, err := ByID(ctx, tx, id)

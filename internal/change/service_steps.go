@@ -5,10 +5,10 @@ import (
 	"errors"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -35,7 +35,7 @@ var (
 // schedule, implement or close (an agent or an admin), cancel (the requester, before
 // implementation). Who may take the step is checked first, then the version, then the state
 // rule and the input. The step, its timeline events and its mail are one transaction.
-func (s *Service) Act(ctx context.Context, actor account.Actor, id int64, in StepInput) (*Request, error) {
+func (s *Service) Act(ctx context.Context, actor tenancy.Actor, id int64, in StepInput) (*Request, error) {
 	now := s.now()
 	var r *Request
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -94,7 +94,7 @@ func stepValue(r *Request, in StepInput, now time.Time) (Value, error) {
 }
 
 // apply writes the step, its events and its mail.
-func (s *Service) apply(ctx context.Context, tx bun.IDB, actor account.Actor, r *Request, a Action, to State, v Value, now time.Time) error {
+func (s *Service) apply(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, a Action, to State, v Value, now time.Time) error {
 	from := r.State
 	r.State, r.UpdatedAt = to, now
 	cols := []string{"state"}
@@ -136,7 +136,7 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, actor account.Actor, r 
 
 // notifyStep tells the people concerned: approved, rejected or implemented → requester and
 // referent; scheduled → requester.
-func (s *Service) notifyStep(ctx context.Context, tx bun.IDB, actor account.Actor, r *Request, a Action) error {
+func (s *Service) notifyStep(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, a Action) error {
 	data := s.mailData(r)
 	switch a {
 	case Approve:

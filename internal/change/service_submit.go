@@ -4,22 +4,22 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
 
 // Orderable returns an item a customer with the changes right on tenant may order; an unknown or
 // retired item code answers apperr.ErrNotFound.
-func (s *Service) Orderable(ctx context.Context, actor account.Actor, tenantID int64, code string) (*Item, error) {
+func (s *Service) Orderable(ctx context.Context, actor tenancy.Actor, tenantID int64, code string) (*Item, error) {
 	_, it, err := s.orderable(ctx, actor, tenantID, code)
 	return it, err
 }
 
-func (s *Service) orderable(ctx context.Context, actor account.Actor, tenantID int64, code string) (*account.Access, *Item, error) {
+func (s *Service) orderable(ctx context.Context, actor tenancy.Actor, tenantID int64, code string) (*tenancy.Access, *Item, error) {
 	a, err := customerAccess(ctx, s.DB, actor, tenantID)
 	if err != nil {
 		return nil, nil, err
@@ -33,12 +33,12 @@ func (s *Service) orderable(ctx context.Context, actor account.Actor, tenantID i
 
 // Check validates a form for item code on tenant, as the summary page shows it before the
 // requester validates: the item and the accepted values, or every failure beside its field.
-func (s *Service) Check(ctx context.Context, actor account.Actor, tenantID int64, code string, form map[string]string) (*Item, Values, error) {
+func (s *Service) Check(ctx context.Context, actor tenancy.Actor, tenantID int64, code string, form map[string]string) (*Item, Values, error) {
 	_, it, vs, err := s.check(ctx, actor, tenantID, code, form)
 	return it, vs, err
 }
 
-func (s *Service) check(ctx context.Context, actor account.Actor, tenantID int64, code string, form map[string]string) (*account.Access, *Item, Values, error) {
+func (s *Service) check(ctx context.Context, actor tenancy.Actor, tenantID int64, code string, form map[string]string) (*tenancy.Access, *Item, Values, error) {
 	a, it, err := s.orderable(ctx, actor, tenantID, code)
 	if err != nil {
 		return nil, nil, nil, err
@@ -53,13 +53,13 @@ func (s *Service) check(ctx context.Context, actor account.Actor, tenantID int64
 // Submit records a change request for item code on tenant with the form's values, checked again
 // on the server. A request within the item's pre-approval rule is approved at once; otherwise
 // the tenant's sales rep is asked to decide.
-func (s *Service) Submit(ctx context.Context, actor account.Actor, tenantID int64, code string, form map[string]string) (*Request, error) {
+func (s *Service) Submit(ctx context.Context, actor tenancy.Actor, tenantID int64, code string, form map[string]string) (*Request, error) {
 	return s.SubmitOnce(ctx, actor, tenantID, code, form, "")
 }
 
 // SubmitOnce is Submit for a form with a one-time token: the same form sent twice records one
 // request, and the second sending gets the first request back.
-func (s *Service) SubmitOnce(ctx context.Context, actor account.Actor, tenantID int64, code string, form map[string]string, token string) (*Request, error) {
+func (s *Service) SubmitOnce(ctx context.Context, actor tenancy.Actor, tenantID int64, code string, form map[string]string, token string) (*Request, error) {
 	a, it, vs, err := s.check(ctx, actor, tenantID, code, form)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (s *Service) SubmitOnce(ctx context.Context, actor account.Actor, tenantID 
 			return err
 		}
 		if pre {
-			e := timeline.NewEvent(r.Subject(), account.Actor{}, now, EventPreApproved, timeline.Key, Submitted.Key(), Approved.Key())
+			e := timeline.NewEvent(r.Subject(), tenancy.Actor{}, now, EventPreApproved, timeline.Key, Submitted.Key(), Approved.Key())
 			if err := timeline.Record(ctx, tx, e); err != nil {
 				return err
 			}
@@ -112,7 +112,7 @@ func (s *Service) SubmitOnce(ctx context.Context, actor account.Actor, tenantID 
 }
 
 // notifySubmitted tells the requester and the referent; and the sales rep when they must decide.
-func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor account.Actor, r *Request, pre bool) error {
+func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, pre bool) error {
 	data := s.mailData(r)
 	data["PreApproved"] = pre
 	if err := s.notify(ctx, tx, actor, r, "change_submitted", data, true, notify.Requester, notify.Referent); err != nil {
@@ -127,8 +127,8 @@ func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor account
 }
 
 // notify writes the notice kind for the roles, each recipient in their own language.
-func (s *Service) notify(ctx context.Context, tx bun.IDB, actor account.Actor, r *Request, kind string, data map[string]any, confirm bool, roles ...notify.Role) error {
-	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightChanges, Actor: actor,
+func (s *Service) notify(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, kind string, data map[string]any, confirm bool, roles ...notify.Role) error {
+	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightChanges, Actor: actor.Actor,
 		Confirm: confirm, RequesterID: r.RequesterID, Roles: roles})
 	if err != nil {
 		return err
@@ -150,7 +150,7 @@ func (s *Service) mailData(r *Request) map[string]any {
 }
 
 // Browse returns the catalogue to a customer with the changes right on tenant.
-func (s *Service) Browse(ctx context.Context, actor account.Actor, tenantID int64) (*Catalogue, error) {
+func (s *Service) Browse(ctx context.Context, actor tenancy.Actor, tenantID int64) (*Catalogue, error) {
 	if _, err := customerAccess(ctx, s.DB, actor, tenantID); err != nil {
 		return nil, err
 	}

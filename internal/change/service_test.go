@@ -5,39 +5,40 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/paging"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
 )
 
 type fixture struct {
 	svc                 *change.Service
-	marie, john, sophie account.Actor
-	alice, admin        account.Actor
-	t1, t4              *account.Tenant
+	marie, john, sophie tenancy.Actor
+	alice, admin        tenancy.Actor
+	t1, t4              *tenancy.Tenant
 }
 
 func setup(t *testing.T) *fixture {
 	a := testutil.NewApp(t)
 	ctx := context.Background()
 	f := &fixture{svc: &change.Service{DB: a.DB, Catalogue: a.Catalogue, Notifier: a.Notifier, DefaultLang: "fr"}}
-	for login, dst := range map[string]*account.Actor{"Marie.Dupont": &f.marie, "John.Doe": &f.john,
+	for login, dst := range map[string]*tenancy.Actor{"Marie.Dupont": &f.marie, "John.Doe": &f.john,
 		"Sophie.Commerciale": &f.sophie, "Alice.Agent": &f.alice, "admin": &f.admin} {
-		u, err := account.UserByLogin(ctx, a.DB, login)
+		u, err := identity.UserByLogin(ctx, a.DB, login)
 		if err != nil {
 			t.Fatal(err)
 		}
-		*dst = account.ActorOf(u)
+		*dst = tenancy.ActorOf(u)
 	}
 	var err error
-	if f.t1, err = account.TenantByCode(ctx, a.DB, "OCB0000001"); err != nil {
+	if f.t1, err = tenancy.TenantByCode(ctx, a.DB, "OCB0000001"); err != nil {
 		t.Fatal(err)
 	}
-	if f.t4, err = account.TenantByCode(ctx, a.DB, "OCB0000004"); err != nil {
+	if f.t4, err = tenancy.TenantByCode(ctx, a.DB, "OCB0000004"); err != nil {
 		t.Fatal(err)
 	}
 	return f

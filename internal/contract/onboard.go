@@ -4,10 +4,11 @@ import (
 	"context"
 	"strings"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -26,8 +27,8 @@ type NewTenant struct {
 
 // Onboard creates a tenant, its referent's and domain owner's memberships (every right) and
 // its first support-level period, in one transaction (admin only).
-func Onboard(ctx context.Context, db *bun.DB, accounts *account.Service, actor account.Actor, in NewTenant) (*account.Tenant, error) {
-	if actor.Kind != account.Admin {
+func Onboard(ctx context.Context, db *bun.DB, ten *tenancy.Service, actor tenancy.Actor, in NewTenant) (*tenancy.Tenant, error) {
+	if actor.Kind != identity.Admin {
 		return nil, apperr.ErrForbidden
 	}
 	var es i18n.Errors
@@ -35,18 +36,18 @@ func Onboard(ctx context.Context, db *bun.DB, accounts *account.Service, actor a
 	switch {
 	case in.Code == "":
 		es.Add(i18n.FieldError("code", "error.field.required"))
-	case !account.ValidTenantCode(in.Code):
+	case !tenancy.ValidTenantCode(in.Code):
 		es.Add(i18n.FieldError("code", "error.tenant.code_format"))
 	}
 	switch {
 	case in.Name == "":
 		es.Add(i18n.FieldError("name", "error.field.required"))
-	case len([]rune(in.Name)) > account.MaxName:
-		es.Add(i18n.FieldError("name", "error.field.too_long", "Max", account.MaxName))
+	case len([]rune(in.Name)) > identity.MaxName:
+		es.Add(i18n.FieldError("name", "error.field.too_long", "Max", identity.MaxName))
 	}
-	referent, err1 := accounts.ResolveCustomer(ctx, &es, "referent", in.ReferentLogin)
-	owner, err2 := accounts.ResolveCustomer(ctx, &es, "owner", in.OwnerLogin)
-	rep, err3 := accounts.ResolveSalesRep(ctx, &es, in.SalesRepLogin)
+	referent, err1 := ten.ResolveCustomer(ctx, &es, "referent", in.ReferentLogin)
+	owner, err2 := ten.ResolveCustomer(ctx, &es, "owner", in.OwnerLogin)
+	rep, err3 := ten.ResolveSalesRep(ctx, &es, in.SalesRepLogin)
 	for _, err := range []error{err1, err2, err3} {
 		if err != nil {
 			return nil, err
@@ -56,17 +57,17 @@ func Onboard(ctx context.Context, db *bun.DB, accounts *account.Service, actor a
 	if err := es.Err(); err != nil {
 		return nil, err
 	}
-	t := &account.Tenant{Code: in.Code, Name: in.Name, Status: account.TenantActive, ReferentID: referent.ID, OwnerID: owner.ID}
+	t := &tenancy.Tenant{Code: in.Code, Name: in.Name, Status: tenancy.TenantActive, ReferentID: referent.ID, OwnerID: owner.ID}
 	if rep != nil {
 		t.SalesRepID = &rep.ID
 	}
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := account.InsertTenant(ctx, tx, t); err != nil {
+		if err := tenancy.InsertTenant(ctx, tx, t); err != nil {
 			return err
 		}
 		for _, u := range uniqueUsers(referent, owner) {
-			m := &account.Membership{TenantID: t.ID, UserID: u.ID, Rights: account.AllRights}
-			if err := account.InsertMembership(ctx, tx, m); err != nil {
+			m := &tenancy.Membership{TenantID: t.ID, UserID: u.ID, Rights: tenancy.AllRights}
+			if err := tenancy.InsertMembership(ctx, tx, m); err != nil {
 				return err
 			}
 		}
@@ -75,11 +76,11 @@ func Onboard(ctx context.Context, db *bun.DB, accounts *account.Service, actor a
 	return t, err
 }
 
-func uniqueUsers(a, b *account.User) []*account.User {
+func uniqueUsers(a, b *identity.User) []*identity.User {
 	if a.ID == b.ID {
-		return []*account.User{a}
+		return []*identity.User{a}
 	}
-	return []*account.User{a, b}
+	return []*identity.User{a, b}
 }
 
 func checkPeriod(es *i18n.Errors, in NewTenant) Period {

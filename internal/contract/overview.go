@@ -4,15 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
 // Overview is what the Contract tab shows of a tenant on a day.
 type Overview struct {
-	Tenant    *account.Tenant
+	Tenant    *tenancy.Tenant
 	Today     calendar.Date
 	Current   Period
 	HasLevel  bool
@@ -24,7 +24,7 @@ type Overview struct {
 	// PendingLevel is the support-level request waiting for the sales rep, if any.
 	PendingLevel *Request
 	// Access is the reader's access (Service.Overview only): whether they may ask for a change.
-	Access *account.Access
+	Access *tenancy.Access
 
 	history []Period // oldest first, as the rules read it
 }
@@ -39,7 +39,7 @@ func (o *Overview) MayRequestLevel() *i18n.Error {
 
 // TenantOverview reads a tenant's support-level history and says where it stands on the Paris
 // date of now. It does not authorize: callers have already found the tenant for their actor.
-func TenantOverview(ctx context.Context, idb bun.IDB, t *account.Tenant, now time.Time) (*Overview, error) {
+func TenantOverview(ctx context.Context, idb bun.IDB, t *tenancy.Tenant, now time.Time) (*Overview, error) {
 	history, err := History(ctx, idb, t.ID)
 	if err != nil {
 		return nil, err

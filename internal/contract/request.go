@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -121,9 +122,9 @@ type Request struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 
-	Tenant    *account.Tenant `bun:"rel:belongs-to,join:tenant_id=id"`
-	Requester *account.User   `bun:"rel:belongs-to,join:requester_id=id"`
-	Decider   *account.User   `bun:"rel:belongs-to,join:decided_by=id"`
+	Tenant    *tenancy.Tenant `bun:"rel:belongs-to,join:tenant_id=id"`
+	Requester *identity.User  `bun:"rel:belongs-to,join:requester_id=id"`
+	Decider   *identity.User  `bun:"rel:belongs-to,join:decided_by=id"`
 }
 
 // Number is the request's reference as people quote it: REQ and the id on seven digits.

@@ -4,9 +4,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // MinTenantsForMultiBill is how many tenants a customer needs for a multi-tenant bill.
@@ -49,9 +50,9 @@ func checkForm(in *Form) i18n.Errors {
 		}
 	case ReferentChange, OwnerChange:
 		in.HolderName, in.HolderEmail = strings.TrimSpace(in.HolderName), strings.TrimSpace(in.HolderEmail)
-		account.CheckDisplayName(&es, "holder_name", in.HolderName)
-		account.CheckEmail(&es, "holder_email", in.HolderEmail)
-		if !account.ValidLang(in.HolderLang) {
+		identity.CheckDisplayName(&es, "holder_name", in.HolderName)
+		identity.CheckEmail(&es, "holder_email", in.HolderEmail)
+		if !identity.ValidLang(in.HolderLang) {
 			es.Add(i18n.FieldError("holder_lang", "error.field.choice"))
 		}
 	case TenantOrder:
@@ -59,8 +60,8 @@ func checkForm(in *Form) i18n.Errors {
 		switch {
 		case in.ContractName == "":
 			es.Add(i18n.FieldError("contract_name", "error.field.required"))
-		case utf8.RuneCountInString(in.ContractName) > account.MaxName:
-			es.Add(i18n.FieldError("contract_name", "error.field.too_long", "Max", account.MaxName))
+		case utf8.RuneCountInString(in.ContractName) > identity.MaxName:
+			es.Add(i18n.FieldError("contract_name", "error.field.too_long", "Max", identity.MaxName))
 		}
 		if _, ok := ParseLevel(in.Level); !ok {
 			es.Add(i18n.FieldError("level", "contract.error.unknown_level"))
@@ -73,9 +74,9 @@ func checkForm(in *Form) i18n.Errors {
 // whose cancellation is already under way.
 func CheckCancellation(status string) *i18n.Error {
 	switch status {
-	case account.TenantCancelled:
+	case tenancy.TenantCancelled:
 		return i18n.FieldError("tenant", "contract.error.already_cancelled")
-	case account.TenantCancellationRequested:
+	case tenancy.TenantCancellationRequested:
 		return i18n.FieldError("tenant", "contract.error.cancellation_under_way")
 	}
 	return nil
@@ -111,7 +112,7 @@ func CheckCancellationDate(s string, today calendar.Date) (calendar.Date, *i18n.
 // referent or the domain owner. A referent or domain-owner change is for when the holder cannot
 // act: any member with the `contract` right may file it, but not the holder themself, who hands
 // the role over in the Users tab.
-func WhyNot(a *account.Access, kind Kind) *i18n.Error {
+func WhyNot(a *tenancy.Access, kind Kind) *i18n.Error {
 	switch kind {
 	case ReferentChange:
 		if a.Referent {

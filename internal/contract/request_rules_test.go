@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // fields lists the fields of the failures in es, in order, as "field=key".
@@ -58,13 +58,13 @@ func TestCheckForm(t *testing.T) {
 }
 
 func TestCheckCancellationAndMultiTenantBill(t *testing.T) {
-	if e := CheckCancellation(account.TenantActive); e != nil {
+	if e := CheckCancellation(tenancy.TenantActive); e != nil {
 		t.Errorf("active tenant refused: %v", e)
 	}
-	if e := CheckCancellation(account.TenantCancelled); e == nil || e.Key != "contract.error.already_cancelled" || e.Field != "tenant" {
+	if e := CheckCancellation(tenancy.TenantCancelled); e == nil || e.Key != "contract.error.already_cancelled" || e.Field != "tenant" {
 		t.Errorf("cancelled tenant: %+v", e)
 	}
-	if e := CheckCancellation(account.TenantCancellationRequested); e == nil || e.Key != "contract.error.cancellation_under_way" {
+	if e := CheckCancellation(tenancy.TenantCancellationRequested); e == nil || e.Key != "contract.error.cancellation_under_way" {
 		t.Errorf("cancellation requested: %+v", e)
 	}
 	for n, ok := range map[int]bool{0: false, 1: false, 2: false, 3: true, 7: true} {
@@ -104,12 +104,12 @@ func TestCheckCancellationDate(t *testing.T) {
 }
 
 func TestWhyNot(t *testing.T) {
-	referent := &account.Access{Referent: true, Rights: account.AllRights}
-	owner := &account.Access{Owner: true, Rights: account.Rights{Contract: true}}
-	member := &account.Access{Member: true, Rights: account.Rights{Contract: true}}
-	noContract := &account.Access{Member: true, Rights: account.Rights{Incidents: true}}
+	referent := &tenancy.Access{Referent: true, Rights: tenancy.AllRights}
+	owner := &tenancy.Access{Owner: true, Rights: tenancy.Rights{Contract: true}}
+	member := &tenancy.Access{Member: true, Rights: tenancy.Rights{Contract: true}}
+	noContract := &tenancy.Access{Member: true, Rights: tenancy.Rights{Incidents: true}}
 	tests := []struct {
-		a    *account.Access
+		a    *tenancy.Access
 		kind Kind
 		want string
 	}{

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -18,7 +19,8 @@ import (
 // timeline events and its outbox rows.
 type Service struct {
 	DB       *bun.DB
-	Accounts *account.Service // its hooks send the welcome mail of a new referent or owner
+	Identity *identity.Service // its hooks send the welcome mail of a new referent or owner
+	Tenancy  *tenancy.Service
 	Notifier *notify.Notifier
 	// Leads and DefaultLang are the configuration notify.Recipients reads.
 	Leads       []string
@@ -28,32 +30,28 @@ type Service struct {
 }
 
 // NewService returns a Service with the real clock.
-func NewService(db *bun.DB, accounts *account.Service, n *notify.Notifier, leads []string, defaultLang string) *Service {
-	return &Service{DB: db, Accounts: accounts, Notifier: n, Leads: leads, DefaultLang: defaultLang,
+func NewService(db *bun.DB, ids *identity.Service, ten *tenancy.Service, n *notify.Notifier, leads []string, defaultLang string) *Service {
+	return &Service{DB: db, Identity: ids, Tenancy: ten, Notifier: n, Leads: leads, DefaultLang: defaultLang,
 		Now: func() time.Time { return time.Now().UTC() }}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
 // contractAccess is a customer's access to tenant with the `contract` right (403 without it).
-func contractAccess(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64) (*account.Access, error) {
-	a, err := account.AccessTo(ctx, idb, actor, tenantID)
-	if err != nil {
-		return nil, err
+func contractAccess(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenantID int64) (*tenancy.Access, error) {
+	if actor.Kind != identity.Customer {
+		return nil, apperr.ErrNotFound // staff file no customer form
 	}
-	if !a.Rights.Contract {
-		return nil, apperr.ErrForbidden
-	}
-	return a, nil
+	return tenancy.May(ctx, idb, actor, tenantID, tenancy.RightContract)
 }
 
 // salesMay checks that a staff actor processes the tenant's requests: its sales rep, or an admin.
 // Another rep's tenant answers 404, as a request that does not exist.
-func salesMay(actor account.Actor, t *account.Tenant) error {
+func salesMay(actor tenancy.Actor, t *tenancy.Tenant) error {
 	switch actor.Kind {
-	case account.Admin:
+	case identity.Admin:
 		return nil
-	case account.Sales:
+	case identity.Sales:
 		if t.SalesRepID != nil && *t.SalesRepID == actor.UserID {
 			return nil
 		}
@@ -64,11 +62,11 @@ func salesMay(actor account.Actor, t *account.Tenant) error {
 
 // notice enqueues a message of kind about r for the roles, in each recipient's language. The
 // sales rep's link opens the request on the sales desk, the customers' in their Contract tab.
-func (s *Service) notice(ctx context.Context, tx bun.IDB, r *Request, actor account.Actor, kind string, confirm bool,
+func (s *Service) notice(ctx context.Context, tx bun.IDB, r *Request, actor tenancy.Actor, kind string, confirm bool,
 	data map[string]any, roles ...notify.Role) error {
 	seen := map[string]bool{}
 	for _, role := range roles {
-		rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightContract, Actor: actor,
+		rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightContract, Actor: actor.Actor,
 			Confirm: confirm, RequesterID: r.RequesterID, Roles: []notify.Role{role}})
 		if err != nil {
 			return err

@@ -5,17 +5,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
 
 // Queue lists the pending requests of the sales desk, oldest first: a sales rep's tenants', or
 // every tenant's for an admin.
-func (s *Service) Queue(ctx context.Context, actor account.Actor) ([]Request, error) {
+func (s *Service) Queue(ctx context.Context, actor tenancy.Actor) ([]Request, error) {
 	f, err := deskFilter(actor)
 	if err != nil {
 		return nil, err
@@ -25,7 +26,7 @@ func (s *Service) Queue(ctx context.Context, actor account.Actor) ([]Request, er
 }
 
 // Decided lists the sales desk's latest decided requests, newest first.
-func (s *Service) Decided(ctx context.Context, actor account.Actor, limit int) ([]Request, error) {
+func (s *Service) Decided(ctx context.Context, actor tenancy.Actor, limit int) ([]Request, error) {
 	f, err := deskFilter(actor)
 	if err != nil {
 		return nil, err
@@ -35,11 +36,11 @@ func (s *Service) Decided(ctx context.Context, actor account.Actor, limit int) (
 }
 
 // deskFilter scopes the sales desk: a sales rep's tenants, every tenant for an admin.
-func deskFilter(actor account.Actor) (RequestFilter, error) {
+func deskFilter(actor tenancy.Actor) (RequestFilter, error) {
 	switch actor.Kind {
-	case account.Admin:
+	case identity.Admin:
 		return RequestFilter{}, nil
-	case account.Sales:
+	case identity.Sales:
 		return RequestFilter{SalesRepID: actor.UserID}, nil
 	}
 	return RequestFilter{}, apperr.ErrForbidden
@@ -58,7 +59,7 @@ type StaffView struct {
 
 // StaffRequest returns a request to its tenant's sales rep or an admin; another rep's request
 // answers 404.
-func (s *Service) StaffRequest(ctx context.Context, actor account.Actor, id int64) (*StaffView, error) {
+func (s *Service) StaffRequest(ctx context.Context, actor tenancy.Actor, id int64) (*StaffView, error) {
 	r, err := RequestByID(ctx, s.DB, id)
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (s *Service) StaffRequest(ctx context.Context, actor account.Actor, id int6
 	case Cancellation:
 		v.Refusal = CheckCancellation(r.Tenant.Status)
 	case MultiTenantBill:
-		ts, err := account.TenantsOf(ctx, s.DB, r.RequesterID)
+		ts, err := tenancy.TenantsOf(ctx, s.DB, r.RequesterID)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +113,7 @@ type Decision struct {
 // Decide accepts or rejects a pending request for its tenant's sales rep or an admin. The rules
 // are checked again; an accepted request's effect is applied in the same transaction as the
 // decision, its timeline events and the mail to the requester and the referent.
-func (s *Service) Decide(ctx context.Context, actor account.Actor, id int64, d Decision) (*Request, error) {
+func (s *Service) Decide(ctx context.Context, actor tenancy.Actor, id int64, d Decision) (*Request, error) {
 	r, err := RequestByID(ctx, s.DB, id)
 	if err != nil {
 		return nil, err
@@ -167,7 +168,7 @@ func (s *Service) Decide(ctx context.Context, actor account.Actor, id int64, d D
 
 // apply carries out an accepted request's effect and returns the timeline events saying what
 // it did. A rule that refuses now answers a field error and the transaction writes nothing.
-func (s *Service) apply(ctx context.Context, tx bun.Tx, actor account.Actor, r *Request, d Decision, now time.Time) ([]*timeline.Entry, error) {
+func (s *Service) apply(ctx context.Context, tx bun.Tx, actor tenancy.Actor, r *Request, d Decision, now time.Time) ([]*timeline.Entry, error) {
 	event := func(key string, vt timeline.ValueType, from, to string) *timeline.Entry {
 		return timeline.NewEvent(r.Subject(), actor, now, key, vt, from, to)
 	}
@@ -191,7 +192,7 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, actor account.Actor, r *
 	case TenantOrder:
 		return s.createOrderedTenant(ctx, tx, r, d, now, event)
 	case MultiTenantBill:
-		ts, err := account.TenantsOf(ctx, tx, r.RequesterID)
+		ts, err := tenancy.TenantsOf(ctx, tx, r.RequesterID)
 		if err != nil {
 			return nil, err
 		}
@@ -217,13 +218,13 @@ func (s *Service) acceptCancellation(ctx context.Context, tx bun.Tx, r *Request,
 	}
 	r.EffectiveOn = day
 	events := []*timeline.Entry{event("contract.event.cancel_on", timeline.Date, "", day.String())}
-	to := account.TenantCancellationRequested
+	to := tenancy.TenantCancellationRequested
 	if !day.After(today(now)) {
-		to, r.AppliedAt = account.TenantCancelled, &now
+		to, r.AppliedAt = tenancy.TenantCancelled, &now
 	}
 	events = append(events, event("contract.event.tenant_status", timeline.Key, "tenant.status."+t.Status, "tenant.status."+to))
 	t.Status = to
-	return events, account.UpdateTenant(ctx, tx, t, "status")
+	return events, tenancy.UpdateTenant(ctx, tx, t, "status")
 }
 
 // createOrderedTenant creates the tenant an accepted order asked for, with the code the rep
@@ -234,19 +235,19 @@ func (s *Service) createOrderedTenant(ctx context.Context, tx bun.Tx, r *Request
 	switch {
 	case code == "":
 		return nil, i18n.FieldError("tenant_code", "error.field.required")
-	case !account.ValidTenantCode(code):
+	case !tenancy.ValidTenantCode(code):
 		return nil, i18n.FieldError("tenant_code", "error.tenant.code_format")
 	}
-	t := &account.Tenant{Code: code, Name: r.ContractName, Status: account.TenantActive, ReferentID: r.RequesterID,
+	t := &tenancy.Tenant{Code: code, Name: r.ContractName, Status: tenancy.TenantActive, ReferentID: r.RequesterID,
 		OwnerID: r.RequesterID, SalesRepID: r.Tenant.SalesRepID}
-	if err := account.InsertTenant(ctx, tx, t); err != nil {
+	if err := tenancy.InsertTenant(ctx, tx, t); err != nil {
 		if _, ok := i18n.AsErrors(err); ok {
 			return nil, i18n.FieldError("tenant_code", "error.tenant.code_taken")
 		}
 		return nil, err
 	}
-	m := &account.Membership{TenantID: t.ID, UserID: r.RequesterID, Rights: account.AllRights}
-	if err := account.InsertMembership(ctx, tx, m); err != nil {
+	m := &tenancy.Membership{TenantID: t.ID, UserID: r.RequesterID, Rights: tenancy.AllRights}
+	if err := tenancy.InsertMembership(ctx, tx, m); err != nil {
 		return nil, err
 	}
 	if err := InsertPeriod(ctx, tx, t.ID, NewPeriod(r.Level, today(now))); err != nil {

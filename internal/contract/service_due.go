@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -57,11 +57,11 @@ func (s *Service) applyDue(ctx context.Context, id int64, now time.Time) (bool, 
 		if r.Kind == Cancellation {
 			return cancelTenant(ctx, tx, r, now)
 		}
-		ev := timeline.NewEvent(r.Subject(), account.System, now, "contract.event.level_in_force", timeline.Key, "", r.Level.Key())
+		ev := timeline.NewEvent(r.Subject(), tenancy.System, now, "contract.event.level_in_force", timeline.Key, "", r.Level.Key())
 		if err := timeline.Record(ctx, tx, ev); err != nil {
 			return err
 		}
-		return s.notice(ctx, tx, r, account.System, "level_effective", true, nil, notify.Referent)
+		return s.notice(ctx, tx, r, tenancy.System, "level_effective", true, nil, notify.Referent)
 	})
 	return done, err
 }
@@ -69,14 +69,14 @@ func (s *Service) applyDue(ctx context.Context, id int64, now time.Time) (bool, 
 // cancelTenant moves a tenant whose cancellation day has come to cancelled.
 func cancelTenant(ctx context.Context, tx bun.Tx, r *Request, now time.Time) error {
 	t := r.Tenant
-	if t.Status == account.TenantCancelled {
+	if t.Status == tenancy.TenantCancelled {
 		return nil
 	}
-	ev := timeline.NewEvent(r.Subject(), account.System, now, "contract.event.tenant_status", timeline.Key,
-		"tenant.status."+t.Status, "tenant.status."+account.TenantCancelled)
+	ev := timeline.NewEvent(r.Subject(), tenancy.System, now, "contract.event.tenant_status", timeline.Key,
+		"tenant.status."+t.Status, "tenant.status."+tenancy.TenantCancelled)
 	if err := timeline.Record(ctx, tx, ev); err != nil {
 		return err
 	}
-	t.Status = account.TenantCancelled
-	return account.UpdateTenant(ctx, tx, t, "status")
+	t.Status = tenancy.TenantCancelled
+	return tenancy.UpdateTenant(ctx, tx, t, "status")
 }

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -21,18 +21,18 @@ import (
 // than three tenants for a multi-tenant bill).
 type FormPage struct {
 	Kind     Kind
-	Access   *account.Access
+	Access   *tenancy.Access
 	Overview *Overview
 	Why      *i18n.Error // nil when the actor may file this form
 	Pending  *Request
 	Choices  []Choice
 	Refusal  *i18n.Error
 	// Tenants are the customer's tenants, which a multi-tenant bill groups.
-	Tenants []account.Tenant
+	Tenants []tenancy.Tenant
 }
 
 // Form returns the form of kind for tenant, for a member with the `contract` right.
-func (s *Service) Form(ctx context.Context, actor account.Actor, tenantID int64, kind Kind) (*FormPage, error) {
+func (s *Service) Form(ctx context.Context, actor tenancy.Actor, tenantID int64, kind Kind) (*FormPage, error) {
 	a, err := contractAccess(ctx, s.DB, actor, tenantID)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func (s *Service) Form(ctx context.Context, actor account.Actor, tenantID int64,
 		fp.Choices = Choices(fp.Overview.history, fp.Pending != nil, fp.Overview.Today)
 	}
 	if kind == MultiTenantBill {
-		fp.Tenants, err = account.TenantsOf(ctx, s.DB, actor.UserID)
+		fp.Tenants, err = tenancy.TenantsOf(ctx, s.DB, actor.UserID)
 	}
 	return fp, err
 }
@@ -67,7 +67,7 @@ func (s *Service) Form(ctx context.Context, actor account.Actor, tenantID int64,
 // rules are checked on the history) or a sales form. Bad input answers field errors and writes
 // nothing; the request, its first timeline event and the mail to the sales rep and the referent
 // are written together.
-func (s *Service) File(ctx context.Context, actor account.Actor, tenantID int64, in Form) (*Request, error) {
+func (s *Service) File(ctx context.Context, actor tenancy.Actor, tenantID int64, in Form) (*Request, error) {
 	a, err := contractAccess(ctx, s.DB, actor, tenantID)
 	if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (s *Service) File(ctx context.Context, actor account.Actor, tenantID int64,
 	return r, err
 }
 
-func newRequest(a *account.Access, actor account.Actor, in Form) *Request {
+func newRequest(a *tenancy.Access, actor tenancy.Actor, in Form) *Request {
 	r := &Request{TenantID: a.Tenant.ID, Kind: in.Kind, RequesterID: actor.UserID, Details: in.Details}
 	switch in.Kind {
 	case SupportLevel:
@@ -137,9 +137,9 @@ func currentLevel(ctx context.Context, idb bun.IDB, tenantID int64, now time.Tim
 // precheck applies the rules that depend on the tenant's state: the support-level rules on its
 // history, one pending request of a kind at a time, no cancellation of a tenant not active,
 // three tenants for a multi-tenant bill. Failures are added to es; err is a database failure.
-func (s *Service) precheck(ctx context.Context, idb bun.IDB, actor account.Actor, a *account.Access, in *Form,
+func (s *Service) precheck(ctx context.Context, idb bun.IDB, actor tenancy.Actor, a *tenancy.Access, in *Form,
 	es *i18n.Errors, now time.Time) error {
-	if a.Tenant.Status == account.TenantCancelled && in.Kind != Cancellation {
+	if a.Tenant.Status == tenancy.TenantCancelled && in.Kind != Cancellation {
 		es.Add(i18n.FieldError("", "contract.error.tenant_cancelled"))
 		return nil
 	}
@@ -169,7 +169,7 @@ func (s *Service) precheck(ctx context.Context, idb bun.IDB, actor account.Actor
 			return nil
 		}
 	case MultiTenantBill:
-		ts, err := account.TenantsOf(ctx, idb, actor.UserID)
+		ts, err := tenancy.TenantsOf(ctx, idb, actor.UserID)
 		if err != nil {
 			return err
 		}

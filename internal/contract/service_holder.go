@@ -7,9 +7,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -19,7 +20,7 @@ import (
 // that email address, or a new user created with a login made from the address and sent the
 // welcome mail (through the account hooks, in this transaction). The holder becomes a member
 // with every right.
-func (s *Service) changeHolder(ctx context.Context, tx bun.Tx, actor account.Actor, r *Request, event eventFunc) ([]*timeline.Entry, error) {
+func (s *Service) changeHolder(ctx context.Context, tx bun.Tx, actor tenancy.Actor, r *Request, event eventFunc) ([]*timeline.Entry, error) {
 	t := r.Tenant
 	u, err := s.holderUser(ctx, tx, actor, r)
 	if err != nil {
@@ -33,19 +34,19 @@ func (s *Service) changeHolder(ctx context.Context, tx bun.Tx, actor account.Act
 	if *role == u.ID {
 		return nil, i18n.FieldError("holder_email", "contract.error.same_holder", "Name", u.DisplayName)
 	}
-	m, err := account.MembershipOf(ctx, tx, t.ID, u.ID)
+	m, err := tenancy.MembershipOf(ctx, tx, t.ID, u.ID)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
-		err = account.InsertMembership(ctx, tx, &account.Membership{TenantID: t.ID, UserID: u.ID, Rights: account.AllRights})
+		err = tenancy.InsertMembership(ctx, tx, &tenancy.Membership{TenantID: t.ID, UserID: u.ID, Rights: tenancy.AllRights})
 	case err == nil:
-		m.Rights = account.AllRights
-		err = account.UpdateRights(ctx, tx, m)
+		m.Rights = tenancy.AllRights
+		err = tenancy.UpdateRights(ctx, tx, m)
 	}
 	if err != nil {
 		return nil, err
 	}
 	*role = u.ID
-	if err := account.UpdateTenant(ctx, tx, t, column); err != nil {
+	if err := tenancy.UpdateTenant(ctx, tx, t, column); err != nil {
 		return nil, err
 	}
 	oldName := ""
@@ -56,10 +57,10 @@ func (s *Service) changeHolder(ctx context.Context, tx bun.Tx, actor account.Act
 }
 
 // holderUser finds the customer user with the request's email address, or creates one.
-func (s *Service) holderUser(ctx context.Context, tx bun.Tx, actor account.Actor, r *Request) (*account.User, error) {
-	u, err := account.UserByEmail(ctx, tx, r.HolderEmail)
+func (s *Service) holderUser(ctx context.Context, tx bun.Tx, actor tenancy.Actor, r *Request) (*identity.User, error) {
+	u, err := identity.UserByEmail(ctx, tx, r.HolderEmail)
 	switch {
-	case err == nil && u.Kind != account.Customer:
+	case err == nil && u.Kind != identity.Customer:
 		return nil, i18n.FieldError("holder_email", "contract.error.holder_not_customer")
 	case err == nil && !u.Active:
 		return nil, i18n.FieldError("holder_email", "contract.error.holder_inactive")
@@ -73,15 +74,15 @@ func (s *Service) holderUser(ctx context.Context, tx bun.Tx, actor account.Actor
 		return nil, err
 	}
 	lang := r.HolderLang
-	if !account.ValidLang(lang) {
+	if !identity.ValidLang(lang) {
 		lang = s.DefaultLang
 	}
-	u = &account.User{Login: login, Email: r.HolderEmail, DisplayName: r.HolderName, Lang: lang,
-		Kind: account.Customer, Active: true}
-	if err := account.InsertUser(ctx, tx, u); err != nil {
+	u = &identity.User{Login: login, Email: r.HolderEmail, DisplayName: r.HolderName, Lang: lang,
+		Kind: identity.Customer, Active: true}
+	if err := identity.InsertUser(ctx, tx, u); err != nil {
 		return nil, err
 	}
-	return u, s.Accounts.Hooks.UserCreated(ctx, tx, actor, u)
+	return u, s.Identity.Hooks.UserCreated(ctx, tx, actor.Actor, u)
 }
 
 var notLogin = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -94,13 +95,13 @@ func freeLogin(ctx context.Context, idb bun.IDB, email string) (string, error) {
 	if base == "" {
 		base = "user"
 	}
-	base = base[:min(len(base), account.MaxLogin-4)]
+	base = base[:min(len(base), identity.MaxLogin-4)]
 	for i := 1; ; i++ {
 		login := base
 		if i > 1 {
 			login += strconv.Itoa(i)
 		}
-		_, err := account.UserByLogin(ctx, idb, login)
+		_, err := identity.UserByLogin(ctx, idb, login)
 		if errors.Is(err, apperr.ErrNotFound) {
 			return login, nil
 		}

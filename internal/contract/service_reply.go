@@ -3,16 +3,16 @@ package contract
 import (
 	"context"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
 
 // CustomerRequest returns a request and its public timeline to a member of its tenant with the
 // `contract` right; another tenant's request answers 404, as one that does not exist.
-func (s *Service) CustomerRequest(ctx context.Context, actor account.Actor, id int64) (*Request, []timeline.Entry, error) {
+func (s *Service) CustomerRequest(ctx context.Context, actor tenancy.Actor, id int64) (*Request, []timeline.Entry, error) {
 	r, err := RequestByID(ctx, s.DB, id)
 	if err != nil {
 		return nil, nil, err
@@ -25,7 +25,7 @@ func (s *Service) CustomerRequest(ctx context.Context, actor account.Actor, id i
 }
 
 // CanRead says whether actor may read the request (and its attachments): nil when they may.
-func (s *Service) CanRead(ctx context.Context, actor account.Actor, id int64) error {
+func (s *Service) CanRead(ctx context.Context, actor tenancy.Actor, id int64) error {
 	r, err := RequestByID(ctx, s.DB, id)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (s *Service) CanRead(ctx context.Context, actor account.Actor, id int64) er
 // with the `contract` right, mailed to the sales rep; or by the sales rep (or an admin), mailed
 // to the requester and the referent. Staff may write an internal note instead, which is never
 // shown or mailed to a customer.
-func (s *Service) Reply(ctx context.Context, actor account.Actor, id int64, body string, internal bool, files []timeline.Upload) error {
+func (s *Service) Reply(ctx context.Context, actor tenancy.Actor, id int64, body string, internal bool, files []timeline.Upload) error {
 	r, err := RequestByID(ctx, s.DB, id)
 	if err != nil {
 		return err

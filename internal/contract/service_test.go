@@ -7,28 +7,29 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
-func actor(t *testing.T, a *app.App, login string) account.Actor {
+func actor(t *testing.T, a *app.App, login string) tenancy.Actor {
 	t.Helper()
-	u, err := account.UserByLogin(context.Background(), a.DB, login)
+	u, err := identity.UserByLogin(context.Background(), a.DB, login)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return account.ActorOf(u)
+	return tenancy.ActorOf(u)
 }
 
-func tenant(t *testing.T, a *app.App, code string) *account.Tenant {
+func tenant(t *testing.T, a *app.App, code string) *tenancy.Tenant {
 	t.Helper()
-	tn, err := account.TenantByCode(context.Background(), a.DB, code)
+	tn, err := tenancy.TenantByCode(context.Background(), a.DB, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func tenant(t *testing.T, a *app.App, code string) *account.Tenant {
 
 // service returns the contract service with its clock at now.
 func service(a *app.App, now time.Time) *contract.Service {
-	s := contract.NewService(a.DB, a.Accounts, a.Notifier, a.Config.SupportLeads, a.Config.DefaultLang)
+	s := contract.NewService(a.DB, a.Identity, a.Tenancy, a.Notifier, a.Config.SupportLeads, a.Config.DefaultLang)
 	s.Now = func() time.Time { return now }
 	return s
 }
@@ -165,14 +166,14 @@ func TestLevelTakesEffectMailOnce(t *testing.T) {
 func TestSMTPDeliveryPerLanguage(t *testing.T) {
 	a := testutil.NewApp(t)
 	ctx := context.Background()
-	rep, err := a.Accounts.CreateUser(ctx, account.System, account.UserInput{Login: "Sam.Sales", Email: "sam.sales@example.com",
-		DisplayName: "Sam Sales", Lang: "en", Kind: account.Sales, Active: true, Password: demo.Password})
+	rep, err := a.Identity.CreateUser(ctx, tenancy.System.Actor, identity.UserInput{Login: "Sam.Sales", Email: "sam.sales@example.com",
+		DisplayName: "Sam Sales", Lang: "en", Kind: identity.Sales, Active: true, Password: demo.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t3 := tenant(t, a, "OCB0000003")
 	t3.SalesRepID = &rep.ID
-	if err := account.UpdateTenant(ctx, a.DB, t3, "sales_rep_id"); err != nil {
+	if err := tenancy.UpdateTenant(ctx, a.DB, t3, "sales_rep_id"); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
@@ -180,7 +181,7 @@ func TestSMTPDeliveryPerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := service(a, now).Decide(ctx, account.ActorOf(rep), r.ID, contract.Decision{Accept: true, Version: 1, Reason: "OK"}); err != nil {
+	if _, err := service(a, now).Decide(ctx, tenancy.ActorOf(rep), r.ID, contract.Decision{Accept: true, Version: 1, Reason: "OK"}); err != nil {
 		t.Fatal(err)
 	}
 	srv := testutil.StartSMTP(t)

@@ -7,10 +7,11 @@ import (
 	"errors"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -20,18 +21,18 @@ const Password = "guichet-demo"
 // User is one demo account, as README.md lists it.
 type User struct {
 	Login, Name, Email, Lang string
-	Kind                     account.Kind
+	Kind                     identity.Kind
 	Role                     string
 }
 
 // Users are the demo accounts, in the order they are printed.
 var Users = []User{
-	{"Marie.Dupont", "Marie Dupont", "marie.dupont@example.fr", "fr", account.Customer, "referent and domain owner of OCB0000001–3"},
-	{"John.Doe", "John Doe", "john.doe@example.com", "en", account.Customer, "OCB0000001, incidents right only"},
-	{"Paul.Martin", "Paul Martin", "paul.martin@example.fr", "fr", account.Customer, "referent of OCB0000004"},
-	{"Alice.Agent", "Alice Agent", "alice.agent@example.com", "en", account.Agent, "support agent"},
-	{"Sophie.Commerciale", "Sophie Commerciale", "sophie.commerciale@example.fr", "fr", account.Sales, "sales rep of the four tenants"},
-	{"admin", "Admin Guichet", "admin@example.com", "en", account.Admin, "administrator"},
+	{"Marie.Dupont", "Marie Dupont", "marie.dupont@example.fr", "fr", identity.Customer, "referent and domain owner of OCB0000001–3"},
+	{"John.Doe", "John Doe", "john.doe@example.com", "en", identity.Customer, "OCB0000001, incidents right only"},
+	{"Paul.Martin", "Paul Martin", "paul.martin@example.fr", "fr", identity.Customer, "referent of OCB0000004"},
+	{"Alice.Agent", "Alice Agent", "alice.agent@example.com", "en", identity.Agent, "support agent"},
+	{"Sophie.Commerciale", "Sophie Commerciale", "sophie.commerciale@example.fr", "fr", identity.Sales, "sales rep of the four tenants"},
+	{"admin", "Admin Guichet", "admin@example.com", "en", identity.Admin, "administrator"},
 }
 
 type tenant struct {
@@ -50,55 +51,55 @@ var tenants = []tenant{
 }
 
 // Load creates whatever demo data is missing.
-func Load(ctx context.Context, db *bun.DB, accounts *account.Service, now time.Time) error {
+func Load(ctx context.Context, db *bun.DB, ids *identity.Service, ten *tenancy.Service, now time.Time) error {
 	for _, u := range Users {
-		if err := ensureUser(ctx, db, accounts, u); err != nil {
+		if err := ensureUser(ctx, db, ids, u); err != nil {
 			return err
 		}
 	}
 	today := calendar.ParisDate(now)
 	for _, t := range tenants {
-		if err := ensureTenant(ctx, db, accounts, t, today); err != nil {
+		if err := ensureTenant(ctx, db, ten, t, today); err != nil {
 			return err
 		}
 	}
-	return ensureMember(ctx, db, "OCB0000001", "John.Doe", account.Rights{Incidents: true})
+	return ensureMember(ctx, db, "OCB0000001", "John.Doe", tenancy.Rights{Incidents: true})
 }
 
-func ensureUser(ctx context.Context, db *bun.DB, accounts *account.Service, u User) error {
-	_, err := account.UserByLogin(ctx, db, u.Login)
+func ensureUser(ctx context.Context, db *bun.DB, ids *identity.Service, u User) error {
+	_, err := identity.UserByLogin(ctx, db, u.Login)
 	if !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
-	_, err = accounts.CreateUser(ctx, account.System, account.UserInput{Login: u.Login, Email: u.Email,
+	_, err = ids.CreateUser(ctx, identity.System, identity.UserInput{Login: u.Login, Email: u.Email,
 		DisplayName: u.Name, Lang: u.Lang, Kind: u.Kind, Active: true, Password: Password})
 	return err
 }
 
-func ensureTenant(ctx context.Context, db *bun.DB, accounts *account.Service, t tenant, today calendar.Date) error {
-	_, err := account.TenantByCode(ctx, db, t.code)
+func ensureTenant(ctx context.Context, db *bun.DB, ten *tenancy.Service, t tenant, today calendar.Date) error {
+	_, err := tenancy.TenantByCode(ctx, db, t.code)
 	if !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
 	from := calendar.NewDate(today.Year, today.Month-time.Month(t.monthsAgo), 1)
-	_, err = contract.Onboard(ctx, db, accounts, account.System, contract.NewTenant{
+	_, err = contract.Onboard(ctx, db, ten, tenancy.System, contract.NewTenant{
 		Code: t.code, Name: t.name, ReferentLogin: t.referent, OwnerLogin: t.referent,
 		SalesRepLogin: "Sophie.Commerciale", Level: string(t.level), EffectiveFrom: from.String(),
 	})
 	return err
 }
 
-func ensureMember(ctx context.Context, db *bun.DB, code, login string, r account.Rights) error {
-	t, err := account.TenantByCode(ctx, db, code)
+func ensureMember(ctx context.Context, db *bun.DB, code, login string, r tenancy.Rights) error {
+	t, err := tenancy.TenantByCode(ctx, db, code)
 	if err != nil {
 		return err
 	}
-	u, err := account.UserByLogin(ctx, db, login)
+	u, err := identity.UserByLogin(ctx, db, login)
 	if err != nil {
 		return err
 	}
-	if _, err := account.MembershipOf(ctx, db, t.ID, u.ID); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := tenancy.MembershipOf(ctx, db, t.ID, u.ID); !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
-	return account.InsertMembership(ctx, db, &account.Membership{TenantID: t.ID, UserID: u.ID, Rights: r})
+	return tenancy.InsertMembership(ctx, db, &tenancy.Membership{TenantID: t.ID, UserID: u.ID, Rights: r})
 }

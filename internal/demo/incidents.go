@@ -8,13 +8,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -29,8 +30,8 @@ const genBatch = 2000
 // Incidents adds n incidents with realistic text and timelines (declaration, work, replies,
 // resolution and closure) across the demo tenants and, when n is large, generated tenants. Most
 // are closed, a few are still open, as on a real desk. progress is told after each batch.
-func Incidents(ctx context.Context, db *bun.DB, accounts *account.Service, policy *sla.Policy, n int, now time.Time, progress func(done int)) error {
-	ts, err := genTenants(ctx, db, accounts, n, now)
+func Incidents(ctx context.Context, db *bun.DB, ten *tenancy.Service, policy *sla.Policy, n int, now time.Time, progress func(done int)) error {
+	ts, err := genTenants(ctx, db, ten, n, now)
 	if err != nil {
 		return err
 	}
@@ -70,10 +71,10 @@ type genTenant struct {
 }
 
 // genTenants returns the demo tenants and as many generated ones as n calls for.
-func genTenants(ctx context.Context, db *bun.DB, accounts *account.Service, n int, now time.Time) ([]genTenant, error) {
+func genTenants(ctx context.Context, db *bun.DB, ten *tenancy.Service, n int, now time.Time) ([]genTenant, error) {
 	var out []genTenant
 	add := func(code string, reporters ...string) error {
-		t, err := account.TenantByCode(ctx, db, code)
+		t, err := tenancy.TenantByCode(ctx, db, code)
 		if err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ func genTenants(ctx context.Context, db *bun.DB, accounts *account.Service, n in
 		}
 		gt := genTenant{id: t.ID, code: code, level: sla.Level(levels[t.ID])}
 		for _, login := range reporters {
-			u, err := account.UserByLogin(ctx, db, login)
+			u, err := identity.UserByLogin(ctx, db, login)
 			if err != nil {
 				return err
 			}
@@ -101,14 +102,14 @@ func genTenants(ctx context.Context, db *bun.DB, accounts *account.Service, n in
 	levels := contract.Levels()
 	for i := 1; len(out)*PerTenant < n; i++ {
 		code, login := fmt.Sprintf("OCB1%06d", i), fmt.Sprintf("client.%06d", i)
-		if _, err := account.TenantByCode(ctx, db, code); errors.Is(err, apperr.ErrNotFound) {
-			u := &account.User{Login: login, Email: login + "@example.net", DisplayName: fmt.Sprintf("Client %06d", i),
-				Lang: []string{"fr", "en"}[i%2], Kind: account.Customer, Active: true}
-			if err := account.InsertUser(ctx, db, u); err != nil {
+		if _, err := tenancy.TenantByCode(ctx, db, code); errors.Is(err, apperr.ErrNotFound) {
+			u := &identity.User{Login: login, Email: login + "@example.net", DisplayName: fmt.Sprintf("Client %06d", i),
+				Lang: []string{"fr", "en"}[i%2], Kind: identity.Customer, Active: true}
+			if err := identity.InsertUser(ctx, db, u); err != nil {
 				return nil, err
 			}
 			from := calendar.ParisDate(now).AddMonths(-(i % 12)).String()[:8] + "01"
-			if _, err := contract.Onboard(ctx, db, accounts, account.System, contract.NewTenant{Code: code,
+			if _, err := contract.Onboard(ctx, db, ten, tenancy.System, contract.NewTenant{Code: code,
 				Name: fmt.Sprintf("Client %06d — Production", i), ReferentLogin: login, OwnerLogin: login,
 				SalesRepLogin: "Sophie.Commerciale", Level: string(levels[i%len(levels)]), EffectiveFrom: from}); err != nil {
 				return nil, err
@@ -129,7 +130,7 @@ type generator struct {
 	policy             *sla.Policy
 	now                time.Time
 	tenants            []genTenant
-	agents             []account.User
+	agents             []identity.User
 	nextInc, nextEntry int64
 	total              int
 }

@@ -14,7 +14,7 @@ func TestGeneratedIncidentsReadLikeADesksHistory(t *testing.T) {
 	a := testutil.NewApp(t)
 	now := time.Now()
 	calls := 0
-	if err := demo.Incidents(t.Context(), a.DB, a.Accounts, a.SLA, 3000, now, func(int) { calls++ }); err != nil {
+	if err := demo.Incidents(t.Context(), a.DB, a.Tenancy, a.SLA, 3000, now, func(int) { calls++ }); err != nil {
 		t.Fatal(err)
 	}
 	if calls != 2 {
@@ -44,7 +44,7 @@ func TestGeneratedIncidentsReadLikeADesksHistory(t *testing.T) {
 		t.Fatalf("search: %d %v", len(found), err)
 	}
 	// Adding more keeps numbering and search going.
-	if err := demo.Incidents(t.Context(), a.DB, a.Accounts, a.SLA, 10, now, nil); err != nil {
+	if err := demo.Incidents(t.Context(), a.DB, a.Tenancy, a.SLA, 10, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	last, _, _ := incident.List(t.Context(), a.DB, incident.Filter{Text: incident.Number(3010), Staff: true}, paging.Page{Number: 1, Size: 5}, now)

@@ -3,7 +3,8 @@ package incident_test
 import (
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -11,15 +12,15 @@ import (
 // level, incident, timeline, search index, SLA keys and two mails rendered into the outbox.
 func BenchmarkDeclareService(b *testing.B) {
 	a := testutil.NewApp(b)
-	john, err := account.UserByLogin(b.Context(), a.DB, "John.Doe")
+	john, err := identity.UserByLogin(b.Context(), a.DB, "John.Doe")
 	if err != nil {
 		b.Fatal(err)
 	}
-	tn, err := account.TenantByCode(b.Context(), a.DB, "OCB0000001")
+	tn, err := tenancy.TenantByCode(b.Context(), a.DB, "OCB0000001")
 	if err != nil {
 		b.Fatal(err)
 	}
-	actor := account.ActorOf(john)
+	actor := tenancy.ActorOf(john)
 	for b.Loop() {
 		if _, err := a.Incidents.Declare(b.Context(), actor, tn.ID, draft()); err != nil {
 			b.Fatal(err)

@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -43,17 +44,17 @@ func TestIncidentMailPerLanguageAndThread(t *testing.T) {
 	svc := a.Incidents
 	now := time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
 	svc.Now = func() time.Time { return now }
-	users := map[string]*account.User{}
+	users := map[string]*identity.User{}
 	for _, login := range []string{"John.Doe", "Marie.Dupont", "Alice.Agent", "admin"} {
-		u, err := account.UserByLogin(ctx, a.DB, login)
+		u, err := identity.UserByLogin(ctx, a.DB, login)
 		if err != nil {
 			t.Fatal(err)
 		}
 		users[login] = u
 	}
 	svc.Leads = []string{leadAddress, users["admin"].Email} // as GUICHET_SUPPORT_LEADS sets them
-	john, alice := account.ActorOf(users["John.Doe"]), account.ActorOf(users["Alice.Agent"])
-	tn, err := account.TenantByCode(ctx, a.DB, "OCB0000001")
+	john, alice := tenancy.ActorOf(users["John.Doe"]), tenancy.ActorOf(users["Alice.Agent"])
+	tn, err := tenancy.TenantByCode(ctx, a.DB, "OCB0000001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestIncidentMailPerLanguageAndThread(t *testing.T) {
 	}
 	var resolvedAt time.Time
 	for _, s := range []struct {
-		who   account.Actor
+		who   tenancy.Actor
 		after time.Duration
 		act   incident.Act
 	}{

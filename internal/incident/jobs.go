@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -46,7 +46,7 @@ func (s *Service) CloseResolved(ctx context.Context, now time.Time) (int, error)
 					return nil // reopened or closed meanwhile
 				}
 				did = true
-				return s.apply(ctx, tx, account.System, inc, Act{Action: AutoClose}, now)
+				return s.apply(ctx, tx, tenancy.System, inc, Act{Action: AutoClose}, now)
 			})
 			switch {
 			case errors.Is(err, apperr.ErrStale):
@@ -131,7 +131,7 @@ func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time
 			continue // another instance told it
 		}
 		data := map[string]any{"TargetKey": t.key, "Due": t.m.Due}
-		if err := s.notify(ctx, tx, inc, account.System, "incident_breach", false, data, notify.Assignee, notify.SupportLeads); err != nil {
+		if err := s.notify(ctx, tx, inc, tenancy.System, "incident_breach", false, data, notify.Assignee, notify.SupportLeads); err != nil {
 			return 0, err
 		}
 		told++

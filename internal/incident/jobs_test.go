@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
@@ -32,13 +33,13 @@ func twoProcesses(t *testing.T, now time.Time, leads []string) [2]*app.App {
 	return [2]*app.App{a, b}
 }
 
-func actorOf(t *testing.T, idb bun.IDB, login string) account.Actor {
+func actorOf(t *testing.T, idb bun.IDB, login string) tenancy.Actor {
 	t.Helper()
-	u, err := account.UserByLogin(t.Context(), idb, login)
+	u, err := identity.UserByLogin(t.Context(), idb, login)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return account.ActorOf(u)
+	return tenancy.ActorOf(u)
 }
 
 // declare makes n incidents of John's on OCB0000001, the odd ones taken by Alice.
@@ -46,7 +47,7 @@ func declare(t *testing.T, svc *incident.Service, n int) []*incident.Incident {
 	t.Helper()
 	ctx := t.Context()
 	john, alice := actorOf(t, svc.DB, "John.Doe"), actorOf(t, svc.DB, "Alice.Agent")
-	tn, err := account.TenantByCode(ctx, svc.DB, "OCB0000001")
+	tn, err := tenancy.TenantByCode(ctx, svc.DB, "OCB0000001")
 	if err != nil {
 		t.Fatal(err)
 	}

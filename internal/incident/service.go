@@ -2,22 +2,22 @@ package incident
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -97,15 +97,15 @@ func (d *Draft) Validate() error {
 }
 
 // CanDeclare says whether actor may declare incidents on tenantID (the `incidents` right).
-func CanDeclare(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64) (*account.Access, error) {
-	a, err := account.AccessTo(ctx, idb, actor, tenantID)
+func CanDeclare(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenantID int64) (*tenancy.Access, error) {
+	if actor.Kind != identity.Customer {
+		return nil, apperr.ErrNotFound // staff declare nothing: they work what customers declare
+	}
+	a, err := tenancy.May(ctx, idb, actor, tenantID, tenancy.RightIncidents)
 	if err != nil {
 		return nil, err
 	}
-	if !a.Rights.Incidents {
-		return nil, apperr.ErrForbidden
-	}
-	if a.Tenant.Status == account.TenantCancelled {
+	if a.Tenant.Status == tenancy.TenantCancelled {
 		return nil, i18n.NewError("incident.error.tenant_cancelled")
 	}
 	return a, nil
@@ -114,7 +114,7 @@ func CanDeclare(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID 
 // Declare opens an incident on tenantID for a customer with the `incidents` right: priority from
 // the ITIL matrix, SLA under the tenant's current support level, mail to the reporter and the
 // tenant's referent.
-func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int64, d Draft) (*Incident, error) {
+func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int64, d Draft) (*Incident, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
@@ -180,11 +180,11 @@ func (s *Service) Declare(ctx context.Context, actor account.Actor, tenantID int
 // Get returns an incident its reader may see: agents and admins see every incident; a customer
 // sees those of the tenants where they have the `incidents` right; anyone else gets
 // apperr.ErrNotFound, exactly as for an incident that does not exist.
-func (s *Service) Get(ctx context.Context, actor account.Actor, id int64) (*Incident, error) {
+func (s *Service) Get(ctx context.Context, actor tenancy.Actor, id int64) (*Incident, error) {
 	return s.read(ctx, s.DB, actor, id)
 }
 
-func (s *Service) read(ctx context.Context, idb bun.IDB, actor account.Actor, id int64) (*Incident, error) {
+func (s *Service) read(ctx context.Context, idb bun.IDB, actor tenancy.Actor, id int64) (*Incident, error) {
 	inc, err := ByID(ctx, idb, id)
 	if err != nil {
 		return nil, err
@@ -196,24 +196,12 @@ func (s *Service) read(ctx context.Context, idb bun.IDB, actor account.Actor, id
 }
 
 // CanRead says whether actor may read the incidents of tenantID: nil, or apperr.ErrNotFound.
-func CanRead(ctx context.Context, idb bun.IDB, actor account.Actor, tenantID int64) error {
-	switch actor.Kind {
-	case account.Agent, account.Admin:
-		return nil
-	case account.Customer:
-		a, err := account.AccessTo(ctx, idb, actor, tenantID)
-		if err == nil && a.Rights.Incidents {
-			return nil
-		}
-		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
-			return err
-		}
-	}
-	return apperr.ErrNotFound
+func CanRead(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenantID int64) error {
+	return tenancy.Allowed(ctx, idb, actor, tenantID, tenancy.RightIncidents)
 }
 
 // Timeline returns what actor may read of an incident's timeline: customers never see notes.
-func (s *Service) Timeline(ctx context.Context, actor account.Actor, inc *Incident) ([]timeline.Entry, error) {
+func (s *Service) Timeline(ctx context.Context, actor tenancy.Actor, inc *Incident) ([]timeline.Entry, error) {
 	return timeline.List(ctx, s.DB, inc.Subject(), actor.Staff())
 }
 

@@ -8,10 +8,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -42,7 +43,7 @@ func ReplyAction(staff bool) Action {
 }
 
 // Do applies act to incident id for actor, in one transaction with its timeline and its mail.
-func (s *Service) Do(ctx context.Context, actor account.Actor, id int64, act Act) (*Incident, error) {
+func (s *Service) Do(ctx context.Context, actor tenancy.Actor, id int64, act Act) (*Incident, error) {
 	if act.Action == Reply {
 		act.Action = ReplyAction(actor.Staff())
 	}
@@ -72,7 +73,7 @@ func (s *Service) Do(ctx context.Context, actor account.Actor, id int64, act Act
 func isReply(a Action) bool { return a == CustomerReply || a == StaffReply }
 
 // apply writes an allowed action: its entries, the new state, the SLA keys and the mail.
-func (s *Service) apply(ctx context.Context, tx bun.Tx, actor account.Actor, inc *Incident, act Act, now time.Time) error {
+func (s *Service) apply(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc *Incident, act Act, now time.Time) error {
 	if err := s.checkInput(ctx, tx, inc, &act); err != nil {
 		return err
 	}
@@ -158,8 +159,8 @@ func (s *Service) checkInput(ctx context.Context, tx bun.Tx, inc *Incident, act 
 			return i18n.FieldError("priority", "incident.error.priority_same")
 		}
 	case Assign:
-		u, err := account.UserByID(ctx, tx, act.AssigneeID)
-		if err != nil || !u.Active || (u.Kind != account.Agent && u.Kind != account.Admin) {
+		u, err := identity.UserByID(ctx, tx, act.AssigneeID)
+		if err != nil || !u.Active || (u.Kind != identity.Agent && u.Kind != identity.Admin) {
 			return i18n.FieldError("assignee", "incident.error.assignee")
 		}
 	}
@@ -176,7 +177,7 @@ func (s *Service) checkInput(ctx context.Context, tx bun.Tx, inc *Incident, act 
 }
 
 // tell writes the mail an action causes.
-func (s *Service) tell(ctx context.Context, tx bun.Tx, actor account.Actor, inc *Incident, act Act) error {
+func (s *Service) tell(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc *Incident, act Act) error {
 	worker := notify.Assignee
 	if !inc.Assigned() {
 		worker = notify.SupportLeads
@@ -197,12 +198,12 @@ func (s *Service) tell(ctx context.Context, tx bun.Tx, actor account.Actor, inc 
 
 // notify mails one kind of message about inc to roles, in the thread of the incident. Customers'
 // messages link to the customer page, staff's to the agents' page.
-func (s *Service) notify(ctx context.Context, tx bun.IDB, inc *Incident, actor account.Actor, kind string, confirm bool, extra map[string]any, roles ...notify.Role) error {
+func (s *Service) notify(ctx context.Context, tx bun.IDB, inc *Incident, actor tenancy.Actor, kind string, confirm bool, extra map[string]any, roles ...notify.Role) error {
 	var assignee int64
 	if inc.AssigneeID != nil {
 		assignee = *inc.AssigneeID
 	}
-	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: inc.TenantID, Right: notify.RightIncidents, Actor: actor,
+	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: inc.TenantID, Right: notify.RightIncidents, Actor: actor.Actor,
 		Confirm: confirm, RequesterID: inc.ReporterID, AssigneeID: assignee, Roles: roles})
 	if err != nil || len(rs) == 0 {
 		return err
@@ -224,7 +225,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, inc *Incident, actor a
 }
 
 func userName(ctx context.Context, idb bun.IDB, id int64) (string, error) {
-	u, err := account.UserByID(ctx, idb, id)
+	u, err := identity.UserByID(ctx, idb, id)
 	if err != nil {
 		return "", err
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/paging"
-	"github.com/guichet/guichet/internal/tenantaccess"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // List returns page p of the incidents f selects that actor may read, and whether another page
@@ -16,11 +16,11 @@ import (
 // tenant has is a refusal beside the field "tenant"). A customer lists one tenant, f.TenantID,
 // where they hold the `incidents` right: apperr.ErrForbidden without it, apperr.ErrNotFound for
 // a tenant that is not theirs. Anyone else is refused. Only staff search internal notes.
-func (s *Service) List(ctx context.Context, actor account.Actor, f Filter, p paging.Page) ([]Incident, bool, error) {
+func (s *Service) List(ctx context.Context, actor tenancy.Actor, f Filter, p paging.Page) ([]Incident, bool, error) {
 	switch actor.Kind {
-	case account.Agent, account.Admin:
+	case identity.Agent, identity.Admin:
 		if f.TenantCode != "" {
-			t, err := account.TenantByCode(ctx, s.DB, f.TenantCode)
+			t, err := tenancy.TenantByCode(ctx, s.DB, f.TenantCode)
 			if errors.Is(err, apperr.ErrNotFound) {
 				return nil, false, i18n.Errors{i18n.FieldError("tenant", "incident.error.tenant_filter", "Code", f.TenantCode)}
 			}
@@ -29,16 +29,12 @@ func (s *Service) List(ctx context.Context, actor account.Actor, f Filter, p pag
 			}
 			f.TenantID = t.ID
 		}
-	case account.Customer:
+	case identity.Customer:
 		if f.TenantID == 0 {
 			return nil, false, apperr.ErrNotFound
 		}
-		a, err := tenantaccess.Of(ctx, s.DB, actor, f.TenantID)
-		if err != nil {
+		if _, err := tenancy.May(ctx, s.DB, actor, f.TenantID, tenancy.RightIncidents); err != nil {
 			return nil, false, err
-		}
-		if !a.Rights.Incidents {
-			return nil, false, apperr.ErrForbidden
 		}
 	default:
 		return nil, false, apperr.ErrForbidden
@@ -49,8 +45,8 @@ func (s *Service) List(ctx context.Context, actor account.Actor, f Filter, p pag
 
 // Agents lists the staff an agent or an admin may assign incidents to: active agents and
 // admins, by name.
-func (s *Service) Agents(ctx context.Context, actor account.Actor) ([]account.User, error) {
-	if actor.Kind != account.Agent && actor.Kind != account.Admin {
+func (s *Service) Agents(ctx context.Context, actor tenancy.Actor) ([]identity.User, error) {
+	if actor.Kind != identity.Agent && actor.Kind != identity.Admin {
 		return nil, apperr.ErrForbidden
 	}
 	return Agents(ctx, s.DB)

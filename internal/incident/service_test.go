@@ -5,13 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
 )
@@ -19,7 +20,7 @@ import (
 type fixture struct {
 	svc   *incident.Service
 	now   time.Time
-	actor func(login string) account.Actor
+	actor func(login string) tenancy.Actor
 	t     *testing.T
 }
 
@@ -28,18 +29,18 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{svc: a.Incidents, now: time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC), t: t}
 	f.svc.Now = func() time.Time { return f.now }
 	f.svc.Leads = []string{"leads@example.com"}
-	f.actor = func(login string) account.Actor {
-		u, err := account.UserByLogin(t.Context(), a.DB, login)
+	f.actor = func(login string) tenancy.Actor {
+		u, err := identity.UserByLogin(t.Context(), a.DB, login)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return account.ActorOf(u)
+		return tenancy.ActorOf(u)
 	}
 	return f
 }
 
 func (f *fixture) tenant(code string) int64 {
-	tn, err := account.TenantByCode(f.t.Context(), f.svc.DB, code)
+	tn, err := tenancy.TenantByCode(f.t.Context(), f.svc.DB, code)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -72,10 +72,10 @@ func Update(ctx context.Context, idb bun.IDB, inc *Incident) error {
 }
 
 // Agents lists the active staff who can be assigned incidents: agents and admins, by name.
-func Agents(ctx context.Context, idb bun.IDB) ([]account.User, error) {
-	var us []account.User
+func Agents(ctx context.Context, idb bun.IDB) ([]identity.User, error) {
+	var us []identity.User
 	err := idb.NewSelect().Model(&us).
-		Where("kind IN (?) AND active = ?", bun.In([]account.Kind{account.Agent, account.Admin}), true).
+		Where("kind IN (?) AND active = ?", bun.In([]identity.Kind{identity.Agent, identity.Admin}), true).
 		OrderExpr("display_name").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("incident: list agents: %w", err)

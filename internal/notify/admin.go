@@ -9,8 +9,8 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/paging"
 	"github.com/uptrace/bun"
 )
@@ -32,8 +32,8 @@ func (o *Outbox) now() time.Time {
 
 // List returns page p of the messages in status ("" for every status), newest first, and how
 // many there are in all.
-func (o *Outbox) List(ctx context.Context, actor account.Actor, status string, p paging.Page) ([]Message, int, error) {
-	if actor.Kind != account.Admin {
+func (o *Outbox) List(ctx context.Context, actor identity.Actor, status string, p paging.Page) ([]Message, int, error) {
+	if actor.Kind != identity.Admin {
 		return nil, 0, apperr.ErrForbidden
 	}
 	var ms []Message
@@ -55,7 +55,7 @@ func (o *Outbox) List(ctx context.Context, actor account.Actor, status string, p
 // Message returns one message as it will be sent, except that the secrets it carries (the
 // token of a password link) read as hidden: the admin sees that there is a link, not one that
 // opens someone's account.
-func (o *Outbox) Message(ctx context.Context, actor account.Actor, id int64, hidden string) (*Message, error) {
+func (o *Outbox) Message(ctx context.Context, actor identity.Actor, id int64, hidden string) (*Message, error) {
 	m, err := outboxRow(ctx, o.DB, actor, id)
 	if err != nil {
 		return nil, err
@@ -65,8 +65,8 @@ func (o *Outbox) Message(ctx context.Context, actor account.Actor, id int64, hid
 	return m, nil
 }
 
-func outboxRow(ctx context.Context, idb bun.IDB, actor account.Actor, id int64) (*Message, error) {
-	if actor.Kind != account.Admin {
+func outboxRow(ctx context.Context, idb bun.IDB, actor identity.Actor, id int64) (*Message, error) {
+	if actor.Kind != identity.Admin {
 		return nil, apperr.ErrForbidden
 	}
 	m := new(Message)
@@ -81,7 +81,7 @@ func outboxRow(ctx context.Context, idb bun.IDB, actor account.Actor, id int64) 
 }
 
 // tokenInLink is a secret in a link: a run of 32 or more URL-safe base64 characters (what
-// account.NewToken makes) in an http(s) URL, in its path or its query.
+// identity.NewToken makes) in an http(s) URL, in its path or its query.
 var tokenInLink = regexp.MustCompile(`(https?://[^\s"'<>]*?)[A-Za-z0-9_-]{32,}`)
 
 // maskTokens replaces the token of every link in s with hidden.
@@ -92,7 +92,7 @@ func maskTokens(s, hidden string) string {
 }
 
 // Retry puts a dead message back in the queue, due at once, with a fresh retry window.
-func (o *Outbox) Retry(ctx context.Context, actor account.Actor, id int64) error {
+func (o *Outbox) Retry(ctx context.Context, actor identity.Actor, id int64) error {
 	m, err := outboxRow(ctx, o.DB, actor, id)
 	if err != nil {
 		return err

@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/paging"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
@@ -26,7 +27,7 @@ func TestPasswordResetInEachLanguage(t *testing.T) {
 	srv := testutil.StartSMTP(t)
 	ctx := context.Background()
 	for _, login := range []string{"Marie.Dupont", "John.Doe"} {
-		if err := a.Accounts.RequestPasswordReset(ctx, login); err != nil {
+		if err := a.Identity.RequestPasswordReset(ctx, login); err != nil {
 			t.Fatalf("RequestPasswordReset(%s): %v", login, err)
 		}
 	}
@@ -102,8 +103,8 @@ func TestPasswordResetInEachLanguage(t *testing.T) {
 			if !strings.Contains(p.HTML, `href="`+m[0]+`"`) {
 				t.Errorf("html lacks href=%q", m[0])
 			}
-			u, purpose, err := a.Accounts.PasswordLinkUser(ctx, m[1])
-			if err != nil || u.Login != c.login || purpose != account.PurposeReset {
+			u, purpose, err := a.Identity.PasswordLinkUser(ctx, m[1])
+			if err != nil || u.Login != c.login || purpose != identity.PurposeReset {
 				t.Errorf("link %s: user %v, purpose %q, err %v; want %s", m[0], u, purpose, err, c.login)
 			}
 		})
@@ -122,15 +123,15 @@ func TestHeadersAndThreading(t *testing.T) {
 	// Marie's account is locked (fr subject with non-ASCII letters), then she asks for a new
 	// password: two messages of one thread. John's reset is another thread.
 	locked := false
-	for range account.MaxFailedLogins {
-		_, err := a.Accounts.Authenticate(ctx, marie.Login, "wrong password")
-		locked = errors.Is(err, account.ErrLocked)
+	for range identity.MaxFailedLogins {
+		_, err := a.Identity.Authenticate(ctx, marie.Login, "wrong password")
+		locked = errors.Is(err, identity.ErrLocked)
 	}
 	if !locked {
 		t.Fatal("Marie is not locked after the failed logins")
 	}
 	for _, login := range []string{"Marie.Dupont", "John.Doe"} {
-		if err := a.Accounts.RequestPasswordReset(ctx, login); err != nil {
+		if err := a.Identity.RequestPasswordReset(ctx, login); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -333,7 +334,7 @@ func TestPermanentFailureDeadThenRetryNow(t *testing.T) {
 			srv := testutil.StartSMTP(t)
 			c.setup(srv)
 			ctx := context.Background()
-			admin, agent := account.ActorOf(user(t, a, "admin")), account.ActorOf(user(t, a, "Alice.Agent"))
+			admin, agent := tenancy.ActorOf(user(t, a, "admin")), tenancy.ActorOf(user(t, a, "Alice.Agent"))
 			enqueueReset(t, a, "t5", notify.RecipientOf(user(t, a, "John.Doe")))
 			clk := newClock(time.Now())
 			w := newWorker(a, newSender(a, srv.Port), clk)
@@ -347,27 +348,27 @@ func TestPermanentFailureDeadThenRetryNow(t *testing.T) {
 			runOnce(t, w, 0) // dead is not retried by itself
 
 			outbox := &notify.Outbox{DB: a.DB, Now: clk.Now}
-			list, total, err := outbox.List(ctx, admin, notify.StatusDead, paging.Page{})
+			list, total, err := outbox.List(ctx, admin.Actor, notify.StatusDead, paging.Page{})
 			if err != nil || total != 1 || len(list) != 1 || list[0].ID != m.ID || list[0].LastError != m.LastError {
 				t.Fatalf("Outbox(dead) = %d rows, total %d, err %v; want message %d with its last_error", len(list), total, err, m.ID)
 			}
-			if _, _, err := outbox.List(ctx, agent, "", paging.Page{}); !errors.Is(err, apperr.ErrForbidden) {
+			if _, _, err := outbox.List(ctx, agent.Actor, "", paging.Page{}); !errors.Is(err, apperr.ErrForbidden) {
 				t.Errorf("Outbox by an agent: err %v, want forbidden", err)
 			}
-			one, err := outbox.Message(ctx, admin, m.ID, "[hidden]")
+			one, err := outbox.Message(ctx, admin.Actor, m.ID, "[hidden]")
 			if err != nil || one.LastError != m.LastError || one.BodyText == "" || one.BodyHTML == "" {
 				t.Fatalf("Outbox.Message: %+v, %v", one, err)
 			}
-			if _, err := outbox.Message(ctx, admin, m.ID+1000, "[hidden]"); !errors.Is(err, apperr.ErrNotFound) {
+			if _, err := outbox.Message(ctx, admin.Actor, m.ID+1000, "[hidden]"); !errors.Is(err, apperr.ErrNotFound) {
 				t.Errorf("Outbox.Message(unknown): %v, want not found", err)
 			}
-			if err := outbox.Retry(ctx, agent, m.ID); !errors.Is(err, apperr.ErrForbidden) {
+			if err := outbox.Retry(ctx, agent.Actor, m.ID); !errors.Is(err, apperr.ErrForbidden) {
 				t.Errorf("Outbox.Retry by an agent: %v, want forbidden", err)
 			}
 
 			c.clear(srv)
 			now := clk.Now()
-			if err := outbox.Retry(ctx, admin, m.ID); err != nil {
+			if err := outbox.Retry(ctx, admin.Actor, m.ID); err != nil {
 				t.Fatal(err)
 			}
 			m = oneRow(t, a)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/testutil"
 )
@@ -25,10 +25,10 @@ func TestDisplayNamesAreEncoded(t *testing.T) {
 			srv := testutil.StartSMTP(t)
 			ctx := context.Background()
 			john := user(t, a, "John.Doe")
-			if _, err := a.DB.NewUpdate().Model((*account.User)(nil)).Set("display_name = ?", c.stored).Where("id = ?", john.ID).Exec(ctx); err != nil {
+			if _, err := a.DB.NewUpdate().Model((*identity.User)(nil)).Set("display_name = ?", c.stored).Where("id = ?", john.ID).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := a.Accounts.RequestPasswordReset(ctx, john.Login); err != nil {
+			if err := a.Identity.RequestPasswordReset(ctx, john.Login); err != nil {
 				t.Fatal(err)
 			}
 			runOnce(t, newWorker(a, newSender(a, srv.Port), newClock(time.Now().Add(time.Minute))), 1)

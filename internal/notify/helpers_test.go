@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/config"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
@@ -131,9 +131,9 @@ func newDesk(t testing.TB) *app.App {
 	return a
 }
 
-func user(t testing.TB, a *app.App, login string) *account.User {
+func user(t testing.TB, a *app.App, login string) *identity.User {
 	t.Helper()
-	u, err := account.UserByLogin(context.Background(), a.DB, login)
+	u, err := identity.UserByLogin(context.Background(), a.DB, login)
 	if err != nil {
 		t.Fatalf("%s: %v", login, err)
 	}

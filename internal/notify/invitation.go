@@ -6,7 +6,8 @@ import (
 	"encoding/hex"
 	"strconv"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -14,7 +15,7 @@ import (
 // language, or to the bare address in the language the inviter chose. The invitations of one
 // tenant to one address thread together, renewals included; the thread names a hash of the
 // address, not the address.
-func (h AccountHooks) InvitationSent(ctx context.Context, tx bun.IDB, inv *account.Invitation, invitee *account.User, token string) error {
+func (h AccountHooks) InvitationSent(ctx context.Context, tx bun.IDB, inv *tenancy.Invitation, invitee *identity.User, token string) error {
 	to := Recipient{Email: inv.Email, Name: inv.Email, Lang: inv.Lang}
 	if invitee != nil {
 		to = RecipientOf(invitee)
@@ -33,7 +34,7 @@ func (h AccountHooks) InvitationSent(ctx context.Context, tx bun.IDB, inv *accou
 		"Rights": rights, "Expires": inv.ExpiresAt, "Link": h.N.Link("/invitation/" + token)}}, to)
 }
 
-func invitationThread(inv *account.Invitation) string {
+func invitationThread(inv *tenancy.Invitation) string {
 	sum := sha256.Sum256([]byte(inv.EmailKey))
 	return "invitation-" + strconv.FormatInt(inv.TenantID, 10) + "-" + hex.EncodeToString(sum[:8])
 }

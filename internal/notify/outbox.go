@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/uptrace/bun"
 )
 
@@ -69,7 +69,7 @@ type Recipient struct {
 }
 
 // RecipientOf returns u as a recipient.
-func RecipientOf(u *account.User) Recipient {
+func RecipientOf(u *identity.User) Recipient {
 	return Recipient{UserID: u.ID, Email: u.Email, Name: u.DisplayName, Lang: u.Lang}
 }
 
@@ -128,7 +128,7 @@ func (n *Notifier) Enqueue(ctx context.Context, tx bun.IDB, notice Notice, to ..
 }
 
 func (n *Notifier) newMessageID() string {
-	return fmt.Sprintf("<%s@%s>", strings.ToLower(account.NewToken()[:24]), n.host)
+	return fmt.Sprintf("<%s@%s>", strings.ToLower(identity.NewToken()[:24]), n.host)
 }
 
 // ThreadRoot is the Message-ID every message of a thread refers to.

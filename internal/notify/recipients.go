@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -34,7 +35,7 @@ const (
 )
 
 // heldIn reports whether rights grant r.
-func (r Right) heldIn(rights account.Rights) bool {
+func (r Right) heldIn(rights tenancy.Rights) bool {
 	switch r {
 	case RightIncidents:
 		return rights.Incidents
@@ -59,8 +60,8 @@ const (
 type Audience struct {
 	TenantID    int64
 	Right       Right
-	Actor       account.Actor // who acted: not told of their own action…
-	Confirm     bool          // …unless the message confirms it to them
+	Actor       identity.Actor // who acted: not told of their own action…
+	Confirm     bool           // …unless the message confirms it to them
 	RequesterID int64
 	AssigneeID  int64
 	Roles       []Role
@@ -69,14 +70,14 @@ type Audience struct {
 // whyNot says why u may not read mail about tenantID that needs right: "" when they may, else
 // one of the Reason keys. Staff may always; a customer must be active, reach the tenant and
 // hold the right.
-func whyNot(ctx context.Context, idb bun.IDB, u *account.User, tenantID int64, right Right) (string, error) {
+func whyNot(ctx context.Context, idb bun.IDB, u *identity.User, tenantID int64, right Right) (string, error) {
 	if u.Kind.Staff() {
 		return "", nil
 	}
 	if !u.Active {
 		return ReasonInactive, nil
 	}
-	a, err := account.AccessTo(ctx, idb, account.ActorOf(u), tenantID)
+	a, err := tenancy.AccessTo(ctx, idb, tenancy.ActorOf(u), tenantID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return ReasonNoAccess, nil
 	}
@@ -96,13 +97,13 @@ func (n *Notifier) Recipients(ctx context.Context, idb bun.IDB, leads []string, 
 	if a.Right == "" {
 		return nil, errors.New("notify: an audience needs the right of its ticket's kind")
 	}
-	t, err := account.TenantByID(ctx, idb, a.TenantID)
+	t, err := tenancy.TenantByID(ctx, idb, a.TenantID)
 	if err != nil {
 		return nil, fmt.Errorf("notify: tenant %d of an audience: %w", a.TenantID, err)
 	}
 	var out []Recipient
 	seen := map[string]bool{}
-	add := func(u *account.User) error {
+	add := func(u *identity.User) error {
 		if u == nil || !u.Active || seen[strings.ToLower(u.Email)] {
 			return nil
 		}
@@ -120,7 +121,7 @@ func (n *Notifier) Recipients(ctx context.Context, idb bun.IDB, leads []string, 
 		if id == 0 {
 			return nil
 		}
-		u, err := account.UserByID(ctx, idb, id)
+		u, err := identity.UserByID(ctx, idb, id)
 		if errors.Is(err, apperr.ErrNotFound) {
 			return nil
 		}
@@ -157,7 +158,7 @@ func (a Audience) stamp(rc Recipient) Recipient {
 }
 
 // leadLang is the language of an address without a user: the tenant's referent's, else the default.
-func leadLang(t *account.Tenant, def string) string {
+func leadLang(t *tenancy.Tenant, def string) string {
 	if t.Referent != nil {
 		return t.Referent.Lang
 	}
@@ -172,7 +173,7 @@ func (n *Notifier) addLeads(ctx context.Context, idb bun.IDB, leads []string, la
 		}
 		seen[key] = true
 		rc := Recipient{Email: addr, Name: addr, Lang: lang}
-		u, err := account.UserByEmail(ctx, idb, addr)
+		u, err := identity.UserByEmail(ctx, idb, addr)
 		switch {
 		case err == nil && u.Kind.Staff():
 			rc = RecipientOf(u)

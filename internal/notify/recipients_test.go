@@ -7,9 +7,10 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -27,15 +28,15 @@ func TestRecipients(t *testing.T) {
 	ctx := context.Background()
 	marie, john, paul := user(t, a, "Marie.Dupont"), user(t, a, "John.Doe"), user(t, a, "Paul.Martin")
 	alice, sophie := user(t, a, "Alice.Agent"), user(t, a, "Sophie.Commerciale")
-	t1, err := account.TenantByCode(ctx, a.DB, "OCB0000001")
+	t1, err := tenancy.TenantByCode(ctx, a.DB, "OCB0000001")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t4, err := account.TenantByCode(ctx, a.DB, "OCB0000004")
+	t4, err := tenancy.TenantByCode(ctx, a.DB, "OCB0000004")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := func(u *account.User) string { return fmt.Sprintf("%s/%s/%d", u.Email, u.Lang, u.ID) }
+	rc := func(u *identity.User) string { return fmt.Sprintf("%s/%s/%d", u.Email, u.Lang, u.ID) }
 	lead := func(addr, lang string) string { return addr + "/" + lang + "/0" }
 	leads := []string{"Leads@Example.org", "ALICE.AGENT@example.com", "marie.dupont@example.fr"}
 	all := []notify.Role{notify.Requester, notify.Referent, notify.SalesRep, notify.Assignee}
@@ -48,37 +49,37 @@ func TestRecipients(t *testing.T) {
 		want  []string
 	}{
 		{"referent who is the requester gets one message", nil, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), RequesterID: marie.ID, Roles: all},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(alice).Actor, RequesterID: marie.ID, Roles: all},
 			[]string{rc(marie), rc(sophie)}},
 		{"the actor is not told of their own action", nil, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(marie), RequesterID: marie.ID, AssigneeID: alice.ID, Roles: all},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(marie).Actor, RequesterID: marie.ID, AssigneeID: alice.ID, Roles: all},
 			[]string{rc(sophie), rc(alice)}},
 		{"unless the message confirms it", nil, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(marie), Confirm: true, RequesterID: marie.ID, Roles: all},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(marie).Actor, Confirm: true, RequesterID: marie.ID, Roles: all},
 			[]string{rc(marie), rc(sophie)}},
 		{"a member requester, in English", nil, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), RequesterID: john.ID, Roles: []notify.Role{notify.Requester}},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(alice).Actor, RequesterID: john.ID, Roles: []notify.Role{notify.Requester}},
 			[]string{rc(john)}},
 		{"a customer outside the tenant is never addressed", nil, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), RequesterID: paul.ID, Roles: []notify.Role{notify.Requester}},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(alice).Actor, RequesterID: paul.ID, Roles: []notify.Role{notify.Requester}},
 			[]string{}},
 		{"nor as assignee", nil, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), AssigneeID: paul.ID, Roles: []notify.Role{notify.Assignee}},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(alice).Actor, AssigneeID: paul.ID, Roles: []notify.Role{notify.Assignee}},
 			[]string{}},
 		{"staff are addressed", nil, "fr",
-			notify.Audience{TenantID: t4.ID, Actor: account.ActorOf(paul), AssigneeID: alice.ID, Roles: []notify.Role{notify.Assignee, notify.SalesRep}},
+			notify.Audience{TenantID: t4.ID, Actor: tenancy.ActorOf(paul).Actor, AssigneeID: alice.ID, Roles: []notify.Role{notify.Assignee, notify.SalesRep}},
 			[]string{rc(alice), rc(sophie)}},
 		{"unknown user ids are skipped", nil, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), RequesterID: 999999, AssigneeID: 999998, Roles: all},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(alice).Actor, RequesterID: 999999, AssigneeID: 999998, Roles: all},
 			[]string{rc(marie), rc(sophie)}},
 		{"support leads: the referent's language, staff as themselves, once each", leads, "en",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(sophie), Roles: []notify.Role{notify.Referent, notify.SupportLeads}},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(sophie).Actor, Roles: []notify.Role{notify.Referent, notify.SupportLeads}},
 			[]string{rc(marie), lead("Leads@Example.org", "fr"), rc(alice)}},
 		{"a support lead who acted is not told; a customer's address is checked as theirs", leads, "en",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SupportLeads}},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(alice).Actor, Roles: []notify.Role{notify.SupportLeads}},
 			[]string{lead("Leads@Example.org", "fr"), fmt.Sprintf("marie.dupont@example.fr/fr/%d", marie.ID)}},
 		{"a support lead address of a customer outside the tenant is not addressed", []string{"paul.martin@example.fr"}, "fr",
-			notify.Audience{TenantID: t1.ID, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SupportLeads}},
+			notify.Audience{TenantID: t1.ID, Actor: tenancy.ActorOf(alice).Actor, Roles: []notify.Role{notify.SupportLeads}},
 			[]string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,21 +95,21 @@ func TestRecipients(t *testing.T) {
 	}
 
 	// The leads' language follows the referent's, not the default.
-	if _, err := a.DB.NewUpdate().Model((*account.User)(nil)).Set("lang = 'en'").Where("id = ?", paul.ID).Exec(ctx); err != nil {
+	if _, err := a.DB.NewUpdate().Model((*identity.User)(nil)).Set("lang = 'en'").Where("id = ?", paul.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got, err := a.Notifier.Recipients(ctx, a.DB, []string{"leads@example.org"}, "fr",
-		notify.Audience{TenantID: t4.ID, Right: notify.RightIncidents, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SupportLeads}})
+		notify.Audience{TenantID: t4.ID, Right: notify.RightIncidents, Actor: tenancy.ActorOf(alice).Actor, Roles: []notify.Role{notify.SupportLeads}})
 	if err != nil || !slices.Equal(describe(got), []string{lead("leads@example.org", "en")}) {
 		t.Errorf("leads of a tenant whose referent reads English: %v, %v", describe(got), err)
 	}
 
 	// An inactive user is not addressed.
-	if _, err := a.DB.NewUpdate().Model((*account.User)(nil)).Set("active = ?", false).Where("id = ?", sophie.ID).Exec(ctx); err != nil {
+	if _, err := a.DB.NewUpdate().Model((*identity.User)(nil)).Set("active = ?", false).Where("id = ?", sophie.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got, err = a.Notifier.Recipients(ctx, a.DB, nil, "fr",
-		notify.Audience{TenantID: t1.ID, Right: notify.RightIncidents, Actor: account.ActorOf(alice), Roles: []notify.Role{notify.SalesRep}})
+		notify.Audience{TenantID: t1.ID, Right: notify.RightIncidents, Actor: tenancy.ActorOf(alice).Actor, Roles: []notify.Role{notify.SalesRep}})
 	if err != nil || len(got) != 0 {
 		t.Errorf("inactive sales rep: %v, %v; want nobody", describe(got), err)
 	}

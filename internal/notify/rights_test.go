@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/paging"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
@@ -27,9 +28,9 @@ func setRight(t *testing.T, idb bun.IDB, tenantID, userID int64, column string, 
 	}
 }
 
-func tenant(t *testing.T, idb bun.IDB, code string) *account.Tenant {
+func tenant(t *testing.T, idb bun.IDB, code string) *tenancy.Tenant {
 	t.Helper()
-	tn, err := account.TenantByCode(context.Background(), idb, code)
+	tn, err := tenancy.TenantByCode(context.Background(), idb, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestRecipientsNeedTheRight(t *testing.T) {
 	john, alice := user(t, a, "John.Doe"), user(t, a, "Alice.Agent")
 	t1 := tenant(t, a.DB, "OCB0000001")
 	aud := func(r notify.Right) notify.Audience {
-		return notify.Audience{TenantID: t1.ID, Right: r, Actor: account.System, RequesterID: john.ID, AssigneeID: alice.ID,
+		return notify.Audience{TenantID: t1.ID, Right: r, Actor: tenancy.System.Actor, RequesterID: john.ID, AssigneeID: alice.ID,
 			Roles: []notify.Role{notify.Requester, notify.Assignee, notify.SupportLeads}}
 	}
 	leads := []string{"leads@example.org"}
@@ -106,7 +107,7 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		right  notify.Right
-		to     *account.User
+		to     *identity.User
 		revoke func()
 		reason string
 	}{
@@ -115,7 +116,7 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 			exec(a.DB.NewDelete().Table("memberships").Where("tenant_id = ? AND user_id = ?", t1.ID, john.ID))
 		}, notify.ReasonNoAccess},
 		{"account deactivated", notify.RightContract, marie, func() {
-			exec(a.DB.NewUpdate().Model((*account.User)(nil)).Set("active = ?", false).Where("id = ?", marie.ID))
+			exec(a.DB.NewUpdate().Model((*identity.User)(nil)).Set("active = ?", false).Where("id = ?", marie.ID))
 		}, notify.ReasonInactive},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -126,7 +127,7 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 			before := len(srv.Received())
 			err := a.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 				rs, err := a.Notifier.Recipients(ctx, tx, []string{"leads@example.org"}, "fr", notify.Audience{TenantID: t1.ID,
-					Right: c.right, Actor: account.System, RequesterID: c.to.ID, AssigneeID: alice.ID,
+					Right: c.right, Actor: tenancy.System.Actor, RequesterID: c.to.ID, AssigneeID: alice.ID,
 					Roles: []notify.Role{notify.Requester, notify.Assignee, notify.SupportLeads}})
 				if err != nil {
 					return err
@@ -155,8 +156,8 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 			if len(got) != 3 || len(testutil.To(got, c.to.Email)) != 1 {
 				t.Errorf("relay received %d messages, %d for %s; want 3, and only the account mail for them", len(got), len(testutil.To(got, c.to.Email)), c.to.Login)
 			}
-			admin := account.ActorOf(user(t, a, "admin"))
-			list, total, err := (&notify.Outbox{DB: a.DB}).List(ctx, admin, notify.StatusDropped, paging.Page{})
+			admin := tenancy.ActorOf(user(t, a, "admin"))
+			list, total, err := (&notify.Outbox{DB: a.DB}).List(ctx, admin.Actor, notify.StatusDropped, paging.Page{})
 			if err != nil || total != 1 || len(list) != 1 || list[0].LastError != c.reason {
 				t.Errorf("Outbox(dropped) = %d rows, total %d, %v; want the one message with its reason", len(list), total, err)
 			}

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/uptrace/bun"
 )
 
@@ -37,7 +37,7 @@ type Worker struct {
 
 // NewWorker returns a worker with the usual settings.
 func NewWorker(db *bun.DB, s Sender, log *slog.Logger) *Worker {
-	return &Worker{ID: "w-" + strings.ToLower(account.NewToken()[:20]), DB: db, Sender: s, Log: log, Now: time.Now,
+	return &Worker{ID: "w-" + strings.ToLower(identity.NewToken()[:20]), DB: db, Sender: s, Log: log, Now: time.Now,
 		Batch: 50, Lease: 15 * time.Second, Poll: 2 * time.Second}
 }
 
@@ -250,7 +250,7 @@ func (w *Worker) whyNotNow(ctx context.Context, m *Message) (string, error) {
 	if m.RecipientUserID == nil || m.TenantID == nil {
 		return "", nil
 	}
-	u, err := account.UserByID(ctx, w.DB, *m.RecipientUserID)
+	u, err := identity.UserByID(ctx, w.DB, *m.RecipientUserID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return ReasonNoAccess, nil
 	}

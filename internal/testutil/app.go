@@ -53,7 +53,7 @@ func demoTemplate() (string, error) {
 			return
 		}
 		defer a.Close()
-		if templateErr = demo.Load(ctx, a.DB, a.Accounts, time.Now()); templateErr != nil {
+		if templateErr = demo.Load(ctx, a.DB, a.Identity, a.Tenancy, time.Now()); templateErr != nil {
 			return
 		}
 		_, templateErr = a.DB.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")

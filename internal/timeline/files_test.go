@@ -5,9 +5,10 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
 )
@@ -17,15 +18,15 @@ import (
 func TestAttachmentGoesToTheReadersOfItsTicket(t *testing.T) {
 	a := testutil.NewApp(t)
 	ctx := context.Background()
-	actor := func(login string) account.Actor {
-		u, err := account.UserByLogin(ctx, a.DB, login)
+	actor := func(login string) tenancy.Actor {
+		u, err := identity.UserByLogin(ctx, a.DB, login)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return account.ActorOf(u)
+		return tenancy.ActorOf(u)
 	}
 	marie, alice := actor("Marie.Dupont"), actor("Alice.Agent")
-	t1, err := account.TenantByCode(ctx, a.DB, "OCB0000001")
+	t1, err := tenancy.TenantByCode(ctx, a.DB, "OCB0000001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +46,11 @@ func TestAttachmentGoesToTheReadersOfItsTicket(t *testing.T) {
 	}
 	public, internal := ids[0], ids[1]
 	var asked []timeline.Subject
-	may := func(_ context.Context, _ account.Actor, s timeline.Subject) error {
+	may := func(_ context.Context, _ tenancy.Actor, s timeline.Subject) error {
 		asked = append(asked, s)
 		return nil
 	}
-	refuse := func(context.Context, account.Actor, timeline.Subject) error { return apperr.ErrNotFound }
+	refuse := func(context.Context, tenancy.Actor, timeline.Subject) error { return apperr.ErrNotFound }
 
 	files := &timeline.Files{DB: a.DB}
 	got, err := files.Attachment(ctx, marie, public, may)
@@ -60,7 +61,7 @@ func TestAttachmentGoesToTheReadersOfItsTicket(t *testing.T) {
 		t.Errorf("a note's file to staff: %v", err)
 	}
 	for name, c := range map[string]struct {
-		who  account.Actor
+		who  tenancy.Actor
 		id   int64
 		read timeline.ReadCheck
 	}{

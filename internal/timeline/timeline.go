@@ -10,8 +10,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -61,8 +62,8 @@ type Entry struct {
 	CreatedAt time.Time `bun:"created_at"`
 
 	// Read with the entry: the actor's name and kind ("" for the system).
-	ActorName string       `bun:"actor_name,scanonly"`
-	ActorKind account.Kind `bun:"actor_kind,scanonly"`
+	ActorName string        `bun:"actor_name,scanonly"`
+	ActorKind identity.Kind `bun:"actor_kind,scanonly"`
 	// Attachments are the entry's files, without their content.
 	Attachments []Attachment `bun:"-"`
 }
@@ -74,7 +75,7 @@ func (e *Entry) Internal() bool { return e.Kind == Note }
 func (e *Entry) ByStaff() bool { return e.ActorID == nil || e.ActorKind.Staff() }
 
 // New starts an entry of kind on subject by actor at now; the caller fills the rest.
-func New(s Subject, kind Kind, actor account.Actor, now time.Time) *Entry {
+func New(s Subject, kind Kind, actor tenancy.Actor, now time.Time) *Entry {
 	e := &Entry{SubjectKind: s.Kind, SubjectID: s.ID, Kind: kind, CreatedAt: now.UTC()}
 	if actor.UserID != 0 {
 		id := actor.UserID
@@ -84,7 +85,7 @@ func New(s Subject, kind Kind, actor account.Actor, now time.Time) *Entry {
 }
 
 // NewEvent is an event entry: what changed (a message key) from what to what.
-func NewEvent(s Subject, actor account.Actor, now time.Time, event string, vt ValueType, from, to string) *Entry {
+func NewEvent(s Subject, actor tenancy.Actor, now time.Time, event string, vt ValueType, from, to string) *Entry {
 	e := New(s, Event, actor, now)
 	e.Event, e.ValueType, e.From, e.To = event, vt, from, to
 	return e

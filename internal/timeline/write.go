@@ -6,8 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -40,7 +40,7 @@ func CheckBody(body string) *i18n.Error {
 // files. The body is cleaned (CleanBody) and checked (CheckBody) first: a refusal writes
 // nothing. The caller has authorized actor and applied its ticket's state rule, and sends its
 // own mail from the entry returned, which carries the cleaned body.
-func Write(ctx context.Context, idb bun.IDB, s Subject, actor account.Actor, body string, internal bool, files []Upload, now time.Time) (*Entry, error) {
+func Write(ctx context.Context, idb bun.IDB, s Subject, actor tenancy.Actor, body string, internal bool, files []Upload, now time.Time) (*Entry, error) {
 	body = CleanBody(body)
 	if err := CheckBody(body); err != nil {
 		return nil, err

@@ -6,20 +6,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
 
-func actor(t *testing.T, idb bun.IDB, login string) account.Actor {
+func actor(t *testing.T, idb bun.IDB, login string) tenancy.Actor {
 	t.Helper()
-	u, err := account.UserByLogin(context.Background(), idb, login)
+	u, err := identity.UserByLogin(context.Background(), idb, login)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return account.ActorOf(u)
+	return tenancy.ActorOf(u)
 }
 
 // matches are the rows of the full-text index that hold word, in rowid order.

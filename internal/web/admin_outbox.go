@@ -20,7 +20,7 @@ func (h *handler) showOutbox(c *fiber.Ctx) error {
 	}
 	p.Form["status"] = status
 	pg := pageOf(c)
-	ms, total, err := h.Outbox.List(c.UserContext(), actorOf(c), status, pg)
+	ms, total, err := h.Outbox.List(c.UserContext(), actorOf(c).Actor, status, pg)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (h *handler) outboxMessage(c *fiber.Ctx) (*notify.Message, error) {
 		return nil, err
 	}
 	hidden := h.Bundle.T(langOf(c), "admin.outbox.link_hidden", nil)
-	return h.Outbox.Message(c.UserContext(), actorOf(c), id, hidden)
+	return h.Outbox.Message(c.UserContext(), actorOf(c).Actor, id, hidden)
 }
 
 // showOutboxMessage shows a message as it will be sent: headers, text part, HTML part.
@@ -71,7 +71,7 @@ func (h *handler) retryMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Outbox.Retry(c.UserContext(), actorOf(c), id); err != nil {
+	if err := h.Outbox.Retry(c.UserContext(), actorOf(c).Actor, id); err != nil {
 		return err
 	}
 	return h.done(c, "/admin/outbox/"+itoa(id), "flash.retry_scheduled")

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 )
 
@@ -21,7 +21,7 @@ func TestOutboxPreviewHidesPasswordLinks(t *testing.T) {
 	token := link[strings.LastIndex(link, "/")+1:]
 	admin := d.as(t, "admin")
 	for _, c := range []struct{ lang, hidden string }{{"en", "[link hidden]"}, {"fr", "[lien masqué]"}} {
-		if _, err := d.DB.NewUpdate().Model((*account.User)(nil)).Set("lang = ?", c.lang).Where("login = 'admin'").Exec(context.Background()); err != nil {
+		if _, err := d.DB.NewUpdate().Model((*identity.User)(nil)).Set("lang = ?", c.lang).Where("login = 'admin'").Exec(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		for _, path := range []string{"/admin/outbox/" + id(m.ID), "/admin/outbox/" + id(m.ID) + "/html"} {
@@ -60,7 +60,7 @@ func TestOutboxShowsDroppedMessages(t *testing.T) {
 	page := admin.Get("/admin/outbox/" + id(m.ID))
 	wantBody(t, "dropped message", page, "Why it was not sent", "no longer holds the “Incidents” right")
 	wantNoBody(t, "dropped message", page, "outbox.dropped", "Retry now")
-	if _, err := d.DB.NewUpdate().Model((*account.User)(nil)).Set("lang = 'fr'").Where("login = 'admin'").Exec(context.Background()); err != nil {
+	if _, err := d.DB.NewUpdate().Model((*identity.User)(nil)).Set("lang = 'fr'").Where("login = 'admin'").Exec(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	wantBody(t, "dropped list in French", admin.Get("/admin/outbox?status=dropped"), "Non envoyé", "n’a plus le droit «\u00a0Incidents\u00a0»")

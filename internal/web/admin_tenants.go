@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // itoa writes an id into a path: the one copy, for every handler of the web edge; the
@@ -15,7 +15,7 @@ import (
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 func (h *handler) tenantForm(p *page) {
-	p.V["Levels"], p.V["Statuses"] = contract.Levels(), account.TenantStatuses
+	p.V["Levels"], p.V["Statuses"] = contract.Levels(), tenancy.TenantStatuses
 }
 
 func (h *handler) showNewTenant(c *fiber.Ctx) error {
@@ -46,7 +46,7 @@ func (h *handler) showEditTenant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.Accounts.StaffTenant(c.UserContext(), actorOf(c), id)
+	t, err := h.Tenancy.StaffTenant(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -68,13 +68,13 @@ func (h *handler) saveTenant(c *fiber.Ctx) error {
 	p := h.page(c, "admin.tenant_edit.title")
 	p.Form = formOf(c, "name", "status", "sales_rep")
 	h.tenantForm(p)
-	t, err := h.Accounts.UpdateTenantDetails(c.UserContext(), actorOf(c), id,
-		account.TenantEdit{Name: p.Form["name"], Status: p.Form["status"], SalesRepLogin: p.Form["sales_rep"]})
+	t, err := h.Tenancy.UpdateTenantDetails(c.UserContext(), actorOf(c), id,
+		tenancy.TenantEdit{Name: p.Form["name"], Status: p.Form["status"], SalesRepLogin: p.Form["sales_rep"]})
 	if err != nil {
 		if _, ok := asValidation(err); !ok {
 			return err
 		}
-		cur, lerr := h.Accounts.StaffTenant(c.UserContext(), actorOf(c), id)
+		cur, lerr := h.Tenancy.StaffTenant(c.UserContext(), actorOf(c), id)
 		if lerr != nil {
 			return lerr
 		}

@@ -2,15 +2,15 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 func (h *handler) showAdminUsers(c *fiber.Ctx) error {
 	p := h.page(c, "admin.users.title")
 	p.Form["q"] = c.Query("q")
 	pg := pageOf(c)
-	us, total, err := h.Accounts.ListUsers(c.UserContext(), actorOf(c),
-		account.UserFilter{Query: p.Form["q"], Limit: pg.Limit(), Offset: pg.Offset()})
+	us, total, err := h.Identity.ListUsers(c.UserContext(), actorOf(c).Actor,
+		identity.UserFilter{Query: p.Form["q"], Limit: pg.Limit(), Offset: pg.Offset()})
 	if err != nil {
 		return err
 	}
@@ -19,7 +19,7 @@ func (h *handler) showAdminUsers(c *fiber.Ctx) error {
 }
 
 func (h *handler) userForm(c *fiber.Ctx, p *page) {
-	p.V["Kinds"], p.V["Langs"] = account.Kinds, account.Languages
+	p.V["Kinds"], p.V["Langs"] = identity.Kinds, identity.Languages
 	if p.Form["lang"] == "" {
 		p.Form["lang"] = p.Lang
 	}
@@ -27,14 +27,14 @@ func (h *handler) userForm(c *fiber.Ctx, p *page) {
 
 func (h *handler) showNewUser(c *fiber.Ctx) error {
 	p := h.page(c, "admin.user_new.title")
-	p.Form["kind"], p.Form["active"] = string(account.Customer), "on"
+	p.Form["kind"], p.Form["active"] = string(identity.Customer), "on"
 	h.userForm(c, p)
 	return h.show(c, "admin/user_new", p)
 }
 
-func userInputOf(f map[string]string) account.UserInput {
-	return account.UserInput{Login: f["login"], Email: f["email"], DisplayName: f["display_name"], Lang: f["lang"],
-		Kind: account.Kind(f["kind"]), Active: f["active"] == "on", Password: f["password"]}
+func userInputOf(f map[string]string) identity.UserInput {
+	return identity.UserInput{Login: f["login"], Email: f["email"], DisplayName: f["display_name"], Lang: f["lang"],
+		Kind: identity.Kind(f["kind"]), Active: f["active"] == "on", Password: f["password"]}
 }
 
 func (h *handler) createUser(c *fiber.Ctx) error {
@@ -43,7 +43,7 @@ func (h *handler) createUser(c *fiber.Ctx) error {
 	in := userInputOf(p.Form)
 	in.Password = c.FormValue("password")
 	h.userForm(c, p)
-	u, err := h.Accounts.CreateUser(c.UserContext(), actorOf(c), in)
+	u, err := h.Identity.CreateUser(c.UserContext(), actorOf(c).Actor, in)
 	if err != nil {
 		return h.invalid(c, err, "admin/user_new", p)
 	}
@@ -55,7 +55,7 @@ func (h *handler) showEditUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.Accounts.User(c.UserContext(), actorOf(c), id)
+	u, err := h.Identity.User(c.UserContext(), actorOf(c).Actor, id)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (h *handler) saveUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.Accounts.User(c.UserContext(), actorOf(c), id)
+	u, err := h.Identity.User(c.UserContext(), actorOf(c).Actor, id)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (h *handler) saveUser(c *fiber.Ctx) error {
 	p.Form = formOf(c, "email", "display_name", "lang", "kind", "active")
 	p.V["Account"] = u
 	h.userForm(c, p)
-	if _, err := h.Accounts.UpdateUser(c.UserContext(), actorOf(c), id, userInputOf(p.Form)); err != nil {
+	if _, err := h.Identity.UpdateUser(c.UserContext(), actorOf(c).Actor, id, userInputOf(p.Form)); err != nil {
 		return h.invalid(c, err, "admin/user_edit", p)
 	}
 	return h.done(c, "/admin/users/"+itoa(id), "flash.saved")
@@ -90,7 +90,7 @@ func (h *handler) saveUser(c *fiber.Ctx) error {
 
 func (h *handler) showLocked(c *fiber.Ctx) error {
 	p := h.page(c, "admin.locked.title")
-	us, _, err := h.Accounts.ListUsers(c.UserContext(), actorOf(c), account.UserFilter{Locked: true})
+	us, _, err := h.Identity.ListUsers(c.UserContext(), actorOf(c).Actor, identity.UserFilter{Locked: true})
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (h *handler) resetFailedLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Accounts.ResetFailedLogin(c.UserContext(), actorOf(c), id); err != nil {
+	if err := h.Identity.ResetFailedLogin(c.UserContext(), actorOf(c).Actor, id); err != nil {
 		return err
 	}
 	return h.done(c, "/admin/locked", "flash.unlocked")
@@ -119,7 +119,7 @@ func (h *handler) resetTwoFactor(c *fiber.Ctx) error {
 		return err
 	}
 	token, _ := c.Locals("session_token").(string)
-	if err := h.Accounts.ResetTwoFactor(c.UserContext(), actorOf(c), id, token); err != nil {
+	if err := h.Identity.ResetTwoFactor(c.UserContext(), actorOf(c).Actor, id, token); err != nil {
 		return err
 	}
 	return h.done(c, "/admin/users/"+itoa(id), "flash.twofactor_reset")

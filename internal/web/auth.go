@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 func (h *handler) showLogin(c *fiber.Ctx) error {
@@ -20,32 +20,32 @@ func (h *handler) showLogin(c *fiber.Ctx) error {
 func (h *handler) login(c *fiber.Ctx) error {
 	p := h.page(c, "login.title")
 	p.Form = formOf(c, "login")
-	u, err := h.Accounts.Authenticate(c.UserContext(), p.Form["login"], c.FormValue("password"))
-	if errors.Is(err, account.ErrBadCredentials) || errors.Is(err, account.ErrLocked) {
+	u, err := h.Identity.Authenticate(c.UserContext(), p.Form["login"], c.FormValue("password"))
+	if errors.Is(err, identity.ErrBadCredentials) || errors.Is(err, identity.ErrLocked) {
 		return h.invalid(c, err, "auth/login", p)
 	}
 	if err != nil {
 		return err
 	}
 	if u.TwoFactor() {
-		token, err := h.Accounts.StartPendingLogin(c.UserContext(), u)
+		token, err := h.Identity.StartPendingLogin(c.UserContext(), u)
 		if err != nil {
 			return err
 		}
-		h.setCookie(c, pendingCookie, token, account.PendingLoginLifetime)
+		h.setCookie(c, pendingCookie, token, identity.PendingLoginLifetime)
 		return c.Redirect("/login/code", fiber.StatusSeeOther)
 	}
 	return h.openSession(c, u)
 }
 
 // openSession replaces any session the browser had with a new one for u.
-func (h *handler) openSession(c *fiber.Ctx, u *account.User) error {
+func (h *handler) openSession(c *fiber.Ctx, u *identity.User) error {
 	if old := c.Cookies(sessionCookie); old != "" {
-		if err := h.Accounts.EndSession(c.UserContext(), old); err != nil {
+		if err := h.Identity.EndSession(c.UserContext(), old); err != nil {
 			return err
 		}
 	}
-	token, err := h.Accounts.StartSession(c.UserContext(), u)
+	token, err := h.Identity.StartSession(c.UserContext(), u)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (h *handler) openSession(c *fiber.Ctx, u *account.User) error {
 
 func (h *handler) logout(c *fiber.Ctx) error {
 	if token := c.Cookies(sessionCookie); token != "" {
-		if err := h.Accounts.EndSession(c.UserContext(), token); err != nil {
+		if err := h.Identity.EndSession(c.UserContext(), token); err != nil {
 			return err
 		}
 	}
@@ -68,12 +68,12 @@ func (h *handler) logout(c *fiber.Ctx) error {
 // user, the preference, which would otherwise win over the cookie.
 func (h *handler) switchLanguage(c *fiber.Ctx) error {
 	lang := c.FormValue("lang")
-	if !account.ValidLang(lang) {
+	if !identity.ValidLang(lang) {
 		return fiber.NewError(fiber.StatusBadRequest)
 	}
 	h.setCookie(c, langCookie, lang, langCookieAge)
 	if u := currentUser(c); u != nil {
-		if err := h.Accounts.SetLanguage(c.UserContext(), actorOf(c), lang); err != nil {
+		if err := h.Identity.SetLanguage(c.UserContext(), actorOf(c).Actor, lang); err != nil {
 			return err
 		}
 	}

@@ -22,10 +22,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
@@ -54,10 +54,10 @@ func benchDesk(b *testing.B) *desk {
 			if a, err = app.Open(ctx, testutil.Config(filepath.Join(dir, "bench.db")), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 				b.Fatal(err)
 			}
-			if err := demo.Load(ctx, a.DB, a.Accounts, time.Now()); err != nil {
+			if err := demo.Load(ctx, a.DB, a.Identity, a.Tenancy, time.Now()); err != nil {
 				b.Fatal(err)
 			}
-			if err := demo.Incidents(ctx, a.DB, a.Accounts, a.SLA, 20000, time.Now(), nil); err != nil {
+			if err := demo.Incidents(ctx, a.DB, a.Tenancy, a.SLA, 20000, time.Now(), nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -168,7 +168,7 @@ func BenchmarkCeilingPlainInsert(b *testing.B) {
 }
 
 func benchTenant(b *testing.B, d *desk) int64 {
-	t, err := account.TenantByCode(context.Background(), d.DB, "OCB0000001")
+	t, err := tenancy.TenantByCode(context.Background(), d.DB, "OCB0000001")
 	if err != nil {
 		b.Fatal(err)
 	}

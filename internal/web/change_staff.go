@@ -5,13 +5,13 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/paging"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
-type changeLister func(context.Context, account.Actor, change.Filter, paging.Page) ([]change.Request, int, error)
+type changeLister func(context.Context, tenancy.Actor, change.Filter, paging.Page) ([]change.Request, int, error)
 
 // showChangeQueue is the agents' work: approved and scheduled requests, by work date.
 func (h *handler) showChangeQueue(c *fiber.Ctx) error {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/change"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -22,7 +22,7 @@ func TestChangeMailIsDeliveredInEachRecipientsLanguage(t *testing.T) {
 	ctx := context.Background()
 	tn := d.tenant(t, "OCB0000001")
 	marie, john, sophie := d.user(t, "Marie.Dupont"), d.user(t, "John.Doe"), d.user(t, "Sophie.Commerciale")
-	if err := d.Accounts.SetRights(ctx, account.ActorOf(marie), tn.ID, john.ID, account.Rights{Incidents: true, Changes: true}); err != nil {
+	if err := d.Tenancy.SetRights(ctx, tenancy.ActorOf(marie), tn.ID, john.ID, tenancy.Rights{Incidents: true, Changes: true}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Deliver(d.App) // whatever the demo left in the outbox

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/change"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -28,15 +29,15 @@ func changeService(d *desk) *change.Service {
 func mustChange(t *testing.T, d *desk, tenantID int64, item, current, requested string) *change.Request {
 	t.Helper()
 	ctx := context.Background()
-	tn, err := account.TenantByID(ctx, d.DB, tenantID)
+	tn, err := tenancy.TenantByID(ctx, d.DB, tenantID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := account.UserByID(ctx, d.DB, tn.ReferentID)
+	ref, err := identity.UserByID(ctx, d.DB, tn.ReferentID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := changeService(d).Submit(ctx, account.ActorOf(ref), tenantID, item, map[string]string{
+	r, err := changeService(d).Submit(ctx, tenancy.ActorOf(ref), tenantID, item, map[string]string{
 		"region": "eu-west-0", "current": current, "requested": requested, "justification": "Montée en charge"})
 	if err != nil {
 		t.Fatalf("submit %s on %d: %v", item, tenantID, err)

@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -27,7 +28,7 @@ func init() {
 // insertRequest writes a pending request of kind for tenant, filed by its referent, directly.
 func insertRequest(t *testing.T, d *desk, tenantID int64, kind contract.Kind) *contract.Request {
 	t.Helper()
-	tn, err := account.TenantByID(context.Background(), d.DB, tenantID)
+	tn, err := tenancy.TenantByID(context.Background(), d.DB, tenantID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,21 +41,21 @@ func insertRequest(t *testing.T, d *desk, tenantID int64, kind contract.Kind) *c
 
 // englishRep creates Sam Sales, an English-speaking sales rep who can log in, and makes them the
 // sales rep of the tenants given.
-func englishRep(t *testing.T, d *app.App, codes ...string) *account.User {
+func englishRep(t *testing.T, d *app.App, codes ...string) *identity.User {
 	t.Helper()
 	ctx := context.Background()
-	u, err := d.Accounts.CreateUser(ctx, account.System, account.UserInput{Login: "Sam.Sales", Email: "sam.sales@example.com",
-		DisplayName: "Sam Sales", Lang: "en", Kind: account.Sales, Active: true, Password: demo.Password})
+	u, err := d.Identity.CreateUser(ctx, tenancy.System.Actor, identity.UserInput{Login: "Sam.Sales", Email: "sam.sales@example.com",
+		DisplayName: "Sam Sales", Lang: "en", Kind: identity.Sales, Active: true, Password: demo.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, code := range codes {
-		tn, err := account.TenantByCode(ctx, d.DB, code)
+		tn, err := tenancy.TenantByCode(ctx, d.DB, code)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tn.SalesRepID = &u.ID
-		if err := account.UpdateTenant(ctx, d.DB, tn, "sales_rep_id"); err != nil {
+		if err := tenancy.UpdateTenant(ctx, d.DB, tn, "sales_rep_id"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -67,7 +67,7 @@ func wantFileName(t *testing.T, what string, r testutil.Response, name string) {
 // declareAlliance opens an incident on tenant as Marie, in a Cloud Alliance region she names.
 func declareAlliance(t *testing.T, d *desk, tenantID int64, title, region string) *incident.Incident {
 	t.Helper()
-	inc, err := d.Incidents.Declare(context.Background(), account.ActorOf(d.user(t, "Marie.Dupont")), tenantID, incident.Draft{
+	inc, err := d.Incidents.Declare(context.Background(), tenancy.ActorOf(d.user(t, "Marie.Dupont")), tenantID, incident.Draft{
 		Title: title, Description: "La console affiche un lien étrange.", Service: "ecs", Region: incident.RegionAlliance,
 		RegionOther: region, Impact: "low", Urgency: "low"})
 	if err != nil {

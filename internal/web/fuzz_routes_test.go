@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/templates"
 )
 
@@ -204,7 +204,7 @@ func TestRouteFuzzNeverAnswers5xx(t *testing.T) {
 			c := d.client(t)
 			if p.login != "" {
 				c.Login(p.login)
-				if p.kind == account.Customer {
+				if p.kind == identity.Customer {
 					c.Get("/incidents")
 				}
 			}

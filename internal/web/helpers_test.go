@@ -10,8 +10,9 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/app"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -55,18 +56,18 @@ func (d *desk) as(t *testing.T, login string) *testutil.Client {
 	return c
 }
 
-func (d *desk) user(t *testing.T, login string) *account.User {
+func (d *desk) user(t *testing.T, login string) *identity.User {
 	t.Helper()
-	u, err := account.UserByLogin(context.Background(), d.DB, login)
+	u, err := identity.UserByLogin(context.Background(), d.DB, login)
 	if err != nil {
 		t.Fatalf("user %s: %v", login, err)
 	}
 	return u
 }
 
-func (d *desk) tenant(t *testing.T, code string) *account.Tenant {
+func (d *desk) tenant(t *testing.T, code string) *tenancy.Tenant {
 	t.Helper()
-	tn, err := account.TenantByCode(context.Background(), d.DB, code)
+	tn, err := tenancy.TenantByCode(context.Background(), d.DB, code)
 	if err != nil {
 		t.Fatalf("tenant %s: %v", code, err)
 	}

@@ -24,7 +24,7 @@ func (h *handler) showHome(c *fiber.Ctx) error {
 }
 
 func (h *handler) homeInvitations(c *fiber.Ctx, p *page) error {
-	invs, err := h.Accounts.MyInvitations(c.UserContext(), actorOf(c))
+	invs, err := h.Tenancy.MyInvitations(c.UserContext(), actorOf(c))
 	p.V["Invitations"] = invs
 	return err
 }
@@ -35,7 +35,7 @@ func (h *handler) chooseScope(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.ErrNotFound
 	}
-	if err := h.Accounts.SetScope(c.UserContext(), actorOf(c), currentSession(c), id); err != nil {
+	if err := h.Tenancy.SetScope(c.UserContext(), actorOf(c), currentSession(c), id); err != nil {
 		return err
 	}
 	return c.Redirect(scopeTarget(c.FormValue("next")), fiber.StatusSeeOther)

@@ -2,15 +2,15 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/once"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // incidentsScope is the tenant chosen with Périmètre, which the Incidents tab needs with the
 // `incidents` right.
-func (h *handler) incidentsScope(c *fiber.Ctx) (*account.Access, error) {
+func (h *handler) incidentsScope(c *fiber.Ctx) (*tenancy.Access, error) {
 	scope, err := h.scope(c)
 	switch {
 	case err != nil:

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
 )
@@ -37,15 +38,15 @@ func textFile(name string) timeline.Upload {
 func (d *desk) declare(t *testing.T, login string, tenantID int64, title string, files ...timeline.Upload) *incident.Incident {
 	t.Helper()
 	ctx := context.Background()
-	tn, err := account.TenantByID(ctx, d.DB, tenantID)
+	tn, err := tenancy.TenantByID(ctx, d.DB, tenantID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := account.UserByID(ctx, d.DB, tn.ReferentID)
+	u, err := identity.UserByID(ctx, d.DB, tn.ReferentID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inc, err := d.Incidents.Declare(ctx, account.ActorOf(u), tenantID, incident.Draft{Title: title,
+	inc, err := d.Incidents.Declare(ctx, tenancy.ActorOf(u), tenantID, incident.Draft{Title: title,
 		Description: "La machine virtuelle ne répond plus depuis ce matin.", Service: "ecs", Region: "eu-west-0",
 		Impact: "medium", Urgency: "medium", Files: files})
 	if err != nil {
@@ -127,12 +128,12 @@ func TestAnotherTenantsIncidentItsFilesAndExportAre404(t *testing.T) {
 	// A member without the incidents right of the tenant: no tab, 403 on the list, 404 on the object.
 	john := d.as(t, "John.Doe")
 	wantStatus(t, "john reads", john.Get("/incidents/"+inc.Number()), http.StatusOK)
-	m, err := account.MembershipOf(context.Background(), d.DB, d.tenant(t, "OCB0000001").ID, d.user(t, "John.Doe").ID)
+	m, err := tenancy.MembershipOf(context.Background(), d.DB, d.tenant(t, "OCB0000001").ID, d.user(t, "John.Doe").ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Rights = account.Rights{Changes: true}
-	if err := account.UpdateRights(context.Background(), d.DB, m); err != nil {
+	m.Rights = tenancy.Rights{Changes: true}
+	if err := tenancy.UpdateRights(context.Background(), d.DB, m); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, "john without the right", john.Get("/incidents"), http.StatusForbidden)
@@ -189,7 +190,7 @@ func TestTwoAgentsOnOneIncident(t *testing.T) {
 	r := admin.Post(page+"/priority", url.Values{"version": {"1"}, "priority": {"P1"}, "reason": {"Toute la production est touchée"}})
 	wantStatus(t, "admin on a stale page", r, http.StatusConflict)
 	wantBody(t, "stale", r, "This incident changed since you opened it", "Toute la production est touchée", "Alice Agent")
-	got, _ := d.Incidents.Get(context.Background(), account.System, inc.ID)
+	got, _ := d.Incidents.Get(context.Background(), tenancy.System, inc.ID)
 	if got.Priority != "P3" {
 		t.Fatalf("priority %s written from a stale page", got.Priority)
 	}

@@ -4,8 +4,9 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // The invitation mail links to /invitation/:token. Opening the link changes nothing (mail
@@ -13,7 +14,7 @@ import (
 
 // invitationPage is the page of a link: in the customer space for a logged-in customer.
 func (h *handler) invitationPage(c *fiber.Ctx) (*page, error) {
-	if u := currentUser(c); u != nil && u.Kind == account.Customer {
+	if u := currentUser(c); u != nil && u.Kind == identity.Customer {
 		return h.customerPage(c, "invitation.title")
 	}
 	return h.page(c, "invitation.title"), nil
@@ -30,10 +31,10 @@ func (h *handler) showInvitation(c *fiber.Ctx) error {
 
 // renderInvitation renders the link's page as actor sees it; a link that no longer works gets the
 // same "not found" page whatever the reason.
-func (h *handler) renderInvitation(c *fiber.Ctx, status int, p *page, actor account.Actor) error {
+func (h *handler) renderInvitation(c *fiber.Ctx, status int, p *page, actor tenancy.Actor) error {
 	token := c.Params("token")
-	l, err := h.Accounts.OpenInvitation(c.UserContext(), actor, token)
-	if errors.Is(err, account.ErrBadInvitation) {
+	l, err := h.Tenancy.OpenInvitation(c.UserContext(), actor, token)
+	if errors.Is(err, tenancy.ErrBadInvitation) {
 		return h.badInvitation(c, p)
 	}
 	if err != nil {
@@ -54,14 +55,14 @@ func (h *handler) badInvitation(c *fiber.Ctx, p *page) error {
 
 // acceptInvitation makes the logged-in customer a member, if the invitation is for their address.
 func (h *handler) acceptInvitation(c *fiber.Ctx) error {
-	inv, err := h.Accounts.AcceptInvitation(c.UserContext(), actorOf(c), c.Params("token"))
+	inv, err := h.Tenancy.AcceptInvitation(c.UserContext(), actorOf(c), c.Params("token"))
 	switch {
-	case errors.Is(err, account.ErrBadInvitation), errors.Is(err, account.ErrInvitationOtherAddress):
+	case errors.Is(err, tenancy.ErrBadInvitation), errors.Is(err, tenancy.ErrInvitationOtherAddress):
 		p, perr := h.invitationPage(c)
 		if perr != nil {
 			return perr
 		}
-		if errors.Is(err, account.ErrBadInvitation) {
+		if errors.Is(err, tenancy.ErrBadInvitation) {
 			return h.badInvitation(c, p)
 		}
 		return h.renderInvitation(c, fiber.StatusForbidden, p, actorOf(c))
@@ -72,8 +73,14 @@ func (h *handler) acceptInvitation(c *fiber.Ctx) error {
 }
 
 // joined goes to the home page of the tenant just joined.
-func (h *handler) joined(c *fiber.Ctx, inv *account.Invitation) error {
-	if err := h.Accounts.SetScope(c.UserContext(), actorOf(c), currentSession(c), inv.TenantID); err != nil {
+func (h *handler) joined(c *fiber.Ctx, inv *tenancy.Invitation) error {
+	// The actor resolved for this request predates the membership: resolve it again.
+	actor, err := h.Tenancy.Resolve(c.UserContext(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	c.Locals("actor", actor)
+	if err := h.Tenancy.SetScope(c.UserContext(), actor, currentSession(c), inv.TenantID); err != nil {
 		return err
 	}
 	return h.done(c, "/", "flash.invitation_accepted")
@@ -81,8 +88,8 @@ func (h *handler) joined(c *fiber.Ctx, inv *account.Invitation) error {
 
 // declineInvitation refuses the invitation; holding the link is enough.
 func (h *handler) declineInvitation(c *fiber.Ctx) error {
-	if err := h.Accounts.DeclineInvitation(c.UserContext(), c.Params("token")); err != nil {
-		if !errors.Is(err, account.ErrBadInvitation) {
+	if err := h.Tenancy.DeclineInvitation(c.UserContext(), c.Params("token")); err != nil {
+		if !errors.Is(err, tenancy.ErrBadInvitation) {
 			return err
 		}
 		p, perr := h.invitationPage(c)
@@ -102,13 +109,13 @@ func (h *handler) createInvitedAccount(c *fiber.Ctx) error {
 		return err
 	}
 	p.Form = formOf(c, "login", "display_name", "lang")
-	in := account.InvitedAccount{Login: p.Form["login"], DisplayName: p.Form["display_name"], Lang: p.Form["lang"],
+	in := tenancy.InvitedAccount{Login: p.Form["login"], DisplayName: p.Form["display_name"], Lang: p.Form["lang"],
 		Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
-	_, err = h.Accounts.CreateInvitedAccount(c.UserContext(), c.Params("token"), in)
+	_, err = h.Tenancy.CreateInvitedAccount(c.UserContext(), c.Params("token"), in)
 	switch {
 	case err == nil:
 		return h.done(c, "/login", "flash.invited_account_created")
-	case errors.Is(err, account.ErrBadInvitation):
+	case errors.Is(err, tenancy.ErrBadInvitation):
 		return h.badInvitation(c, p)
 	}
 	if _, ok := asValidation(err); !ok {
@@ -116,7 +123,7 @@ func (h *handler) createInvitedAccount(c *fiber.Ctx) error {
 	}
 	h.fieldErrors(p, err)
 	// The account form is a visitor's form, whoever is logged in in this browser.
-	return h.renderInvitation(c, fiber.StatusUnprocessableEntity, p, account.Actor{})
+	return h.renderInvitation(c, fiber.StatusUnprocessableEntity, p, tenancy.Actor{})
 }
 
 // acceptMyInvitation is the home page's "Accept" button.
@@ -125,7 +132,7 @@ func (h *handler) acceptMyInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	inv, err := h.Accounts.AcceptInvitationByID(c.UserContext(), actorOf(c), id)
+	inv, err := h.Tenancy.AcceptInvitationByID(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return notFoundIfBadInvitation(err)
 	}
@@ -138,7 +145,7 @@ func (h *handler) declineMyInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Accounts.DeclineInvitationByID(c.UserContext(), actorOf(c), id); err != nil {
+	if err := h.Tenancy.DeclineInvitationByID(c.UserContext(), actorOf(c), id); err != nil {
 		return notFoundIfBadInvitation(err)
 	}
 	return h.done(c, "/", "flash.invitation_declined")
@@ -147,7 +154,7 @@ func (h *handler) declineMyInvitation(c *fiber.Ctx) error {
 // notFoundIfBadInvitation: an invitation answered in another tab meanwhile is, to this button,
 // one that no longer exists.
 func notFoundIfBadInvitation(err error) error {
-	if errors.Is(err, account.ErrBadInvitation) {
+	if errors.Is(err, tenancy.ErrBadInvitation) {
 		return apperr.ErrNotFound
 	}
 	return err

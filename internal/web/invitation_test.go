@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 func init() {
@@ -21,23 +21,23 @@ func init() {
 }
 
 // inviteDirectly has the tenant's referent invite email through the service.
-func inviteDirectly(t *testing.T, d *desk, tenantID int64, email string) *account.Invitation {
+func inviteDirectly(t *testing.T, d *desk, tenantID int64, email string) *tenancy.Invitation {
 	t.Helper()
 	ctx := context.Background()
-	tn, err := account.TenantByID(ctx, d.DB, tenantID)
+	tn, err := tenancy.TenantByID(ctx, d.DB, tenantID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = d.Accounts.Invite(ctx, account.ActorOf(tn.Referent), tenantID, account.NewInvitation{Email: email, Lang: "fr", Rights: account.Rights{Incidents: true}})
+	err = d.Tenancy.Invite(ctx, tenancy.ActorOf(tn.Referent), tenantID, tenancy.NewInvitation{Email: email, Lang: "fr", Rights: tenancy.Rights{Incidents: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return pendingInvitation(t, d, tenantID, email)
 }
 
-func pendingInvitation(t *testing.T, d *desk, tenantID int64, email string) *account.Invitation {
+func pendingInvitation(t *testing.T, d *desk, tenantID int64, email string) *tenancy.Invitation {
 	t.Helper()
-	inv := new(account.Invitation)
+	inv := new(tenancy.Invitation)
 	err := d.DB.NewSelect().Model(inv).Where("tenant_id = ? AND email_key = ? AND status = 'pending'", tenantID, strings.ToLower(email)).Scan(context.Background())
 	if err != nil {
 		t.Fatalf("no pending invitation to %s: %v", email, err)
@@ -166,7 +166,7 @@ func TestInviteRefusesBadInputAndKeepsIt(t *testing.T) {
 func TestInvitationsAreRateLimitedPerTenant(t *testing.T) {
 	d := newDesk(t)
 	t1 := d.tenant(t, "OCB0000001")
-	for i := 0; i < account.InvitationsPerDay; i++ {
+	for i := 0; i < tenancy.InvitationsPerDay; i++ {
 		inviteDirectly(t, d, t1.ID, "person"+id(int64(i))+"@example.org")
 	}
 	marie := d.as(t, "Marie.Dupont")
@@ -319,13 +319,13 @@ func TestCancelledExpiredUnknownAndUsedLinksGetOneAnswer(t *testing.T) {
 	wantStatus(t, "cancel twice", marie.Post("/users/invitations/"+id(inv.ID)+"/cancel", nil), 404)
 
 	used := invite("used@example.org")
-	if err := d.Accounts.DeclineInvitation(context.Background(), strings.TrimPrefix(used, "/invitation/")); err != nil {
+	if err := d.Tenancy.DeclineInvitation(context.Background(), strings.TrimPrefix(used, "/invitation/")); err != nil {
 		t.Fatal(err)
 	}
 	expired := invite("expired@example.org")
-	real := d.Accounts.Now
-	d.Accounts.Now = func() time.Time { return real().Add(account.InvitationLifetime + time.Minute) }
-	defer func() { d.Accounts.Now = real }()
+	real := d.Tenancy.Now
+	d.Tenancy.Now = func() time.Time { return real().Add(tenancy.InvitationLifetime + time.Minute) }
+	defer func() { d.Tenancy.Now = real }()
 
 	c := d.client(t)
 	var first string
@@ -360,10 +360,10 @@ func TestCancelledExpiredUnknownAndUsedLinksGetOneAnswer(t *testing.T) {
 func TestInvitationMailInBothLanguages(t *testing.T) {
 	d := newDesk(t)
 	t1 := d.tenant(t, "OCB0000001")
-	marie := account.ActorOf(d.user(t, "Marie.Dupont"))
+	marie := tenancy.ActorOf(d.user(t, "Marie.Dupont"))
 	for _, lang := range []string{"fr", "en"} {
 		email := "new." + lang + "@example.org"
-		if err := d.Accounts.Invite(context.Background(), marie, t1.ID, account.NewInvitation{Email: email, Lang: lang, Rights: account.AllRights}); err != nil {
+		if err := d.Tenancy.Invite(context.Background(), marie, t1.ID, tenancy.NewInvitation{Email: email, Lang: lang, Rights: tenancy.AllRights}); err != nil {
 			t.Fatal(err)
 		}
 		m := lastMail(t, d, email)

@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 const (
@@ -32,7 +33,7 @@ func requestID(c *fiber.Ctx) string {
 // cookies or the query string, where tokens travel.
 func (h *handler) requestLog(c *fiber.Ctx) error {
 	start := time.Now()
-	id := account.NewToken()[:12]
+	id := identity.NewToken()[:12]
 	c.Locals("request_id", id)
 	c.Set("X-Request-Id", id)
 	err := c.Next()
@@ -64,12 +65,19 @@ func (h *handler) loadSession(c *fiber.Ctx) error {
 		token = ""
 	}
 	if token != "" {
-		sess, u, err := h.Accounts.SessionUser(c.UserContext(), token, h.Config.SessionIdle, h.Config.SessionMax)
+		sess, u, err := h.Identity.SessionUser(c.UserContext(), token, h.Config.SessionIdle, h.Config.SessionMax)
 		switch {
 		case err == nil:
+			// The one access decision of the request starts here: who the user is, and every
+			// tenant they may reach with their rights, read once; services ask it, not the database.
+			actor, rerr := h.Tenancy.Resolve(c.UserContext(), u)
+			if rerr != nil {
+				return rerr
+			}
 			c.Locals("session", sess)
 			c.Locals("session_token", token)
 			c.Locals("user", u)
+			c.Locals("actor", actor)
 			pref = u.Lang
 		case errors.Is(err, apperr.ErrNotFound):
 			h.clearCookie(c, sessionCookie)
@@ -81,21 +89,20 @@ func (h *handler) loadSession(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func currentUser(c *fiber.Ctx) *account.User {
-	u, _ := c.Locals("user").(*account.User)
+func currentUser(c *fiber.Ctx) *identity.User {
+	u, _ := c.Locals("user").(*identity.User)
 	return u
 }
 
-func currentSession(c *fiber.Ctx) *account.Session {
-	s, _ := c.Locals("session").(*account.Session)
+func currentSession(c *fiber.Ctx) *identity.Session {
+	s, _ := c.Locals("session").(*identity.Session)
 	return s
 }
 
-func actorOf(c *fiber.Ctx) account.Actor {
-	if u := currentUser(c); u != nil {
-		return account.ActorOf(u)
-	}
-	return account.Actor{}
+// actorOf is who asks, resolved once by loadSession; a visitor is the zero Actor.
+func actorOf(c *fiber.Ctx) tenancy.Actor {
+	a, _ := c.Locals("actor").(tenancy.Actor)
+	return a
 }
 
 func langOf(c *fiber.Ctx) string {
@@ -112,7 +119,7 @@ func (h *handler) csrfToken(c *fiber.Ctx) string {
 	} else {
 		anon := c.Cookies(anonCookie)
 		if !wellFormedToken(anon) {
-			anon = account.NewToken()
+			anon = identity.NewToken()
 			h.setCookie(c, anonCookie, anon, 0)
 			c.Request().Header.SetCookie(anonCookie, anon)
 		}
@@ -156,7 +163,7 @@ func (h *handler) clearCookie(c *fiber.Ctx, name string) {
 // langCookieAge keeps the language switcher's choice for a year.
 const langCookieAge = 365 * 24 * time.Hour
 
-// wellFormedToken reports whether s has the shape of account.NewToken's tokens: 43 characters
+// wellFormedToken reports whether s has the shape of identity.NewToken's tokens: 43 characters
 // of unpadded base64url.
 func wellFormedToken(s string) bool {
 	if len(s) != 43 {

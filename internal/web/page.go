@@ -8,11 +8,11 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/paging"
-	"github.com/guichet/guichet/internal/tenantaccess"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/valyala/fasthttp"
 )
 
@@ -23,9 +23,9 @@ type page struct {
 	Title   string // message key
 	Path    string
 	CSRF    string
-	User    *account.User
-	Scope   *account.Access  // customers: the tenant chosen with the scope selector
-	Tenants []account.Tenant // customers: every tenant of the scope selector
+	User    *identity.User
+	Scope   *tenancy.Access  // customers: the tenant chosen with the scope selector
+	Tenants []tenancy.Tenant // customers: every tenant of the scope selector
 	Tabs    []tab
 	Flash   string // message key
 	Form    map[string]string
@@ -63,7 +63,7 @@ func (h *handler) customerPage(c *fiber.Ctx, title string) (*page, error) {
 		return nil, err
 	}
 	p.Scope = scope
-	if p.Tenants, err = h.Accounts.MyTenants(c.UserContext(), actorOf(c)); err != nil {
+	if p.Tenants, err = h.Tenancy.MyTenants(c.UserContext(), actorOf(c)); err != nil {
 		return nil, err
 	}
 	if scope != nil {
@@ -74,23 +74,21 @@ func (h *handler) customerPage(c *fiber.Ctx, title string) (*page, error) {
 
 // scope resolves the tenant chosen with the scope selector once per request: a handler and the
 // page it renders (or re-renders after a refusal) share the answer.
-func (h *handler) scope(c *fiber.Ctx) (*account.Access, error) {
+func (h *handler) scope(c *fiber.Ctx) (*tenancy.Access, error) {
 	type memo struct {
-		a   *account.Access
+		a   *tenancy.Access
 		err error
 	}
 	if m, ok := c.Locals("scope").(memo); ok {
 		return m.a, m.err
 	}
-	a, err := h.Accounts.Scope(c.UserContext(), actorOf(c), currentSession(c))
+	a, err := h.Tenancy.Scope(c.UserContext(), actorOf(c), currentSession(c))
 	c.Locals("scope", memo{a, err})
-	// The services authorizing this request read the access resolved here, not again.
-	c.SetUserContext(tenantaccess.Remember(c.UserContext(), actorOf(c), a))
 	return a, err
 }
 
 // tabsFor lists the tabs a membership's rights open, in the order of the customer space.
-func tabsFor(r account.Rights, path string) []tab {
+func tabsFor(r tenancy.Rights, path string) []tab {
 	all := []struct {
 		key, path string
 		ok        bool

@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 func (h *handler) showForgotPassword(c *fiber.Ctx) error {
@@ -15,7 +15,7 @@ func (h *handler) showForgotPassword(c *fiber.Ctx) error {
 func (h *handler) requestPasswordReset(c *fiber.Ctx) error {
 	p := h.page(c, "password.forgot.title")
 	p.Form = formOf(c, "login")
-	if err := h.Accounts.RequestPasswordReset(c.UserContext(), p.Form["login"]); err != nil {
+	if err := h.Identity.RequestPasswordReset(c.UserContext(), p.Form["login"]); err != nil {
 		return h.invalid(c, err, "auth/forgot", p)
 	}
 	return h.done(c, "/login", "flash.reset_sent")
@@ -24,25 +24,25 @@ func (h *handler) requestPasswordReset(c *fiber.Ctx) error {
 // showSetPassword is the page a password link opens: welcome or forgotten password.
 func (h *handler) showSetPassword(c *fiber.Ctx) error {
 	p := h.page(c, "password.reset.title")
-	u, purpose, err := h.Accounts.PasswordLinkUser(c.UserContext(), c.Params("token"))
-	if errors.Is(err, account.ErrBadLink) {
+	u, purpose, err := h.Identity.PasswordLinkUser(c.UserContext(), c.Params("token"))
+	if errors.Is(err, identity.ErrBadLink) {
 		return h.badLink(c, p)
 	}
 	if err != nil {
 		return err
 	}
-	p.V["Login"], p.V["Welcome"] = u.Login, purpose == account.PurposeWelcome
+	p.V["Login"], p.V["Welcome"] = u.Login, purpose == identity.PurposeWelcome
 	return h.show(c, "auth/reset", p)
 }
 
 func (h *handler) setPassword(c *fiber.Ctx) error {
 	p := h.page(c, "password.reset.title")
-	u, purpose, err := h.Accounts.UsePasswordLink(c.UserContext(), c.Params("token"), c.FormValue("password"), c.FormValue("confirm"))
+	u, purpose, err := h.Identity.UsePasswordLink(c.UserContext(), c.Params("token"), c.FormValue("password"), c.FormValue("confirm"))
 	switch {
-	case errors.Is(err, account.ErrBadLink):
+	case errors.Is(err, identity.ErrBadLink):
 		return h.badLink(c, p)
 	case err != nil && u != nil:
-		p.V["Login"], p.V["Welcome"] = u.Login, purpose == account.PurposeWelcome
+		p.V["Login"], p.V["Welcome"] = u.Login, purpose == identity.PurposeWelcome
 		return h.invalid(c, err, "auth/reset", p)
 	case err != nil:
 		return err

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 )
 
@@ -107,9 +107,9 @@ func TestExpiredResetLinkIsRefused(t *testing.T) {
 	c := d.client(t)
 	c.Post("/password/forgot", url.Values{"login": {"Marie.Dupont"}})
 	link := linkIn(t, lastMail(t, d, "marie.dupont@example.fr"))
-	real := d.Accounts.Now
-	d.Accounts.Now = func() time.Time { return real().Add(account.ResetLinkLifetime + time.Minute) }
-	defer func() { d.Accounts.Now = real }()
+	real := d.Identity.Now
+	d.Identity.Now = func() time.Time { return real().Add(identity.ResetLinkLifetime + time.Minute) }
+	defer func() { d.Identity.Now = real }()
 	wantStatus(t, "expired", c.Get(link), 410)
 }
 

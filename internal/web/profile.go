@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 func (h *handler) showProfile(c *fiber.Ctx) error {
@@ -16,7 +16,7 @@ func (h *handler) showProfile(c *fiber.Ctx) error {
 func (h *handler) saveLanguage(c *fiber.Ctx) error {
 	p := h.page(c, "profile.title")
 	p.Form = formOf(c, "lang")
-	if err := h.Accounts.SetLanguage(c.UserContext(), actorOf(c), p.Form["lang"]); err != nil {
+	if err := h.Identity.SetLanguage(c.UserContext(), actorOf(c).Actor, p.Form["lang"]); err != nil {
 		return h.invalid(c, err, "account/profile", p)
 	}
 	h.setCookie(c, langCookie, p.Form["lang"], langCookieAge)
@@ -29,8 +29,8 @@ func (h *handler) changePassword(c *fiber.Ctx) error {
 	p := h.page(c, "profile.title")
 	p.Form["lang"] = p.User.Lang
 	token, _ := c.Locals("session_token").(string)
-	err := h.Accounts.ChangePassword(c.UserContext(), actorOf(c), c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), token)
-	if errors.Is(err, account.ErrTooManyAttempts) {
+	err := h.Identity.ChangePassword(c.UserContext(), actorOf(c).Actor, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), token)
+	if errors.Is(err, identity.ErrTooManyAttempts) {
 		h.fieldErrors(p, err)
 		return h.renderStatus(c, fiber.StatusTooManyRequests, "account/profile", p)
 	}

@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 // access is who a route is for. Every route declares one, recorded as the route's name; the
@@ -129,15 +129,15 @@ func guard(a access) fiber.Handler {
 		ok := true
 		switch a {
 		case customer:
-			ok = u.Kind == account.Customer
+			ok = u.Kind == identity.Customer
 		case staff:
 			ok = u.Kind.Staff()
 		case admin:
-			ok = u.Kind == account.Admin
+			ok = u.Kind == identity.Admin
 		case agent:
-			ok = u.Kind == account.Agent || u.Kind == account.Admin
+			ok = u.Kind == identity.Agent || u.Kind == identity.Admin
 		case sales:
-			ok = u.Kind == account.Sales || u.Kind == account.Admin
+			ok = u.Kind == identity.Sales || u.Kind == identity.Admin
 		}
 		if !ok {
 			return apperr.ErrForbidden
@@ -160,7 +160,7 @@ const loginAttempts = 10
 // owner, told by mail, unlocks the account alone with "Forgotten password".
 func (h *handler) loginLimiter() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ok, err := h.Accounts.Throttle(c.UserContext(), "form:"+c.Route().Path, h.clientKey(c), loginAttempts, time.Minute)
+		ok, err := h.Identity.Throttle(c.UserContext(), "form:"+c.Route().Path, h.clientKey(c), loginAttempts, time.Minute)
 		if err != nil {
 			return err
 		}

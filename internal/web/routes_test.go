@@ -8,15 +8,16 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
 // persona is one kind of visitor the matrix tries every route as.
 type persona struct {
 	login string // "" for a visitor who is not logged in
-	kind  account.Kind
+	kind  identity.Kind
 }
 
 // name is the persona's login, or "visitor".
@@ -29,12 +30,12 @@ func (p persona) name() string {
 
 var personas = []persona{
 	{"", ""},
-	{"Marie.Dupont", account.Customer}, // organisation A, referent: every right
-	{"John.Doe", account.Customer},     // organisation A, incidents only
-	{"Paul.Martin", account.Customer},  // organisation B
-	{"Alice.Agent", account.Agent},
-	{"Sophie.Commerciale", account.Sales},
-	{"admin", account.Admin},
+	{"Marie.Dupont", identity.Customer}, // organisation A, referent: every right
+	{"John.Doe", identity.Customer},     // organisation A, incidents only
+	{"Paul.Martin", identity.Customer},  // organisation B
+	{"Alice.Agent", identity.Agent},
+	{"Sophie.Commerciale", identity.Sales},
+	{"admin", identity.Admin},
 }
 
 // foreignIDs gives, for each path parameter, an object the persona must not reach: a user or a
@@ -87,8 +88,8 @@ func TestEveryRouteAnswersAsDesignedForEveryKindOfUser(t *testing.T) {
 		name := p.name()
 		t.Run(name, func(t *testing.T) {
 			d := newDesk(t)
-			mustCreateUser(t, d, "Bob.Vendeur", account.Sales)
-			otherRep, err := contract.Onboard(t.Context(), d.DB, d.Accounts, account.System, contract.NewTenant{
+			mustCreateUser(t, d, "Bob.Vendeur", identity.Sales)
+			otherRep, err := contract.Onboard(t.Context(), d.DB, d.Tenancy, tenancy.System, contract.NewTenant{
 				Code: "OCB0000099", Name: "Client de Bob", ReferentLogin: "Paul.Martin", OwnerLogin: "Paul.Martin",
 				SalesRepLogin: "Bob.Vendeur", Level: "basic", EffectiveFrom: "2026-01-01"})
 			if err != nil {
@@ -175,11 +176,11 @@ func expected(p persona, access string, hasParam bool, path string) string {
 		return "login"
 	}
 	allowed := access == "logged_in" ||
-		(access == "customer" && p.kind == account.Customer) ||
+		(access == "customer" && p.kind == identity.Customer) ||
 		(access == "staff" && p.kind.Staff()) ||
-		(access == "admin" && p.kind == account.Admin) ||
-		(access == "agent" && (p.kind == account.Agent || p.kind == account.Admin)) ||
-		(access == "sales" && (p.kind == account.Sales || p.kind == account.Admin))
+		(access == "admin" && p.kind == identity.Admin) ||
+		(access == "agent" && (p.kind == identity.Agent || p.kind == identity.Admin)) ||
+		(access == "sales" && (p.kind == identity.Sales || p.kind == identity.Admin))
 	if !allowed {
 		return http.StatusText(http.StatusForbidden)
 	}
@@ -187,9 +188,9 @@ func expected(p persona, access string, hasParam bool, path string) string {
 		return ""
 	}
 	switch {
-	case p.kind == account.Customer:
+	case p.kind == identity.Customer:
 		return http.StatusText(http.StatusNotFound)
-	case p.kind == account.Sales:
+	case p.kind == identity.Sales:
 		for name := range salesScoped {
 			if strings.Contains(path, ":"+name) {
 				return http.StatusText(http.StatusNotFound)

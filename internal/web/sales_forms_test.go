@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // TestCancellationForm: the form warns about billing, needs the box ticked, and once accepted
@@ -28,12 +28,12 @@ func TestCancellationForm(t *testing.T) {
 	r = sophie.Post("/staff/sales/"+reqID+"/accept", url.Values{"version": {version(t, sp.Body)}, "cancel_on": {yesterday}})
 	wantStatus(t, "cancellation date in the past", r, 422)
 	wantBody(t, "cancellation date in the past", r, `id="f-cancel_on-error"`, yesterday)
-	if st := d.tenant(t, "OCB0000003").Status; st != account.TenantActive {
+	if st := d.tenant(t, "OCB0000003").Status; st != tenancy.TenantActive {
 		t.Fatalf("tenant status %q after a refused acceptance", st)
 	}
 	today := calendar.ParisDate(time.Now()).String()
 	wantStatus(t, "accept", sophie.Post("/staff/sales/"+reqID+"/accept", url.Values{"version": {version(t, sp.Body)}, "cancel_on": {today}}), 303)
-	if st := d.tenant(t, "OCB0000003").Status; st != account.TenantCancelled {
+	if st := d.tenant(t, "OCB0000003").Status; st != tenancy.TenantCancelled {
 		t.Fatalf("tenant status %q, want cancelled on the day set", st)
 	}
 	r = marie.Post("/contract/cancel", url.Values{"acknowledged": {"on"}})
@@ -57,7 +57,7 @@ func TestCancellationOnALaterDay(t *testing.T) {
 	sp := sophie.Get("/staff/sales/" + reqID)
 	day := calendar.ParisDate(time.Now()).AddDays(10)
 	wantStatus(t, "accept", sophie.Post("/staff/sales/"+reqID+"/accept", url.Values{"version": {version(t, sp.Body)}, "cancel_on": {day.String()}}), 303)
-	if st := d.tenant(t, "OCB0000002").Status; st != account.TenantCancellationRequested {
+	if st := d.tenant(t, "OCB0000002").Status; st != tenancy.TenantCancellationRequested {
 		t.Fatalf("status %q, want cancellation_requested", st)
 	}
 	wantBody(t, "cancellation under way", marie.Post("/contract/cancel", url.Values{"acknowledged": {"on"}}), "La résiliation de ce tenant est déjà en cours.")
@@ -68,7 +68,7 @@ func TestCancellationOnALaterDay(t *testing.T) {
 	if n, err := svc.RunDue(context.Background(), day.In(calendar.Paris).Add(time.Hour)); err != nil || n != 1 {
 		t.Fatalf("job on the day: %d, %v", n, err)
 	}
-	if st := d.tenant(t, "OCB0000002").Status; st != account.TenantCancelled {
+	if st := d.tenant(t, "OCB0000002").Status; st != tenancy.TenantCancelled {
 		t.Fatalf("status %q, want cancelled", st)
 	}
 	if n, _ := svc.RunDue(context.Background(), day.In(calendar.Paris).Add(2*time.Hour)); n != 0 {

@@ -13,15 +13,16 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/guichet/guichet/static"
 	"github.com/guichet/guichet/templates"
@@ -32,7 +33,8 @@ type Deps struct {
 	Config config.Config
 	// Ping says whether the database answers, for the health check.
 	Ping     func(context.Context) error
-	Accounts *account.Service
+	Identity *identity.Service
+	Tenancy  *tenancy.Service
 	Bundle   *i18n.Bundle
 	Log      *slog.Logger
 	// Secret signs CSRF tokens; every instance sharing a database shares it.

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 func TestStaffLandOnTheTenantListWithSearch(t *testing.T) {
@@ -28,9 +29,9 @@ func TestStaffLandOnTheTenantListWithSearch(t *testing.T) {
 
 func TestASalesRepSeesOnlyTheirTenants(t *testing.T) {
 	d := newDesk(t)
-	other := mustCreateUser(t, d, "Bob.Vendeur", account.Sales)
+	other := mustCreateUser(t, d, "Bob.Vendeur", identity.Sales)
 	_ = other
-	tn, err := contract.Onboard(t.Context(), d.DB, d.Accounts, account.System, contract.NewTenant{
+	tn, err := contract.Onboard(t.Context(), d.DB, d.Tenancy, tenancy.System, contract.NewTenant{
 		Code: "OCB0000099", Name: "Autre Client", ReferentLogin: "Paul.Martin", OwnerLogin: "Paul.Martin",
 		SalesRepLogin: "Bob.Vendeur", Level: "standard", EffectiveFrom: "2026-01-01"})
 	if err != nil {
@@ -43,9 +44,9 @@ func TestASalesRepSeesOnlyTheirTenants(t *testing.T) {
 	wantStatus(t, "another rep's tenant", sophie.Get("/staff/tenants/"+id(tn.ID)), 404)
 }
 
-func mustCreateUser(t *testing.T, d *desk, login string, kind account.Kind) *account.User {
+func mustCreateUser(t *testing.T, d *desk, login string, kind identity.Kind) *identity.User {
 	t.Helper()
-	u, err := d.Accounts.CreateUser(t.Context(), account.System, account.UserInput{Login: login, Email: strings.ToLower(login) + "@example.com",
+	u, err := d.Identity.CreateUser(t.Context(), tenancy.System.Actor, identity.UserInput{Login: login, Email: strings.ToLower(login) + "@example.com",
 		DisplayName: login, Lang: "fr", Kind: kind, Active: true})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +65,7 @@ func TestAdminManagesUsers(t *testing.T) {
 	wantStatus(t, "invalid user", r, 422)
 	wantBody(t, "invalid user", r, "Use letters, digits", "Enter an email address", "At most 120 characters.",
 		"Choose one of the values offered.", "At least 10 characters.", `value="bad login!"`, `value="nope@"`)
-	if n, _ := d.DB.NewSelect().Model((*account.User)(nil)).Count(t.Context()); n != 6 {
+	if n, _ := d.DB.NewSelect().Model((*identity.User)(nil)).Count(t.Context()); n != 6 {
 		t.Fatalf("an invalid form wrote a user: %d users", n)
 	}
 	r = admin.Post("/admin/users", url.Values{"login": {"MARIE.DUPONT"}, "email": {"m@example.fr"}, "display_name": {"M"}, "lang": {"fr"}, "kind": {"customer"}})

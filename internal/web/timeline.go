@@ -7,9 +7,9 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 )
 
@@ -33,7 +33,7 @@ func (h *handler) downloadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.Files.Attachment(c.UserContext(), actorOf(c), id, func(_ context.Context, _ account.Actor, s timeline.Subject) error {
+	a, err := h.Files.Attachment(c.UserContext(), actorOf(c), id, func(_ context.Context, _ tenancy.Actor, s timeline.Subject) error {
 		read, ok := h.readers[s.Kind]
 		if !ok {
 			return apperr.ErrNotFound

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 // showTwoFactor is the profile's two-factor page: enrolment (the key as a QR code and as text,
@@ -19,10 +19,10 @@ func (h *handler) showTwoFactor(c *fiber.Ctx) error {
 // twoFactorPage renders the two-factor page for the user's state with status.
 func (h *handler) twoFactorPage(c *fiber.Ctx, p *page, status int) error {
 	u := currentUser(c)
-	p.V["Required"] = account.MustEnrol(u, h.Config.StaffTwoFactorRequired())
+	p.V["Required"] = identity.MustEnrol(u, h.Config.StaffTwoFactorRequired())
 	p.V["StaffKeep"] = h.Config.StaffTwoFactorRequired() && u.Kind.Staff()
 	if u.TwoFactor() {
-		n, err := h.Accounts.RecoveryCodesLeft(c.UserContext(), actorOf(c))
+		n, err := h.Identity.RecoveryCodesLeft(c.UserContext(), actorOf(c).Actor)
 		if err != nil {
 			return err
 		}
@@ -34,8 +34,8 @@ func (h *handler) twoFactorPage(c *fiber.Ctx, p *page, status int) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 		return c.SendStatus(status)
 	}
-	e, err := h.Accounts.BeginTwoFactor(c.UserContext(), actorOf(c))
-	if errors.Is(err, account.ErrTwoFactorOn) {
+	e, err := h.Identity.BeginTwoFactor(c.UserContext(), actorOf(c).Actor)
+	if errors.Is(err, identity.ErrTwoFactorOn) {
 		// Turned on by a request that ended after this one's session was read: read it again.
 		return h.done(c, "/profile/2fa", "flash.twofactor_already_on")
 	}
@@ -64,8 +64,8 @@ func groupsOf4(s string) string {
 // recovery codes: this answer is the only time they are shown.
 func (h *handler) confirmTwoFactor(c *fiber.Ctx) error {
 	p := h.page(c, "twofactor.title")
-	codes, err := h.Accounts.ConfirmTwoFactor(c.UserContext(), actorOf(c), c.FormValue("code"))
-	if errors.Is(err, account.ErrTwoFactorOn) {
+	codes, err := h.Identity.ConfirmTwoFactor(c.UserContext(), actorOf(c).Actor, c.FormValue("code"))
+	if errors.Is(err, identity.ErrTwoFactorOn) {
 		// The form sent twice: the first answer had the codes, which this one cannot show
 		// again; the page offers new ones.
 		return h.done(c, "/profile/2fa", "flash.twofactor_already_on")
@@ -86,7 +86,7 @@ func (h *handler) showRecoveryCodes(c *fiber.Ctx, p *page, codes []string) error
 // once. Its fields are named apart from the form beside it that turns two-factor off.
 func (h *handler) renewRecoveryCodes(c *fiber.Ctx) error {
 	p := h.page(c, "twofactor.title")
-	codes, err := h.Accounts.NewRecoveryCodes(c.UserContext(), actorOf(c), c.FormValue("renew_password"), c.FormValue("renew_code"))
+	codes, err := h.Identity.NewRecoveryCodes(c.UserContext(), actorOf(c).Actor, c.FormValue("renew_password"), c.FormValue("renew_code"))
 	if err != nil {
 		if es, ok := asValidation(err); ok {
 			for _, e := range es {
@@ -103,7 +103,7 @@ func (h *handler) renewRecoveryCodes(c *fiber.Ctx) error {
 // disableTwoFactor turns it off with the password and a code.
 func (h *handler) disableTwoFactor(c *fiber.Ctx) error {
 	p := h.page(c, "twofactor.title")
-	err := h.Accounts.DisableTwoFactor(c.UserContext(), actorOf(c), c.FormValue("password"), c.FormValue("code"),
+	err := h.Identity.DisableTwoFactor(c.UserContext(), actorOf(c).Actor, c.FormValue("password"), c.FormValue("code"),
 		h.Config.StaffTwoFactorRequired())
 	if err != nil {
 		return h.twoFactorRefused(c, p, err)
@@ -119,7 +119,7 @@ func (h *handler) twoFactorRefused(c *fiber.Ctx, p *page, err error) error {
 	}
 	h.fieldErrors(p, err)
 	status := fiber.StatusUnprocessableEntity
-	if errors.Is(err, account.ErrTooManyAttempts) {
+	if errors.Is(err, identity.ErrTooManyAttempts) {
 		status = fiber.StatusTooManyRequests
 	}
 	return h.twoFactorPage(c, p, status)

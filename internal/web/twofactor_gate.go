@@ -2,7 +2,7 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 // enrolPaths are all a staff user without two-factor authentication may open while the desk
@@ -14,7 +14,7 @@ var enrolPaths = map[string]bool{"/profile/2fa": true, "/lang": true, "/logout":
 // sessions opened before it was set and after an administrator's reset.
 func (h *handler) twoFactorGate(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if u == nil || !account.MustEnrol(u, h.Config.StaffTwoFactorRequired()) || enrolPaths[c.Path()] {
+	if u == nil || !identity.MustEnrol(u, h.Config.StaffTwoFactorRequired()) || enrolPaths[c.Path()] {
 		return c.Next()
 	}
 	return c.Redirect("/profile/2fa", fiber.StatusSeeOther)

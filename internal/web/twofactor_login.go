@@ -16,7 +16,7 @@ func (h *handler) showSecondStep(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	if _, err := h.Accounts.PendingLogin(c.UserContext(), c.Cookies(pendingCookie)); err != nil {
+	if _, err := h.Identity.PendingLogin(c.UserContext(), c.Cookies(pendingCookie)); err != nil {
 		if errors.Is(err, apperr.ErrNotFound) {
 			return h.loginAgain(c)
 		}
@@ -29,7 +29,7 @@ func (h *handler) showSecondStep(c *fiber.Ctx) error {
 // login: the fifth locks the account, and the login starts again.
 func (h *handler) secondStep(c *fiber.Ctx) error {
 	p := h.page(c, "login.code.title")
-	u, err := h.Accounts.CompleteLogin(c.UserContext(), c.Cookies(pendingCookie), c.FormValue("code"))
+	u, err := h.Identity.CompleteLogin(c.UserContext(), c.Cookies(pendingCookie), c.FormValue("code"))
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
 		return h.loginAgain(c)

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/pquerna/otp/totp"
 )
@@ -22,9 +22,9 @@ type clock struct{ now time.Time }
 
 func (d *desk) clock(t *testing.T) *clock {
 	c := &clock{now: time.Date(2027, time.March, 10, 9, 0, 0, 0, time.UTC)}
-	real := d.Accounts.Now
-	d.Accounts.Now = func() time.Time { return c.now }
-	t.Cleanup(func() { d.Accounts.Now = real })
+	real := d.Identity.Now
+	d.Identity.Now = func() time.Time { return c.now }
+	t.Cleanup(func() { d.Identity.Now = real })
 	return c
 }
 
@@ -327,7 +327,7 @@ func TestAdminUserFormRefusesControlCharactersInNames(t *testing.T) {
 	r := admin.Post("/admin/users", url.Values{"login": {"Zoe.Client"}, "email": {"zoe@example.fr"}, "display_name": {name}, "lang": {"fr"}, "kind": {"customer"}})
 	wantStatus(t, "create", r, 422)
 	wantBody(t, "create", r, "Remove the line breaks and invisible characters", `value="Zoe.Client"`, `value="zoe@example.fr"`, `value="`+name+`"`)
-	if _, err := account.UserByLogin(context.Background(), d.DB, "Zoe.Client"); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := identity.UserByLogin(context.Background(), d.DB, "Zoe.Client"); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("the refused user was created: %v", err)
 	}
 	john := d.user(t, "John.Doe")

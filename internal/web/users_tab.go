@@ -2,8 +2,8 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/guichet/guichet/internal/account"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // scopeID is the tenant the customer works on; a customer without a tenant has none to manage.
@@ -28,23 +28,23 @@ func (h *handler) renderMembers(c *fiber.Ctx, status int, p *page) error {
 		return apperr.ErrNotFound
 	}
 	actor, tenantID := actorOf(c), p.Scope.Tenant.ID
-	_, ms, err := h.Accounts.Members(c.UserContext(), actor, tenantID)
+	_, ms, err := h.Tenancy.Members(c.UserContext(), actor, tenantID)
 	if err != nil {
 		return err
 	}
-	invs, err := h.Accounts.Invitations(c.UserContext(), actor, tenantID)
+	invs, err := h.Tenancy.Invitations(c.UserContext(), actor, tenantID)
 	if err != nil {
 		return err
 	}
-	p.V["Members"], p.V["Invitations"], p.V["Now"] = ms, invs, h.Accounts.Now()
+	p.V["Members"], p.V["Invitations"], p.V["Now"] = ms, invs, h.Tenancy.Now()
 	if p.Form["lang"] == "" {
 		p.Form["lang"] = p.Lang
 	}
 	return h.renderStatus(c, status, "customer/users", p)
 }
 
-func rightsOf(c *fiber.Ctx) account.Rights {
-	return account.Rights{
+func rightsOf(c *fiber.Ctx) tenancy.Rights {
+	return tenancy.Rights{
 		Incidents: c.FormValue("incidents") == "on",
 		Changes:   c.FormValue("changes") == "on",
 		Contract:  c.FormValue("contract") == "on",
@@ -63,8 +63,8 @@ func (h *handler) invite(c *fiber.Ctx) error {
 		return apperr.ErrNotFound
 	}
 	p.Form = formOf(c, "email", "lang", "incidents", "changes", "contract", "users")
-	in := account.NewInvitation{Email: p.Form["email"], Lang: p.Form["lang"], Rights: rightsOf(c)}
-	if err := h.Accounts.Invite(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in); err != nil {
+	in := tenancy.NewInvitation{Email: p.Form["email"], Lang: p.Form["lang"], Rights: rightsOf(c)}
+	if err := h.Tenancy.Invite(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in); err != nil {
 		if _, ok := asValidation(err); ok {
 			return h.invalidMembers(c, err, p)
 		}
@@ -83,7 +83,7 @@ func (h *handler) cancelInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Accounts.CancelInvitation(c.UserContext(), actorOf(c), tenantID, id); err != nil {
+	if err := h.Tenancy.CancelInvitation(c.UserContext(), actorOf(c), tenantID, id); err != nil {
 		return err
 	}
 	return h.done(c, "/users", "flash.invitation_cancelled")
@@ -107,7 +107,7 @@ func (h *handler) renderMember(c *fiber.Ctx, status int, p *page) error {
 	if err != nil {
 		return err
 	}
-	a, m, err := h.Accounts.Member(c.UserContext(), actorOf(c), tenantID, userID)
+	a, m, err := h.Tenancy.Member(c.UserContext(), actorOf(c), tenantID, userID)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (h *handler) saveMemberRights(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Accounts.SetRights(c.UserContext(), actorOf(c), tenantID, userID, rightsOf(c)); err != nil {
+	if err := h.Tenancy.SetRights(c.UserContext(), actorOf(c), tenantID, userID, rightsOf(c)); err != nil {
 		if _, ok := asValidation(err); !ok {
 			return err
 		}
@@ -164,19 +164,19 @@ func (h *handler) memberAction(c *fiber.Ctx, flash string, act func(tenantID, us
 
 func (h *handler) removeMember(c *fiber.Ctx) error {
 	return h.memberAction(c, "flash.member_removed", func(t, u int64) error {
-		return h.Accounts.RemoveMember(c.UserContext(), actorOf(c), t, u)
+		return h.Tenancy.RemoveMember(c.UserContext(), actorOf(c), t, u)
 	})
 }
 
 func (h *handler) makeReferent(c *fiber.Ctx) error {
 	return h.memberAction(c, "flash.referent_changed", func(t, u int64) error {
-		return h.Accounts.ChangeReferent(c.UserContext(), actorOf(c), t, u)
+		return h.Tenancy.ChangeReferent(c.UserContext(), actorOf(c), t, u)
 	})
 }
 
 func (h *handler) makeOwner(c *fiber.Ctx) error {
 	return h.memberAction(c, "flash.owner_changed", func(t, u int64) error {
-		return h.Accounts.ChangeOwner(c.UserContext(), actorOf(c), t, u)
+		return h.Tenancy.ChangeOwner(c.UserContext(), actorOf(c), t, u)
 	})
 }
 
@@ -186,7 +186,7 @@ func (h *handler) withdraw(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Accounts.Withdraw(c.UserContext(), actorOf(c), tenantID); err != nil {
+	if err := h.Tenancy.Withdraw(c.UserContext(), actorOf(c), tenantID); err != nil {
 		if _, ok := asValidation(err); !ok {
 			return err
 		}

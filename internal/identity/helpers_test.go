@@ -1,0 +1,124 @@
+package identity_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/internal/app"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
+	"github.com/uptrace/bun"
+)
+
+var ctx = context.Background()
+
+// desk is a demo desk with a clock the test moves and hooks that record what they see.
+type desk struct {
+	*app.App
+	t     *testing.T
+	s     *identity.Service
+	now   time.Time
+	hooks *recordHooks
+}
+
+func newDesk(t *testing.T) *desk {
+	t.Helper()
+	a := testutil.NewApp(t)
+	d := &desk{App: a, t: t, s: a.Identity, now: time.Date(2027, time.March, 10, 9, 0, 0, 0, time.UTC), hooks: &recordHooks{}}
+	d.s.Now = func() time.Time { return d.now }
+	d.s.Hooks = d.hooks
+	return d
+}
+
+type recordHooks struct {
+	mu      sync.Mutex
+	locked  []string
+	created []string
+	resets  []string
+}
+
+func (h *recordHooks) PasswordResetRequested(_ context.Context, _ bun.IDB, u *identity.User, _ string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.resets = append(h.resets, u.Login)
+	return nil
+}
+
+func (h *recordHooks) AccountLocked(_ context.Context, _ bun.IDB, u *identity.User) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.locked = append(h.locked, u.Login)
+	return nil
+}
+
+func (h *recordHooks) UserCreated(_ context.Context, _ bun.IDB, by identity.Actor, u *identity.User) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.created = append(h.created, by.Login+">"+u.Login)
+	return nil
+}
+
+func (d *desk) user(login string) *identity.User {
+	d.t.Helper()
+	u, err := identity.UserByLogin(ctx, d.DB, login)
+	if err != nil {
+		d.t.Fatalf("user %s: %v", login, err)
+	}
+	return u
+}
+
+func (d *desk) actor(login string) identity.Actor { return identity.ActorOf(d.user(login)) }
+
+func (d *desk) tenant(code string) *tenancy.Tenant {
+	d.t.Helper()
+	t, err := tenancy.TenantByCode(ctx, d.DB, code)
+	if err != nil {
+		d.t.Fatalf("tenant %s: %v", code, err)
+	}
+	return t
+}
+
+// count returns the number of rows of table matching where.
+func (d *desk) count(table, where string, args ...any) int {
+	d.t.Helper()
+	n, err := d.DB.NewSelect().Table(table).Where(where, args...).Count(ctx)
+	if err != nil {
+		d.t.Fatalf("count %s: %v", table, err)
+	}
+	return int(n)
+}
+
+// rows counts users, tenants, memberships and sessions, to prove a refused form wrote nothing.
+func (d *desk) rows() [4]int {
+	var r [4]int
+	for i, table := range []string{"users", "tenants", "memberships", "sessions"} {
+		r[i] = d.count(table, "1 = 1")
+	}
+	return r
+}
+
+// fieldKeys renders a validation error as "field:key" strings, in order.
+func fieldKeys(err error) []string {
+	es, ok := i18n.AsErrors(err)
+	if !ok {
+		return []string{fmt.Sprintf("not a validation error: %v", err)}
+	}
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Field + ":" + e.Key
+	}
+	return out
+}
+
+func wantFields(t *testing.T, err error, want ...string) {
+	t.Helper()
+	if got := fieldKeys(err); !reflect.DeepEqual(got, want) {
+		t.Errorf("errors = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,64 @@
+package tenancy
+
+import (
+	"time"
+
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/uptrace/bun"
+)
+
+// Tenant statuses.
+const (
+	TenantActive                = "active"
+	TenantCancellationRequested = "cancellation_requested"
+	TenantCancelled             = "cancelled"
+)
+
+// TenantStatuses lists every status, for forms and validation.
+var TenantStatuses = []string{TenantActive, TenantCancellationRequested, TenantCancelled}
+
+// Tenant is a customer's OpenStack domain, the scope of incidents, changes and contracts.
+type Tenant struct {
+	bun.BaseModel `bun:"table:tenants"`
+
+	ID         int64 `bun:",pk,autoincrement"`
+	Code       string
+	Name       string
+	Status     string
+	ReferentID int64
+	OwnerID    int64
+	SalesRepID *int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+
+	Referent *identity.User `bun:"rel:belongs-to,join:referent_id=id"`
+	Owner    *identity.User `bun:"rel:belongs-to,join:owner_id=id"`
+	SalesRep *identity.User `bun:"rel:belongs-to,join:sales_rep_id=id"`
+}
+
+// Rights a membership grants on its tenant.
+type Rights struct {
+	Incidents bool `bun:"can_incidents"`
+	Changes   bool `bun:"can_changes"`
+	Contract  bool `bun:"can_contract"`
+	Users     bool `bun:"can_users"`
+}
+
+// AllRights is what a referent holds.
+var AllRights = Rights{true, true, true, true}
+
+// Any reports whether r grants anything.
+func (r Rights) Any() bool { return r.Incidents || r.Changes || r.Contract || r.Users }
+
+// Membership links a customer user to a tenant with rights.
+type Membership struct {
+	bun.BaseModel `bun:"table:memberships"`
+
+	TenantID int64 `bun:",pk"`
+	UserID   int64 `bun:",pk"`
+	Rights
+	CreatedAt time.Time
+
+	User   *identity.User `bun:"rel:belongs-to,join:user_id=id"`
+	Tenant *Tenant        `bun:"rel:belongs-to,join:tenant_id=id"`
+}

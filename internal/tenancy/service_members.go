@@ -1,0 +1,125 @@
+package tenancy
+
+import (
+	"context"
+
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+)
+
+// Members lists the tenant's members for the Users tab: the referent or a member with the
+// `users` right. Members join by invitation (see Invite).
+func (s *Service) Members(ctx context.Context, actor Actor, tenantID int64) (*Access, []Membership, error) {
+	a, err := s.usersManager(ctx, actor, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := Members(ctx, s.DB, tenantID)
+	return a, ms, err
+}
+
+func (s *Service) usersManager(ctx context.Context, actor Actor, tenantID int64) (*Access, error) {
+	a, err := AccessTo(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Rights.Users {
+		return nil, apperr.ErrForbidden
+	}
+	return a, nil
+}
+
+// Member returns one membership of tenant for editing.
+func (s *Service) Member(ctx context.Context, actor Actor, tenantID, userID int64) (*Access, *Membership, error) {
+	a, err := s.usersManager(ctx, actor, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := MembershipOf(ctx, s.DB, tenantID, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.User, err = identity.UserByID(ctx, s.DB, userID)
+	return a, m, err
+}
+
+// SetRights replaces a member's rights.
+func (s *Service) SetRights(ctx context.Context, actor Actor, tenantID, userID int64, r Rights) error {
+	_, m, err := s.Member(ctx, actor, tenantID, userID)
+	if err != nil {
+		return err
+	}
+	if !r.Any() {
+		return i18n.FieldError("rights", "error.member.no_rights")
+	}
+	m.Rights = r
+	return UpdateRights(ctx, s.DB, m)
+}
+
+// RemoveMember takes a member off the tenant. The referent and the domain owner hand their role
+// over first, so that a tenant always has both.
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, tenantID, userID int64) error {
+	a, _, err := s.Member(ctx, actor, tenantID, userID)
+	if err != nil {
+		return err
+	}
+	if err := holdsNoRole(a.Tenant, userID); err != nil {
+		return err
+	}
+	return DeleteMembership(ctx, s.DB, tenantID, userID)
+}
+
+// Withdraw removes the actor's own membership ("withdraw his rights himself").
+func (s *Service) Withdraw(ctx context.Context, actor Actor, tenantID int64) error {
+	a, err := AccessTo(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return err
+	}
+	if err := holdsNoRole(a.Tenant, actor.UserID); err != nil {
+		return err
+	}
+	return DeleteMembership(ctx, s.DB, tenantID, actor.UserID)
+}
+
+func holdsNoRole(t *Tenant, userID int64) error {
+	switch userID {
+	case t.ReferentID:
+		return i18n.NewError("error.member.is_referent")
+	case t.OwnerID:
+		return i18n.NewError("error.member.is_owner")
+	}
+	return nil
+}
+
+// ChangeReferent hands the referent role to another member. Only the current referent may; the
+// domain owner does not change.
+func (s *Service) ChangeReferent(ctx context.Context, actor Actor, tenantID, userID int64) error {
+	return s.handOver(ctx, actor, tenantID, userID, func(t *Tenant) *int64 { return &t.ReferentID }, "referent_id")
+}
+
+// ChangeOwner hands the domain-owner role to another member. Only the current domain owner may;
+// the referent does not change.
+func (s *Service) ChangeOwner(ctx context.Context, actor Actor, tenantID, userID int64) error {
+	return s.handOver(ctx, actor, tenantID, userID, func(t *Tenant) *int64 { return &t.OwnerID }, "owner_id")
+}
+
+func (s *Service) handOver(ctx context.Context, actor Actor, tenantID, userID int64, role func(*Tenant) *int64, column string) error {
+	a, err := AccessTo(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return err
+	}
+	holder := role(a.Tenant)
+	if *holder != actor.UserID {
+		return apperr.ErrForbidden
+	}
+	if userID == actor.UserID {
+		return i18n.FieldError("user", "error.member.same_holder")
+	}
+	// Someone who is not a member is, to this customer, someone who does not exist: 404.
+	if _, err := MembershipOf(ctx, s.DB, tenantID, userID); err != nil {
+		return err
+	}
+	*holder = userID
+	return UpdateTenant(ctx, s.DB, a.Tenant, column)
+}
