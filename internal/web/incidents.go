@@ -14,33 +14,6 @@ import (
 	"github.com/guichet/guichet/internal/sla"
 )
 
-// incidentRoutes: customers declare and follow incidents in the tenant chosen with Périmètre;
-// agents work them from a queue across tenants.
-func (h *handler) incidentRoutes(r *router) {
-	r.get("/incidents", customer, h.showIncidents)
-	r.get("/incidents/new", customer, h.showNewIncident)
-	r.post("/incidents", customer, h.declareIncident)
-	r.get("/incidents/export", customer, h.exportIncidents)
-	r.get("/incidents/:incident", customer, h.showIncident)
-	r.get("/incidents/:incident/declared", customer, h.showDeclared)
-	r.post("/incidents/:incident/reply", customer, h.incidentAction(incident.Reply))
-	r.post("/incidents/:incident/cancel", customer, h.incidentAction(incident.Cancel))
-	r.post("/incidents/:incident/reopen", customer, h.incidentAction(incident.Reopen))
-	r.post("/incidents/:incident/confirm", customer, h.incidentAction(incident.Confirm))
-
-	r.get("/staff/incidents", agent, h.showQueue)
-	r.get("/staff/incidents/export", agent, h.exportQueue)
-	r.get("/staff/incidents/:incident", agent, h.showStaffIncident)
-	for _, a := range append([]incident.Action{incident.Reply}, incident.StaffActions...) {
-		r.post("/staff/incidents/:incident/"+string(a), agent, h.incidentAction(a))
-	}
-
-	h.readable(incident.SubjectKind, func(c *fiber.Ctx, id int64) error {
-		_, err := h.Incidents.Get(c.UserContext(), actorOf(c), id)
-		return err
-	})
-}
-
 // incidentParam reads the incident of the path (INC0000042) for the current user: another
 // tenant's incident is a 404, like one that does not exist.
 func (h *handler) incidentParam(c *fiber.Ctx) (*incident.Incident, error) {

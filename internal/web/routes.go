@@ -5,7 +5,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/change"
+	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/incident"
 )
 
 // access is who a route is for. Every route declares one, recorded as the route's name; the
@@ -72,9 +75,73 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/users/:user/owner", customer, h.makeOwner)
 
 	r.get("/attachments/:attachment", loggedIn, h.downloadAttachment)
-	h.incidentRoutes(r)
-	h.changeRoutes(r)
-	h.contractRoutes(r)
+
+	// Incidents: customers declare and follow them in the tenant chosen with Périmètre; agents
+	// work them from a queue across tenants.
+	r.get("/incidents", customer, h.showIncidents)
+	r.get("/incidents/new", customer, h.showNewIncident)
+	r.post("/incidents", customer, h.declareIncident)
+	r.get("/incidents/export", customer, h.exportIncidents)
+	r.get("/incidents/:incident", customer, h.showIncident)
+	r.get("/incidents/:incident/declared", customer, h.showDeclared)
+	r.post("/incidents/:incident/reply", customer, h.incidentAction(incident.Reply))
+	r.post("/incidents/:incident/cancel", customer, h.incidentAction(incident.Cancel))
+	r.post("/incidents/:incident/reopen", customer, h.incidentAction(incident.Reopen))
+	r.post("/incidents/:incident/confirm", customer, h.incidentAction(incident.Confirm))
+
+	r.get("/staff/incidents", agent, h.showQueue)
+	r.get("/staff/incidents/export", agent, h.exportQueue)
+	r.get("/staff/incidents/:incident", agent, h.showStaffIncident)
+	for _, a := range append([]incident.Action{incident.Reply}, incident.StaffActions...) {
+		r.post("/staff/incidents/:incident/"+string(a), agent, h.incidentAction(a))
+	}
+
+	// Change requests: customers order from the catalogue; sales reps approve, agents do the work.
+	r.get("/changes", customer, h.showChanges)
+	r.get("/changes/export.csv", customer, h.exportChanges)
+	r.get("/changes/new", customer, h.showNewChange)
+	r.post("/changes/new", customer, h.reviewChange)
+	r.post("/changes", customer, h.submitChange)
+	r.get("/changes/:change", customer, h.showChange)
+	r.get("/changes/:change/confirmation", customer, h.showChangeConfirmation)
+	r.post("/changes/:change/replies", customer, h.replyToChange)
+	r.post("/changes/:change/cancel", customer, h.cancelChange)
+
+	r.get("/staff/changes", agent, h.showChangeQueue)
+	r.get("/staff/approvals", sales, h.showApprovals)
+	r.get("/staff/changes/:change", staff, h.showStaffChange)
+	r.post("/staff/changes/:change/approve", sales, h.stepChange(change.Approve))
+	r.post("/staff/changes/:change/reject", sales, h.stepChange(change.Reject))
+	r.post("/staff/changes/:change/schedule", agent, h.stepChange(change.Schedule))
+	r.post("/staff/changes/:change/implement", agent, h.stepChange(change.Implement))
+	r.post("/staff/changes/:change/close", agent, h.stepChange(change.Close))
+	r.post("/staff/changes/:change/replies", staff, h.replyToStaffChange)
+
+	// Contract requests: customers file the sales forms; sales reps process them.
+	for _, k := range contract.Kinds() {
+		r.get("/contract/"+k.Slug(), customer, h.showRequestForm(k))
+		r.post("/contract/"+k.Slug(), customer, h.fileRequest(k))
+	}
+	r.get("/contract/requests/:request", customer, h.showRequest)
+	r.post("/contract/requests/:request/reply", customer, h.replyRequest)
+
+	r.get("/staff/sales", sales, h.showSalesDesk)
+	r.get("/staff/sales/:request", sales, h.showSalesRequest)
+	r.post("/staff/sales/:request/accept", sales, h.acceptRequest)
+	r.post("/staff/sales/:request/reject", sales, h.rejectRequest)
+	r.post("/staff/sales/:request/reply", sales, h.replySalesRequest)
+
+	// Who may download an attachment is who may read its ticket.
+	h.readable(incident.SubjectKind, func(c *fiber.Ctx, id int64) error {
+		_, err := h.Incidents.Get(c.UserContext(), actorOf(c), id)
+		return err
+	})
+	h.readable(change.SubjectKind, func(c *fiber.Ctx, id int64) error {
+		return h.Changes.CanRead(c.UserContext(), actorOf(c), id)
+	})
+	h.readable(contract.TimelineKind, func(c *fiber.Ctx, id int64) error {
+		return h.Contracts.CanRead(c.UserContext(), actorOf(c), id)
+	})
 
 	r.get("/staff/tenants", staff, h.showStaffTenants)
 	r.get("/staff/tenants/:tenant", staff, h.showStaffTenant)
