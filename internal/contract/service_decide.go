@@ -223,8 +223,7 @@ func (s *Service) acceptCancellation(ctx context.Context, tx bun.Tx, r *Request,
 		to, r.AppliedAt = tenancy.TenantCancelled, &now
 	}
 	events = append(events, event("contract.event.tenant_status", timeline.Key, "tenant.status."+t.Status, "tenant.status."+to))
-	t.Status = to
-	return events, tenancy.UpdateTenant(ctx, tx, t, "status")
+	return events, tenancy.MoveTo(ctx, tx, t, to)
 }
 
 // createOrderedTenant creates the tenant an accepted order asked for, with the code the rep

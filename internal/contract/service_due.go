@@ -77,6 +77,5 @@ func cancelTenant(ctx context.Context, tx bun.Tx, r *Request, now time.Time) err
 	if err := timeline.Record(ctx, tx, ev); err != nil {
 		return err
 	}
-	t.Status = tenancy.TenantCancelled
-	return tenancy.UpdateTenant(ctx, tx, t, "status")
+	return tenancy.MoveTo(ctx, tx, t, tenancy.TenantCancelled)
 }
