@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
@@ -101,9 +102,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	ids.Hooks = notify.AccountHooks{N: n}
 	ten := tenancy.NewService(bdb, ids)
 	ten.Hooks = notify.AccountHooks{N: n}
-	incidents := &incident.Service{DB: bdb, Notifier: n, Policy: policy, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
-	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
-	contracts := contract.NewService(bdb, ids, ten, n, c.SupportLeads, c.DefaultLang)
+	aud := &audience.Roster{Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
+	incidents := &incident.Service{DB: bdb, Notifier: n, Audience: aud, Policy: policy}
+	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Audience: aud}
+	contracts := contract.NewService(bdb, ids, ten, n, aud)
 	return &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
 		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb}}, nil
 }
@@ -175,9 +177,16 @@ func (a *App) startMailer(ctx context.Context) {
 		a.Log.Info("no SMTP relay configured: mail stays in the outbox (admin → Outbox)")
 		return
 	}
-	sender := notify.NewSMTPSender(a.Config.SMTP, a.Config.MailFrom, a.Notifier)
-	w := notify.NewWorker(a.DB, sender, a.Log)
+	w := a.NewWorker(notify.NewSMTPSender(a.Config.SMTP, a.Config.MailFrom, a.Notifier), a.Log)
 	a.goBackground(func() { w.Run(ctx) })
+}
+
+// NewWorker returns an outbox worker sending through s, which drops a message whose customer
+// recipient may no longer read it, as the audience decides.
+func (a *App) NewWorker(s notify.Sender, log *slog.Logger) *notify.Worker {
+	w := notify.NewWorker(a.DB, s, log)
+	w.StillReaches = audience.StillReaches(a.DB)
+	return w
 }
 
 // Web builds the HTTP application without listening, for Serve and for tests.

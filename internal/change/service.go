@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
@@ -19,9 +20,8 @@ type Service struct {
 	DB        *bun.DB
 	Catalogue *Catalogue
 	Notifier  *notify.Notifier
-	// Leads and DefaultLang are the notification settings (config.SupportLeads, DefaultLang).
-	Leads       []string
-	DefaultLang string
+	// Audience says who is told of each step.
+	Audience *audience.Roster
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }

@@ -3,7 +3,7 @@ package change
 import (
 	"context"
 
-	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -31,6 +31,6 @@ func (s *Service) Reply(ctx context.Context, actor tenancy.Actor, id int64, body
 		}
 		data := s.mailData(r)
 		data["Body"], data["Author"] = e.Body, actor.Name
-		return s.notify(ctx, tx, actor, r, "change_reply", data, false, notify.Requester)
+		return s.notify(ctx, tx, actor, r, "change_reply", data, false, audience.Requester)
 	})
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/i18n"
-	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -140,16 +140,16 @@ func (s *Service) notifyStep(ctx context.Context, tx bun.IDB, actor tenancy.Acto
 	data := s.mailData(r)
 	switch a {
 	case Approve:
-		return s.notify(ctx, tx, actor, r, "change_approved", data, false, notify.Requester, notify.Referent)
+		return s.notify(ctx, tx, actor, r, "change_approved", data, false, audience.Requester, audience.Referent)
 	case Reject:
 		data["Reason"] = r.Reason
-		return s.notify(ctx, tx, actor, r, "change_rejected", data, false, notify.Requester, notify.Referent)
+		return s.notify(ctx, tx, actor, r, "change_rejected", data, false, audience.Requester, audience.Referent)
 	case Schedule:
 		data["Date"] = r.ScheduledOn
-		return s.notify(ctx, tx, actor, r, "change_scheduled", data, false, notify.Requester)
+		return s.notify(ctx, tx, actor, r, "change_scheduled", data, false, audience.Requester)
 	case Implement:
 		data["Value"] = r.AppliedValue
-		return s.notify(ctx, tx, actor, r, "change_implemented", data, false, notify.Requester, notify.Referent)
+		return s.notify(ctx, tx, actor, r, "change_implemented", data, false, audience.Requester, audience.Referent)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -96,7 +97,7 @@ func (s *Service) SubmitOnce(ctx context.Context, actor tenancy.Actor, tenantID 
 				return err
 			}
 		}
-		return s.notifySubmitted(ctx, tx, actor, r, pre)
+		return s.notifySubmitted(ctx, tx, actor, a.Tenant, r, pre)
 	})
 	if id, twin := once.Repeated(ctx, s.DB, err, actor.UserID, token, SubjectKind); twin {
 		first, err = id, nil
@@ -112,10 +113,10 @@ func (s *Service) SubmitOnce(ctx context.Context, actor tenancy.Actor, tenantID 
 }
 
 // notifySubmitted tells the requester and the referent; and the sales rep when they must decide.
-func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, pre bool) error {
+func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor tenancy.Actor, t *tenancy.Tenant, r *Request, pre bool) error {
 	data := s.mailData(r)
 	data["PreApproved"] = pre
-	if err := s.notify(ctx, tx, actor, r, "change_submitted", data, true, notify.Requester, notify.Referent); err != nil {
+	if err := s.notifyOn(ctx, tx, actor, t, r, "change_submitted", data, true, audience.Requester, audience.Referent); err != nil {
 		return err
 	}
 	if pre {
@@ -123,13 +124,19 @@ func (s *Service) notifySubmitted(ctx context.Context, tx bun.IDB, actor tenancy
 	}
 	staff := s.mailData(r)
 	staff["Link"] = s.Notifier.Link("/staff/changes/" + strconv.FormatInt(r.ID, 10))
-	return s.notify(ctx, tx, actor, r, "change_approval_needed", staff, false, notify.SalesRep)
+	return s.notifyOn(ctx, tx, actor, t, r, "change_approval_needed", staff, false, audience.SalesRep)
 }
 
 // notify writes the notice kind for the roles, each recipient in their own language.
-func (s *Service) notify(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, kind string, data map[string]any, confirm bool, roles ...notify.Role) error {
-	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightChanges, Actor: actor.Actor,
-		Confirm: confirm, RequesterID: r.RequesterID, Roles: roles})
+func (s *Service) notify(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, kind string, data map[string]any, confirm bool, roles ...audience.Role) error {
+	return s.notifyOn(ctx, tx, actor, nil, r, kind, data, confirm, roles...)
+}
+
+// notifyOn is notify when the caller holds r's tenant t, with its people (nil: the audience
+// finds it).
+func (s *Service) notifyOn(ctx context.Context, tx bun.IDB, actor tenancy.Actor, t *tenancy.Tenant, r *Request, kind string, data map[string]any, confirm bool, roles ...audience.Role) error {
+	rs, err := s.Audience.To(ctx, tx, audience.Event{Tenant: t, TenantID: r.TenantID, Right: tenancy.RightChanges, Actor: actor,
+		Confirm: confirm, RequesterID: r.RequesterID}, roles...)
 	if err != nil {
 		return err
 	}

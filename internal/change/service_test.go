@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
@@ -25,7 +26,7 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	a := testutil.NewApp(t)
 	ctx := context.Background()
-	f := &fixture{svc: &change.Service{DB: a.DB, Catalogue: a.Catalogue, Notifier: a.Notifier, DefaultLang: "fr"}}
+	f := &fixture{svc: &change.Service{DB: a.DB, Catalogue: a.Catalogue, Notifier: a.Notifier, Audience: &audience.Roster{DefaultLang: "fr"}}}
 	for login, dst := range map[string]*tenancy.Actor{"Marie.Dupont": &f.marie, "John.Doe": &f.john,
 		"Sophie.Commerciale": &f.sophie, "Alice.Agent": &f.alice, "admin": &f.admin} {
 		u, err := identity.UserByLogin(ctx, a.DB, login)

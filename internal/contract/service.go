@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
@@ -22,16 +23,15 @@ type Service struct {
 	Identity *identity.Service // its hooks send the welcome mail of a new referent or owner
 	Tenancy  *tenancy.Service
 	Notifier *notify.Notifier
-	// Leads and DefaultLang are the configuration notify.Recipients reads.
-	Leads       []string
-	DefaultLang string
+	// Audience says who is told; its default language is a new holder's without a valid one.
+	Audience *audience.Roster
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
 
 // NewService returns a Service with the real clock.
-func NewService(db *bun.DB, ids *identity.Service, ten *tenancy.Service, n *notify.Notifier, leads []string, defaultLang string) *Service {
-	return &Service{DB: db, Identity: ids, Tenancy: ten, Notifier: n, Leads: leads, DefaultLang: defaultLang,
+func NewService(db *bun.DB, ids *identity.Service, ten *tenancy.Service, n *notify.Notifier, aud *audience.Roster) *Service {
+	return &Service{DB: db, Identity: ids, Tenancy: ten, Notifier: n, Audience: aud,
 		Now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -45,29 +45,15 @@ func contractAccess(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenan
 	return tenancy.May(ctx, idb, actor, tenantID, tenancy.RightContract)
 }
 
-// salesMay checks that a staff actor processes the tenant's requests: its sales rep, or an admin.
-// Another rep's tenant answers 404, as a request that does not exist.
-func salesMay(actor tenancy.Actor, t *tenancy.Tenant) error {
-	switch actor.Kind {
-	case identity.Admin:
-		return nil
-	case identity.Sales:
-		if t.SalesRepID != nil && *t.SalesRepID == actor.UserID {
-			return nil
-		}
-		return apperr.ErrNotFound
-	}
-	return apperr.ErrForbidden
-}
-
-// notice enqueues a message of kind about r for the roles, in each recipient's language. The
-// sales rep's link opens the request on the sales desk, the customers' in their Contract tab.
+// notice enqueues a message of kind about r for the roles, in each recipient's language, to the
+// people of r's tenant as loaded with r. The sales rep's link opens the request on the sales
+// desk, the customers' in their Contract tab.
 func (s *Service) notice(ctx context.Context, tx bun.IDB, r *Request, actor tenancy.Actor, kind string, confirm bool,
-	data map[string]any, roles ...notify.Role) error {
+	data map[string]any, roles ...audience.Role) error {
 	seen := map[string]bool{}
 	for _, role := range roles {
-		rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: r.TenantID, Right: notify.RightContract, Actor: actor.Actor,
-			Confirm: confirm, RequesterID: r.RequesterID, Roles: []notify.Role{role}})
+		rs, err := s.Audience.To(ctx, tx, audience.Event{Tenant: r.Tenant, TenantID: r.TenantID, Right: tenancy.RightContract, Actor: actor,
+			Confirm: confirm, RequesterID: r.RequesterID}, role)
 		if err != nil {
 			return err
 		}
@@ -82,7 +68,7 @@ func (s *Service) notice(ctx context.Context, tx bun.IDB, r *Request, actor tena
 			continue
 		}
 		d := s.mailData(r, data)
-		if role == notify.SalesRep {
+		if role == audience.SalesRep {
 			d["Link"] = s.Notifier.Link("/staff/sales/" + strconv.FormatInt(r.ID, 10))
 		}
 		if err := s.Notifier.Enqueue(ctx, tx, notify.Notice{Kind: kind, Thread: r.Thread(), Data: d}, to...); err != nil {

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
-	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -64,7 +64,7 @@ func (s *Service) StaffRequest(ctx context.Context, actor tenancy.Actor, id int6
 	if err != nil {
 		return nil, err
 	}
-	if err := salesMay(actor, r.Tenant); err != nil {
+	if err := tenancy.StaffMayOn(actor, r.Tenant, tenancy.RightContract); err != nil {
 		return nil, err
 	}
 	v := &StaffView{Request: r}
@@ -118,7 +118,7 @@ func (s *Service) Decide(ctx context.Context, actor tenancy.Actor, id int64, d D
 	if err != nil {
 		return nil, err
 	}
-	if err := salesMay(actor, r.Tenant); err != nil {
+	if err := tenancy.StaffMayOn(actor, r.Tenant, tenancy.RightContract); err != nil {
 		return nil, err
 	}
 	if r.State != Pending || r.Version != d.Version {
@@ -158,7 +158,7 @@ func (s *Service) Decide(ctx context.Context, actor tenancy.Actor, id int64, d D
 			}
 		}
 		return s.notice(ctx, tx, r, actor, "request_decided", false, map[string]any{"Accepted": r.State == Accepted},
-			notify.Requester, notify.Referent)
+			audience.Requester, audience.Referent)
 	})
 	if err != nil {
 		return nil, err

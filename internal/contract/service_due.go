@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -61,7 +61,7 @@ func (s *Service) applyDue(ctx context.Context, id int64, now time.Time) (bool, 
 		if err := timeline.Record(ctx, tx, ev); err != nil {
 			return err
 		}
-		return s.notice(ctx, tx, r, tenancy.System, "level_effective", true, nil, notify.Referent)
+		return s.notice(ctx, tx, r, tenancy.System, "level_effective", true, nil, audience.Referent)
 	})
 	return done, err
 }

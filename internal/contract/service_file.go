@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/i18n"
-	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -106,7 +106,7 @@ func (s *Service) File(ctx context.Context, actor tenancy.Actor, tenantID int64,
 			return err
 		}
 		return s.notice(ctx, tx, r, actor, "request_filed", true, map[string]any{"By": actor.Name},
-			notify.SalesRep, notify.Referent)
+			audience.SalesRep, audience.Referent)
 	})
 	return r, err
 }

@@ -46,6 +46,12 @@ func (s *Service) changeHolder(ctx context.Context, tx bun.Tx, actor tenancy.Act
 		return nil, err
 	}
 	*role = u.ID
+	// The tenant's people stay loaded as they now are: the decision's mail goes to the new holder.
+	if r.Kind == OwnerChange {
+		t.Owner = u
+	} else {
+		t.Referent = u
+	}
 	if err := tenancy.UpdateTenant(ctx, tx, t, column); err != nil {
 		return nil, err
 	}
@@ -75,7 +81,7 @@ func (s *Service) holderUser(ctx context.Context, tx bun.Tx, actor tenancy.Actor
 	}
 	lang := r.HolderLang
 	if !identity.ValidLang(lang) {
-		lang = s.DefaultLang
+		lang = s.Audience.DefaultLang
 	}
 	u = &identity.User{Login: login, Email: r.HolderEmail, DisplayName: r.HolderName, Lang: lang,
 		Kind: identity.Customer, Active: true}

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/guichet/guichet/internal/apperr"
-	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -31,7 +31,7 @@ func (s *Service) CanRead(ctx context.Context, actor tenancy.Actor, id int64) er
 		return err
 	}
 	if actor.Staff() {
-		if err := salesMay(actor, r.Tenant); err != nil {
+		if err := tenancy.StaffMayOn(actor, r.Tenant, tenancy.RightContract); err != nil {
 			return apperr.ErrNotFound
 		}
 		return nil
@@ -52,7 +52,7 @@ func (s *Service) Reply(ctx context.Context, actor tenancy.Actor, id int64, body
 		return err
 	}
 	if actor.Staff() {
-		err = salesMay(actor, r.Tenant)
+		err = tenancy.StaffMayOn(actor, r.Tenant, tenancy.RightContract)
 	} else {
 		_, err = contractAccess(ctx, s.DB, actor, r.TenantID)
 	}
@@ -70,9 +70,9 @@ func (s *Service) Reply(ctx context.Context, actor tenancy.Actor, id int64, body
 		case e.Internal():
 			return nil
 		case actor.Staff():
-			return s.notice(ctx, tx, r, actor, "request_reply", false, data, notify.Requester, notify.Referent)
+			return s.notice(ctx, tx, r, actor, "request_reply", false, data, audience.Requester, audience.Referent)
 		default:
-			return s.notice(ctx, tx, r, actor, "request_reply", false, data, notify.SalesRep)
+			return s.notice(ctx, tx, r, actor, "request_reply", false, data, audience.SalesRep)
 		}
 	})
 }

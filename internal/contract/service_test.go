@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/demo"
@@ -38,7 +39,8 @@ func tenant(t *testing.T, a *app.App, code string) *tenancy.Tenant {
 
 // service returns the contract service with its clock at now.
 func service(a *app.App, now time.Time) *contract.Service {
-	s := contract.NewService(a.DB, a.Identity, a.Tenancy, a.Notifier, a.Config.SupportLeads, a.Config.DefaultLang)
+	s := contract.NewService(a.DB, a.Identity, a.Tenancy, a.Notifier,
+		&audience.Roster{Leads: a.Config.SupportLeads, DefaultLang: a.Config.DefaultLang})
 	s.Now = func() time.Time { return now }
 	return s
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -33,7 +34,7 @@ func Open(path string) (*bun.DB, error) {
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	bdb := bun.NewDB(sqldb, sqlitedialect.New())
-	if err := bdb.PingContext(context.Background()); err != nil {
+	if err := ping(bdb); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
@@ -54,4 +55,20 @@ func IsUniqueViolation(err error) bool {
 func ContainsFold(column, text string) (string, string) {
 	text = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text))
 	return "LOWER(" + column + `) LIKE ? ESCAPE '\'`, "%" + text + "%"
+}
+
+// ping opens the first connection. Processes that start together on a new file race to turn it
+// to WAL, which takes the file's exclusive lock without waiting on the busy timeout: the loser
+// tries again for a while rather than failing its start.
+func ping(bdb *bun.DB) error {
+	pause := 20 * time.Millisecond
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		err := bdb.PingContext(context.Background())
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, 500*time.Millisecond)
+	}
 }

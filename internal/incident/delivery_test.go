@@ -52,7 +52,7 @@ func TestIncidentMailPerLanguageAndThread(t *testing.T) {
 		}
 		users[login] = u
 	}
-	svc.Leads = []string{leadAddress, users["admin"].Email} // as GUICHET_SUPPORT_LEADS sets them
+	svc.Audience.Leads = []string{leadAddress, users["admin"].Email} // as GUICHET_SUPPORT_LEADS sets them
 	john, alice := tenancy.ActorOf(users["John.Doe"]), tenancy.ActorOf(users["Alice.Agent"])
 	tn, err := tenancy.TenantByCode(ctx, a.DB, "OCB0000001")
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
-	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
@@ -131,7 +131,7 @@ func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time
 			continue // another instance told it
 		}
 		data := map[string]any{"TargetKey": t.key, "Due": t.m.Due}
-		if err := s.notify(ctx, tx, inc, tenancy.System, "incident_breach", false, data, notify.Assignee, notify.SupportLeads); err != nil {
+		if err := s.notify(ctx, tx, inc, nil, tenancy.System, "incident_breach", false, data, audience.Assignee, audience.SupportLeads); err != nil {
 			return 0, err
 		}
 		told++

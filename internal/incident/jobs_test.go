@@ -28,7 +28,7 @@ func twoProcesses(t *testing.T, now time.Time, leads []string) [2]*app.App {
 	t.Cleanup(func() { b.Close() })
 	for _, d := range []*app.App{a, b} {
 		d.Incidents.Now = func() time.Time { return now }
-		d.Incidents.Leads = leads
+		d.Incidents.Audience.Leads = leads
 	}
 	return [2]*app.App{a, b}
 }

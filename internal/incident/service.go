@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
@@ -27,11 +28,11 @@ import (
 type Service struct {
 	DB       *bun.DB
 	Notifier *notify.Notifier
+	// Audience says who is told; its support leads hear of breaches and of customer messages
+	// on unassigned incidents.
+	Audience *audience.Roster
 	Policy   *sla.Policy
-	// Leads are told of breaches and customer messages on unassigned incidents.
-	Leads       []string
-	DefaultLang string
-	Now         func() time.Time
+	Now      func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -162,8 +163,8 @@ func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int
 			return err
 		}
 		inc.TenantCode = a.Tenant.Code
-		return s.notify(ctx, tx, inc, actor, "incident_declared", true, map[string]any{"Description": inc.Description},
-			notify.Requester, notify.Referent)
+		return s.notify(ctx, tx, inc, a.Tenant, actor, "incident_declared", true, map[string]any{"Description": inc.Description},
+			audience.Requester, audience.Referent)
 	})
 	if id, twin := once.Repeated(ctx, s.DB, err, actor.UserID, d.FormToken, SubjectKind); twin {
 		first, err = id, nil

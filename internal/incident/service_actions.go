@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
@@ -178,38 +179,39 @@ func (s *Service) checkInput(ctx context.Context, tx bun.Tx, inc *Incident, act 
 
 // tell writes the mail an action causes.
 func (s *Service) tell(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc *Incident, act Act) error {
-	worker := notify.Assignee
+	worker := audience.Assignee
 	if !inc.Assigned() {
-		worker = notify.SupportLeads
+		worker = audience.SupportLeads
 	}
 	switch {
 	case act.Action == StaffReply && !act.Internal:
-		return s.notify(ctx, tx, inc, actor, "incident_reply", false, map[string]any{"Body": act.Body}, notify.Requester)
+		return s.notify(ctx, tx, inc, nil, actor, "incident_reply", false, map[string]any{"Body": act.Body}, audience.Requester)
 	case act.Action == CustomerReply:
-		return s.notify(ctx, tx, inc, actor, "incident_customer_reply", false, map[string]any{"Body": act.Body}, worker)
+		return s.notify(ctx, tx, inc, nil, actor, "incident_customer_reply", false, map[string]any{"Body": act.Body}, worker)
 	case act.Action == Resolve:
-		return s.notify(ctx, tx, inc, actor, "incident_resolved", false,
-			map[string]any{"Body": act.Body, "ReopenUntil": inc.ReopenUntil()}, notify.Requester)
+		return s.notify(ctx, tx, inc, nil, actor, "incident_resolved", false,
+			map[string]any{"Body": act.Body, "ReopenUntil": inc.ReopenUntil()}, audience.Requester)
 	case act.Action == Reopen:
-		return s.notify(ctx, tx, inc, actor, "incident_reopened", false, nil, worker)
+		return s.notify(ctx, tx, inc, nil, actor, "incident_reopened", false, nil, worker)
 	}
 	return nil
 }
 
-// notify mails one kind of message about inc to roles, in the thread of the incident. Customers'
-// messages link to the customer page, staff's to the agents' page.
-func (s *Service) notify(ctx context.Context, tx bun.IDB, inc *Incident, actor tenancy.Actor, kind string, confirm bool, extra map[string]any, roles ...notify.Role) error {
+// notify mails one kind of message about inc to roles, in the thread of the incident; t is the
+// incident's tenant when the caller holds it (nil: the audience finds it). Customers' messages
+// link to the customer page, staff's to the agents' page.
+func (s *Service) notify(ctx context.Context, tx bun.IDB, inc *Incident, t *tenancy.Tenant, actor tenancy.Actor, kind string, confirm bool, extra map[string]any, roles ...audience.Role) error {
 	var assignee int64
 	if inc.AssigneeID != nil {
 		assignee = *inc.AssigneeID
 	}
-	rs, err := s.Notifier.Recipients(ctx, tx, s.Leads, s.DefaultLang, notify.Audience{TenantID: inc.TenantID, Right: notify.RightIncidents, Actor: actor.Actor,
-		Confirm: confirm, RequesterID: inc.ReporterID, AssigneeID: assignee, Roles: roles})
+	rs, err := s.Audience.To(ctx, tx, audience.Event{Tenant: t, TenantID: inc.TenantID, Right: tenancy.RightIncidents, Actor: actor,
+		Confirm: confirm, RequesterID: inc.ReporterID, AssigneeID: assignee}, roles...)
 	if err != nil || len(rs) == 0 {
 		return err
 	}
 	path := "/incidents/" + inc.Number()
-	if roles[0] == notify.Assignee || roles[0] == notify.SupportLeads {
+	if roles[0] == audience.Assignee || roles[0] == audience.SupportLeads {
 		path = "/staff/incidents/" + inc.Number()
 	}
 	actorName := actor.Name

@@ -28,7 +28,7 @@ func newFixture(t *testing.T) *fixture {
 	a := testutil.NewApp(t)
 	f := &fixture{svc: a.Incidents, now: time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC), t: t}
 	f.svc.Now = func() time.Time { return f.now }
-	f.svc.Leads = []string{"leads@example.com"}
+	f.svc.Audience.Leads = []string{"leads@example.com"}
 	f.actor = func(login string) tenancy.Actor {
 		u, err := identity.UserByLogin(t.Context(), a.DB, login)
 		if err != nil {

@@ -22,6 +22,15 @@ const (
 	StatusDropped = "dropped"
 )
 
+// Reasons a customer may no longer read a message, given by the worker's StillReaches; they are
+// message keys, stored in the outbox row of a dropped message so that the admin reads why in
+// their language.
+const (
+	ReasonInactive = "outbox.dropped.inactive"
+	ReasonNoAccess = "outbox.dropped.no_access"
+	ReasonNoRight  = "outbox.dropped.no_right"
+)
+
 // RetryWindow is how long a message is retried after temporary failures before it is dead.
 const RetryWindow = 24 * time.Hour
 
@@ -62,10 +71,10 @@ type Recipient struct {
 	Email  string
 	Name   string
 	Lang   string
-	// TenantID and Right are what the mail is about, for a recipient found by Recipients: a
-	// customer who loses the right before the message is sent does not get it.
+	// TenantID and Right (a tenancy.Right) are what the mail is about, for a recipient chosen
+	// for a ticket: a customer who loses the right before the message is sent does not get it.
 	TenantID int64
-	Right    Right
+	Right    string
 }
 
 // RecipientOf returns u as a recipient.
@@ -117,7 +126,7 @@ func (n *Notifier) Enqueue(ctx context.Context, tx bun.IDB, notice Notice, to ..
 		}
 		if rc.TenantID != 0 {
 			id := rc.TenantID
-			m.TenantID, m.RequiredRight = &id, string(rc.Right)
+			m.TenantID, m.RequiredRight = &id, rc.Right
 		}
 		msgs = append(msgs, m)
 	}

@@ -3,10 +3,10 @@ package notify_test
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/paging"
@@ -37,55 +37,6 @@ func tenant(t *testing.T, idb bun.IDB, code string) *tenancy.Tenant {
 	return tn
 }
 
-// A customer is addressed only with the right of the ticket's kind on the tenant; staff and
-// lead addresses whatever the right; an audience without a right is a programming error.
-func TestRecipientsNeedTheRight(t *testing.T) {
-	a := newDesk(t)
-	ctx := context.Background()
-	john, alice := user(t, a, "John.Doe"), user(t, a, "Alice.Agent")
-	t1 := tenant(t, a.DB, "OCB0000001")
-	aud := func(r notify.Right) notify.Audience {
-		return notify.Audience{TenantID: t1.ID, Right: r, Actor: tenancy.System.Actor, RequesterID: john.ID, AssigneeID: alice.ID,
-			Roles: []notify.Role{notify.Requester, notify.Assignee, notify.SupportLeads}}
-	}
-	leads := []string{"leads@example.org"}
-	// John holds the incidents right only on OCB0000001.
-	setRight(t, a.DB, t1.ID, john.ID, "can_changes", false)
-	setRight(t, a.DB, t1.ID, john.ID, "can_contract", false)
-	for _, c := range []struct {
-		right notify.Right
-		want  []string
-	}{
-		{notify.RightIncidents, []string{john.Email, alice.Email, "leads@example.org"}},
-		{notify.RightChanges, []string{alice.Email, "leads@example.org"}},
-		{notify.RightContract, []string{alice.Email, "leads@example.org"}},
-	} {
-		got, err := a.Notifier.Recipients(ctx, a.DB, leads, "fr", aud(c.right))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var emails []string
-		for _, rc := range got {
-			emails = append(emails, rc.Email)
-			if rc.TenantID != t1.ID || rc.Right != c.right {
-				t.Errorf("%s: recipient %s stamped with tenant %d, right %q", c.right, rc.Email, rc.TenantID, rc.Right)
-			}
-		}
-		if !slices.Equal(emails, c.want) {
-			t.Errorf("right %s: recipients %v, want %v", c.right, emails, c.want)
-		}
-	}
-	// Once John's incidents right is removed, incident mail does not reach him either.
-	setRight(t, a.DB, t1.ID, john.ID, "can_incidents", false)
-	got, err := a.Notifier.Recipients(ctx, a.DB, nil, "fr", aud(notify.RightIncidents))
-	if err != nil || len(got) != 1 || got[0].Email != alice.Email {
-		t.Errorf("John without the incidents right: %v, %v; want Alice only", describe(got), err)
-	}
-	if _, err := a.Notifier.Recipients(ctx, a.DB, nil, "fr", aud("")); err == nil {
-		t.Error("an audience without a right was accepted")
-	}
-}
-
 // A customer who loses access between the writing and the sending does not get the message: it
 // is dropped, with the reason, for the admin to read; staff and lead addresses written with it,
 // and mail about the account itself, are sent.
@@ -96,6 +47,8 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 	john, marie, alice := user(t, a, "John.Doe"), user(t, a, "Marie.Dupont"), user(t, a, "Alice.Agent")
 	t1 := tenant(t, a.DB, "OCB0000001")
 	w := newWorker(a, newSender(a, srv.Port), newClock(time.Now().Add(time.Hour)))
+	w.StillReaches = audience.StillReaches(a.DB) // as the program sets it
+	roster := &audience.Roster{Leads: []string{"leads@example.org"}, DefaultLang: "fr"}
 	exec := func(q interface {
 		Exec(context.Context, ...any) (sql.Result, error)
 	}) {
@@ -106,16 +59,16 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name   string
-		right  notify.Right
+		right  tenancy.Right
 		to     *identity.User
 		revoke func()
 		reason string
 	}{
-		{"right removed", notify.RightIncidents, john, func() { setRight(t, a.DB, t1.ID, john.ID, "can_incidents", false) }, notify.ReasonNoRight},
-		{"membership removed", notify.RightIncidents, john, func() {
+		{"right removed", tenancy.RightIncidents, john, func() { setRight(t, a.DB, t1.ID, john.ID, "can_incidents", false) }, notify.ReasonNoRight},
+		{"membership removed", tenancy.RightIncidents, john, func() {
 			exec(a.DB.NewDelete().Table("memberships").Where("tenant_id = ? AND user_id = ?", t1.ID, john.ID))
 		}, notify.ReasonNoAccess},
-		{"account deactivated", notify.RightContract, marie, func() {
+		{"account deactivated", tenancy.RightContract, marie, func() {
 			exec(a.DB.NewUpdate().Model((*identity.User)(nil)).Set("active = ?", false).Where("id = ?", marie.ID))
 		}, notify.ReasonInactive},
 	} {
@@ -126,14 +79,13 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 			}
 			before := len(srv.Received())
 			err := a.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-				rs, err := a.Notifier.Recipients(ctx, tx, []string{"leads@example.org"}, "fr", notify.Audience{TenantID: t1.ID,
-					Right: c.right, Actor: tenancy.System.Actor, RequesterID: c.to.ID, AssigneeID: alice.ID,
-					Roles: []notify.Role{notify.Requester, notify.Assignee, notify.SupportLeads}})
+				rs, err := roster.To(ctx, tx, audience.Event{TenantID: t1.ID, Right: c.right, Actor: tenancy.System,
+					RequesterID: c.to.ID, AssigneeID: alice.ID}, audience.Requester, audience.Assignee, audience.SupportLeads)
 				if err != nil {
 					return err
 				}
 				if len(rs) != 3 {
-					t.Fatalf("recipients %v, want %s, Alice and the leads", describe(rs), c.to.Login)
+					t.Fatalf("recipients %d, want %s, Alice and the leads", len(rs), c.to.Login)
 				}
 				return a.Notifier.Enqueue(ctx, tx, resetNotice(a, "drop"), rs...)
 			})
@@ -162,5 +114,22 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 				t.Errorf("Outbox(dropped) = %d rows, total %d, %v; want the one message with its reason", len(list), total, err)
 			}
 		})
+	}
+}
+
+// A worker without StillReaches (notify alone, with no capability to ask) sends a message whose
+// customer recipient lost the right.
+func TestWorkerWithoutCheckSends(t *testing.T) {
+	a := newDesk(t)
+	srv := testutil.StartSMTP(t)
+	john := user(t, a, "John.Doe")
+	t1 := tenant(t, a.DB, "OCB0000001")
+	rc := notify.RecipientOf(john)
+	rc.TenantID, rc.Right = t1.ID, string(tenancy.RightIncidents)
+	enqueueReset(t, a, "nocheck", rc)
+	setRight(t, a.DB, t1.ID, john.ID, "can_incidents", false)
+	runOnce(t, newWorker(a, newSender(a, srv.Port), newClock(time.Now().Add(time.Hour))), 1)
+	if m := oneRow(t, a); m.Status != notify.StatusSent || m.RequiredRight != "incidents" {
+		t.Errorf("status %s, required right %q; want sent, incidents", m.Status, m.RequiredRight)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/uptrace/bun"
 )
@@ -33,6 +32,10 @@ type Worker struct {
 	Batch  int
 	Lease  time.Duration // how long a claim holds unless renewed; renewed every Lease/3
 	Poll   time.Duration // pause when nothing is due
+	// StillReaches says why a customer recipient may no longer read a message about tenantID
+	// that needs right ("" when they may), just before it is sent: the capabilities decide it
+	// (app sets audience.StillReaches); nil sends every message.
+	StillReaches func(ctx context.Context, userID, tenantID int64, right string) (reason string, err error)
 }
 
 // NewWorker returns a worker with the usual settings.
@@ -242,22 +245,18 @@ func (w *Worker) take(ctx context.Context, m *Message) (bool, error) {
 	return n == 1, nil
 }
 
-// whyNotNow says why m's recipient may no longer read it ("" when they may): a customer who
-// lost the right of the ticket's kind on its tenant, or the tenant, or whose account was
-// deactivated since the message was written. Staff, addresses without an account and mail
-// about an account itself are sent.
+// whyNotNow says why m's recipient may no longer read it ("" when they may), as StillReaches
+// answers for a customer recipient of mail about a tenant. Addresses without an account and
+// mail about an account itself are sent.
 func (w *Worker) whyNotNow(ctx context.Context, m *Message) (string, error) {
-	if m.RecipientUserID == nil || m.TenantID == nil {
+	if m.RecipientUserID == nil || m.TenantID == nil || w.StillReaches == nil {
 		return "", nil
 	}
-	u, err := identity.UserByID(ctx, w.DB, *m.RecipientUserID)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return ReasonNoAccess, nil
-	}
+	why, err := w.StillReaches(ctx, *m.RecipientUserID, *m.TenantID, m.RequiredRight)
 	if err != nil {
 		return "", fmt.Errorf("notify: recipient of message %d: %w", m.ID, err)
 	}
-	return whyNot(ctx, w.DB, u, *m.TenantID, Right(m.RequiredRight))
+	return why, nil
 }
 
 // drop records that m is not sent, and why (a message key).

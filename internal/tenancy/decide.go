@@ -144,10 +144,23 @@ func May(ctx context.Context, idb bun.IDB, actor Actor, tenantID int64, right Ri
 	if err != nil {
 		return nil, err
 	}
-	if actor.Kind == identity.Sales && (t.SalesRepID == nil || *t.SalesRepID != actor.UserID) {
-		return nil, apperr.ErrNotFound
+	if err := StaffMayOn(actor, t, right); err != nil {
+		return nil, err
 	}
 	return &Access{Tenant: t, Rights: AllRights}, nil
+}
+
+// StaffMayOn is May's staff half for a tenant already read (a request loaded with its tenant):
+// a kind that never has the right, or a customer, is apperr.ErrForbidden; a sales rep on
+// another rep's tenant is apperr.ErrNotFound, as for a tenant that does not exist.
+func StaffMayOn(actor Actor, t *Tenant, right Right) error {
+	if actor.Kind == identity.Customer || !staffMay(actor.Kind, right) {
+		return apperr.ErrForbidden
+	}
+	if actor.Kind == identity.Sales && (t.SalesRepID == nil || *t.SalesRepID != actor.UserID) {
+		return apperr.ErrNotFound
+	}
+	return nil
 }
 
 // Allowed is May when the caller needs only the answer: staff whose remit is every tenant are

@@ -134,7 +134,7 @@ func (s *SMTP) Deliver(a *app.App) []Mail {
 	s.t.Helper()
 	cfg := config.SMTP{Host: "127.0.0.1", Port: s.Port, TLS: "none"}
 	from := &mail.Address{Name: "Guichet", Address: "desk@example.com"}
-	w := notify.NewWorker(a.DB, notify.NewSMTPSender(cfg, from, a.Notifier), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := a.NewWorker(notify.NewSMTPSender(cfg, from, a.Notifier), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for {
 		n, err := w.RunOnce(s.t.Context())
 		if err != nil {
