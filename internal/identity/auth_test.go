@@ -78,7 +78,7 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 	if n, locked := d.failedLogins("John.Doe"); n != 5 || !locked {
 		t.Fatalf("failed_logins = %d, locked = %v; want 5, true", n, locked)
 	}
-	if got := d.hooks.locked; len(got) != 1 || got[0] != "John.Doe" {
+	if got := d.hooks.Locked; len(got) != 1 || got[0] != "John.Doe" {
 		t.Errorf("AccountLocked hook calls = %q, want [John.Doe]", got)
 	}
 	for _, pw := range []string{demo.Password, "wrong-password"} {
@@ -86,8 +86,8 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 			t.Errorf("locked account with %q: err = %v, want ErrLocked", pw, err)
 		}
 	}
-	if len(d.hooks.locked) != 1 {
-		t.Errorf("AccountLocked called %d times, want once", len(d.hooks.locked))
+	if len(d.hooks.Locked) != 1 {
+		t.Errorf("AccountLocked called %d times, want once", len(d.hooks.Locked))
 	}
 
 	john := d.user("John.Doe")
@@ -146,8 +146,8 @@ func TestConcurrentFailuresNeverLoseACount(t *testing.T) {
 	if count < identity.MaxFailedLogins || count > n || !isLocked {
 		t.Errorf("failed_logins = %d, locked = %v; want 5..10, true", count, isLocked)
 	}
-	if len(d.hooks.locked) != 1 {
-		t.Errorf("AccountLocked called %d times, want once", len(d.hooks.locked))
+	if len(d.hooks.Locked) != 1 {
+		t.Errorf("AccountLocked called %d times, want once", len(d.hooks.Locked))
 	}
 }
 

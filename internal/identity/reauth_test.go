@@ -8,6 +8,7 @@ import (
 
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 // Wrong current passwords on the profile are counted per user: after five within fifteen minutes
@@ -17,10 +18,10 @@ func TestCurrentPasswordChecksAreLimited(t *testing.T) {
 	john, marie := d.actor("John.Doe"), d.actor("Marie.Dupont")
 	// A right current password with a bad new one is no failure.
 	for range 10 {
-		wantFields(t, d.s.ChangePassword(ctx, john, demo.Password, "short", "short", ""), "password:error.password.too_short")
+		testutil.WantFields(t, d.s.ChangePassword(ctx, john, demo.Password, "short", "short", ""), "password:error.password.too_short")
 	}
 	for i := range identity.ReauthMaxFailures {
-		wantFields(t, d.s.ChangePassword(ctx, john, "guess-"+string(rune('a'+i)), "new-password-1", "new-password-1", ""),
+		testutil.WantFields(t, d.s.ChangePassword(ctx, john, "guess-"+string(rune('a'+i)), "new-password-1", "new-password-1", ""),
 			"current:error.password.current_wrong")
 		d.now = d.now.Add(time.Minute)
 	}

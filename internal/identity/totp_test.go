@@ -8,6 +8,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/testutil"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -70,7 +71,7 @@ func TestEnrolment(t *testing.T) {
 	if u := d.user("John.Doe"); u.TwoFactor() {
 		t.Fatal("on before confirmation")
 	}
-	wantFields(t, func() error { _, err := d.s.ConfirmTwoFactor(ctx, john, "000000x"); return err }(), "code:error.totp.wrong_enrol")
+	testutil.WantFields(t, func() error { _, err := d.s.ConfirmTwoFactor(ctx, john, "000000x"); return err }(), "code:error.totp.wrong_enrol")
 	codes, err := d.s.ConfirmTwoFactor(ctx, john, d.code(e.Secret))
 	if err != nil || len(codes) != identity.RecoveryCodeCount {
 		t.Fatalf("confirm: %d codes, %v", len(codes), err)
@@ -169,8 +170,8 @@ func TestWrongCodesLockTheAccount(t *testing.T) {
 	if _, err := d.s.CompleteLogin(ctx, token, "999999"); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("fifth failure: %v, want the pending login ended", err)
 	}
-	if _, locked := d.failedLogins("John.Doe"); !locked || len(d.hooks.locked) != 1 {
-		t.Fatalf("not locked after five failures (hook calls %q)", d.hooks.locked)
+	if _, locked := d.failedLogins("John.Doe"); !locked || len(d.hooks.Locked) != 1 {
+		t.Fatalf("not locked after five failures (hook calls %q)", d.hooks.Locked)
 	}
 	if _, err := d.s.CompleteLogin(ctx, token, d.code(secret)); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("the right code after the lock: %v", err)
@@ -187,8 +188,8 @@ func TestDisableTwoFactor(t *testing.T) {
 	if err := d.s.DisableTwoFactor(ctx, alice, demo.Password, d.code(secret), true); !errors.Is(err, identity.ErrTwoFactorRequired) {
 		t.Errorf("staff while required: %v", err)
 	}
-	wantFields(t, d.s.DisableTwoFactor(ctx, alice, "wrong-password", d.code(secret), false), "password:error.password.current_wrong")
-	wantFields(t, d.s.DisableTwoFactor(ctx, alice, demo.Password, "000000", false), "code:error.totp.wrong")
+	testutil.WantFields(t, d.s.DisableTwoFactor(ctx, alice, "wrong-password", d.code(secret), false), "password:error.password.current_wrong")
+	testutil.WantFields(t, d.s.DisableTwoFactor(ctx, alice, demo.Password, "000000", false), "code:error.totp.wrong")
 	if !d.user("Alice.Agent").TwoFactor() {
 		t.Fatal("turned off by a refused request")
 	}

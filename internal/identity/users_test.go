@@ -8,6 +8,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func validInput() identity.UserInput {
@@ -35,8 +36,8 @@ func TestCreateUser(t *testing.T) {
 	if _, err := d.s.Authenticate(ctx, "zoe.admin", "a-long-password"); err != nil {
 		t.Errorf("login with the new password: %v", err)
 	}
-	if want := "admin>Zoe.Admin"; len(d.hooks.created) != 1 || d.hooks.created[0] != want {
-		t.Errorf("UserCreated calls = %q, want [%s]", d.hooks.created, want)
+	if want := "admin>Zoe.Admin"; len(d.hooks.Created) != 1 || d.hooks.Created[0] != want {
+		t.Errorf("UserCreated calls = %q, want [%s]", d.hooks.Created, want)
 	}
 
 	// Without a password, the account waits for one and cannot log in.
@@ -91,7 +92,7 @@ func TestCreateUserRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := d.rows()
 			_, err := d.s.CreateUser(ctx, admin, tt.in)
-			wantFields(t, err, tt.want...)
+			testutil.WantFields(t, err, tt.want...)
 			if after := d.rows(); after != before {
 				t.Errorf("rows %v → %v", before, after)
 			}
@@ -102,8 +103,8 @@ func TestCreateUserRefused(t *testing.T) {
 			t.Errorf("CreateUser by %s: err = %v, want ErrForbidden", who, err)
 		}
 	}
-	if len(d.hooks.created) != 0 {
-		t.Errorf("UserCreated called: %q", d.hooks.created)
+	if len(d.hooks.Created) != 0 {
+		t.Errorf("UserCreated called: %q", d.hooks.Created)
 	}
 }
 
@@ -122,11 +123,11 @@ func TestUpdateUser(t *testing.T) {
 	bad := edit
 	bad.Email, bad.Lang, bad.Kind = "nope", "es", "boss"
 	_, err := d.s.UpdateUser(ctx, admin, john.ID, bad)
-	wantFields(t, err, "email:error.field.email", "lang:error.field.choice", "kind:error.field.choice")
+	testutil.WantFields(t, err, "email:error.field.email", "lang:error.field.choice", "kind:error.field.choice")
 	bad = edit
 	bad.DisplayName = "Johnny\r\nX-Injected: 1"
 	_, err = d.s.UpdateUser(ctx, admin, john.ID, bad)
-	wantFields(t, err, "display_name:error.field.control")
+	testutil.WantFields(t, err, "display_name:error.field.control")
 	if got := d.user("John.Doe").DisplayName; got != john.DisplayName {
 		t.Errorf("a refused name was written: %q", got)
 	}
@@ -146,7 +147,7 @@ func TestUpdateUser(t *testing.T) {
 		{Email: self.Email, DisplayName: self.DisplayName, Lang: "en", Kind: identity.Agent, Active: true},
 	} {
 		_, err := d.s.UpdateUser(ctx, admin, self.ID, in)
-		wantFields(t, err, "active:error.user.not_yourself")
+		testutil.WantFields(t, err, "active:error.user.not_yourself")
 	}
 	if u := d.user("admin"); !u.Active || u.Kind != identity.Admin {
 		t.Errorf("admin after refused edits: active %v, kind %s", u.Active, u.Kind)
@@ -197,7 +198,7 @@ func TestChangePassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantFields(t, d.s.ChangePassword(ctx, john, tt.current, tt.next, tt.confirm, ""), tt.want...)
+			testutil.WantFields(t, d.s.ChangePassword(ctx, john, tt.current, tt.next, tt.confirm, ""), tt.want...)
 		})
 	}
 	if _, err := d.s.Authenticate(ctx, "John.Doe", demo.Password); err != nil {
@@ -237,7 +238,7 @@ func TestSetPasswordUnlocks(t *testing.T) {
 	if !u.Locked() {
 		t.Fatal("not locked")
 	}
-	wantFields(t, d.s.SetPassword(ctx, d.DB, u, "short", ""), "password:error.password.too_short")
+	testutil.WantFields(t, d.s.SetPassword(ctx, d.DB, u, "short", ""), "password:error.password.too_short")
 	if err := d.s.SetPassword(ctx, d.DB, u, "brand-new-password", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestSetPasswordUnlocks(t *testing.T) {
 func TestSetLanguage(t *testing.T) {
 	d := newDesk(t)
 	john := d.actor("John.Doe")
-	wantFields(t, d.s.SetLanguage(ctx, john, "de"), "lang:error.field.choice")
+	testutil.WantFields(t, d.s.SetLanguage(ctx, john, "de"), "lang:error.field.choice")
 	if err := d.s.SetLanguage(ctx, john, "fr"); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func TestHasControl(t *testing.T) {
@@ -65,6 +66,6 @@ func TestCheckDisplayName(t *testing.T) {
 			}
 			continue
 		}
-		wantFields(t, es.Err(), tt.want...)
+		testutil.WantFields(t, es.Err(), tt.want...)
 	}
 }

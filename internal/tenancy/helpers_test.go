@@ -2,18 +2,13 @@ package tenancy_test
 
 import (
 	"context"
-	"fmt"
-	"reflect"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/guichet/guichet/internal/app"
-	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
-	"github.com/uptrace/bun"
 )
 
 var ctx = context.Background()
@@ -25,45 +20,17 @@ type desk struct {
 	s     *tenancy.Service
 	ids   *identity.Service
 	now   time.Time
-	hooks *recordHooks
+	hooks *testutil.RecordHooks
 }
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
 	a := testutil.NewApp(t)
-	d := &desk{App: a, t: t, s: a.Tenancy, ids: a.Identity, now: time.Date(2027, time.March, 10, 9, 0, 0, 0, time.UTC), hooks: &recordHooks{}}
+	d := &desk{App: a, t: t, s: a.Tenancy, ids: a.Identity, now: time.Date(2027, time.March, 10, 9, 0, 0, 0, time.UTC), hooks: &testutil.RecordHooks{}}
 	d.s.Now = func() time.Time { return d.now }
 	d.ids.Now = func() time.Time { return d.now }
 	d.ids.Hooks = d.hooks
 	return d
-}
-
-type recordHooks struct {
-	mu      sync.Mutex
-	locked  []string
-	created []string
-	resets  []string
-}
-
-func (h *recordHooks) PasswordResetRequested(_ context.Context, _ bun.IDB, u *identity.User, _ string) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.resets = append(h.resets, u.Login)
-	return nil
-}
-
-func (h *recordHooks) AccountLocked(_ context.Context, _ bun.IDB, u *identity.User) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.locked = append(h.locked, u.Login)
-	return nil
-}
-
-func (h *recordHooks) UserCreated(_ context.Context, _ bun.IDB, by identity.Actor, u *identity.User) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.created = append(h.created, by.Login+">"+u.Login)
-	return nil
 }
 
 func (d *desk) user(login string) *identity.User {
@@ -103,24 +70,4 @@ func (d *desk) rows() [4]int {
 		r[i] = d.count(table, "1 = 1")
 	}
 	return r
-}
-
-// fieldKeys renders a validation error as "field:key" strings, in order.
-func fieldKeys(err error) []string {
-	es, ok := i18n.AsErrors(err)
-	if !ok {
-		return []string{fmt.Sprintf("not a validation error: %v", err)}
-	}
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.Field + ":" + e.Key
-	}
-	return out
-}
-
-func wantFields(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if got := fieldKeys(err); !reflect.DeepEqual(got, want) {
-		t.Errorf("errors = %q, want %q", got, want)
-	}
 }

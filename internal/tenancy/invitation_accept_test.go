@@ -9,6 +9,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func TestAcceptInvitationFromTheLink(t *testing.T) {
@@ -185,7 +186,7 @@ func TestCreateAnAccountFromTheLink(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := d.rows()
 			_, err := d.s.CreateInvitedAccount(ctx, token, tt.in)
-			wantFields(t, err, tt.want...)
+			testutil.WantFields(t, err, tt.want...)
 			if after := d.rows(); after != before {
 				t.Errorf("rows %v → %v: a refused form wrote", before, after)
 			}
@@ -210,8 +211,8 @@ func TestCreateAnAccountFromTheLink(t *testing.T) {
 	if st := d.status(inv.ID); st != tenancy.InvitationAccepted {
 		t.Errorf("invitation is %s", st)
 	}
-	if len(d.hooks.created) != 0 {
-		t.Errorf("a welcome mail for an account whose password was just chosen: %q", d.hooks.created)
+	if len(d.hooks.Created) != 0 {
+		t.Errorf("a welcome mail for an account whose password was just chosen: %q", d.hooks.Created)
 	}
 	if _, err := d.ids.Authenticate(ctx, "Lea.Nouvelle", "le-mot-de-lea"); err != nil {
 		t.Errorf("the new account cannot log in: %v", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
 
@@ -26,7 +27,7 @@ type sentInvitation struct {
 
 // inviteHooks records invitation mails besides what recordHooks records.
 type inviteHooks struct {
-	*recordHooks
+	*testutil.RecordHooks
 	mu   sync.Mutex
 	sent []sentInvitation
 }
@@ -64,7 +65,7 @@ type inviteDesk struct {
 
 func newInviteDesk(t *testing.T) *inviteDesk {
 	d := newDesk(t)
-	h := &inviteHooks{recordHooks: d.hooks}
+	h := &inviteHooks{RecordHooks: d.hooks}
 	d.s.Hooks = h
 	return &inviteDesk{desk: d, mails: h}
 }
@@ -128,8 +129,8 @@ func TestInviteWritesAnInvitationAndMailsTheAddress(t *testing.T) {
 	if after := d.rows(); after != before {
 		t.Errorf("rows %v → %v: inviting created a user, membership or session", before, after)
 	}
-	if len(d.hooks.created) != 0 {
-		t.Errorf("UserCreated called: %q", d.hooks.created)
+	if len(d.hooks.Created) != 0 {
+		t.Errorf("UserCreated called: %q", d.hooks.Created)
 	}
 
 	invs, err := d.s.Invitations(ctx, marie, t1.ID)
@@ -178,7 +179,7 @@ func TestInviteRefusesBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := d.rows()
-			wantFields(t, d.s.Invite(ctx, marie, t1.ID, tt.in), tt.want...)
+			testutil.WantFields(t, d.s.Invite(ctx, marie, t1.ID, tt.in), tt.want...)
 			if after := d.rows(); after != before {
 				t.Errorf("rows %v → %v: a refused form wrote", before, after)
 			}
@@ -320,7 +321,7 @@ func TestInvitationsAreLimitedPerTenantPerDay(t *testing.T) {
 		d.now = d.now.Add(time.Minute)
 	}
 	before, mails := d.count("invitations", "1 = 1"), d.mails.count()
-	wantFields(t, d.s.Invite(ctx, marie, t1.ID, in(20)), "email:error.invitation.rate_limited")
+	testutil.WantFields(t, d.s.Invite(ctx, marie, t1.ID, in(20)), "email:error.invitation.rate_limited")
 	if d.count("invitations", "1 = 1") != before || d.count("invitations", "status = 'pending'") != 5 || d.mails.count() != mails {
 		t.Error("a refused invitation wrote or renewed something")
 	}
@@ -374,7 +375,7 @@ func TestStaffAddressesNeverBecomeMembers(t *testing.T) {
 // referent, accepted from the link.
 func (d *desk) join(code, login string, r tenancy.Rights) {
 	d.t.Helper()
-	h := &inviteHooks{recordHooks: d.hooks}
+	h := &inviteHooks{RecordHooks: d.hooks}
 	saved := d.s.Hooks
 	d.s.Hooks = h
 	defer func() { d.s.Hooks = saved }()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func memberLogins(ms []tenancy.Membership) []string {
@@ -106,7 +107,7 @@ func TestSetRights(t *testing.T) {
 	marie := d.actor("Marie.Dupont")
 	t1, t4 := d.tenant("OCB0000001"), d.tenant("OCB0000004")
 	john, paul := d.user("John.Doe"), d.user("Paul.Martin")
-	wantFields(t, d.s.SetRights(ctx, marie, t1.ID, john.ID, tenancy.Rights{}), "rights:error.member.no_rights")
+	testutil.WantFields(t, d.s.SetRights(ctx, marie, t1.ID, john.ID, tenancy.Rights{}), "rights:error.member.no_rights")
 	if err := d.s.SetRights(ctx, marie, t1.ID, paul.ID, tenancy.AllRights); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("SetRights of a non-member: err = %v, want ErrNotFound", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func (d *desk) roles(code string) (referent, owner string) {
@@ -31,7 +32,7 @@ func TestChangeReferentKeepsOwner(t *testing.T) {
 			t.Errorf("to non-member %d: err = %v, want ErrNotFound", id, err)
 		}
 	}
-	wantFields(t, d.s.ChangeReferent(ctx, marie, t1.ID, marie.UserID), "user:error.member.same_holder")
+	testutil.WantFields(t, d.s.ChangeReferent(ctx, marie, t1.ID, marie.UserID), "user:error.member.same_holder")
 	if r, o := d.roles("OCB0000001"); r != "Marie.Dupont" || o != "Marie.Dupont" {
 		t.Fatalf("a refused change wrote: referent %s, owner %s", r, o)
 	}
@@ -84,16 +85,16 @@ func TestRemoveMemberAndWithdrawKeepRoles(t *testing.T) {
 	marie, john := d.user("Marie.Dupont"), d.user("John.Doe")
 
 	// Marie is referent and owner.
-	wantFields(t, d.s.RemoveMember(ctx, tenancy.ActorOf(marie), t1.ID, marie.ID), ":error.member.is_referent")
-	wantFields(t, d.s.Withdraw(ctx, tenancy.ActorOf(marie), t1.ID), ":error.member.is_referent")
+	testutil.WantFields(t, d.s.RemoveMember(ctx, tenancy.ActorOf(marie), t1.ID, marie.ID), ":error.member.is_referent")
+	testutil.WantFields(t, d.s.Withdraw(ctx, tenancy.ActorOf(marie), t1.ID), ":error.member.is_referent")
 
 	// John becomes referent: Marie is now only the owner.
 	if err := d.s.ChangeReferent(ctx, tenancy.ActorOf(marie), t1.ID, john.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantFields(t, d.s.RemoveMember(ctx, tenancy.ActorOf(john), t1.ID, marie.ID), ":error.member.is_owner")
-	wantFields(t, d.s.Withdraw(ctx, tenancy.ActorOf(marie), t1.ID), ":error.member.is_owner")
-	wantFields(t, d.s.Withdraw(ctx, tenancy.ActorOf(john), t1.ID), ":error.member.is_referent")
+	testutil.WantFields(t, d.s.RemoveMember(ctx, tenancy.ActorOf(john), t1.ID, marie.ID), ":error.member.is_owner")
+	testutil.WantFields(t, d.s.Withdraw(ctx, tenancy.ActorOf(marie), t1.ID), ":error.member.is_owner")
+	testutil.WantFields(t, d.s.Withdraw(ctx, tenancy.ActorOf(john), t1.ID), ":error.member.is_referent")
 	if n := d.count("memberships", "tenant_id = ?", t1.ID); n != 2 {
 		t.Fatalf("memberships = %d, want 2", n)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func tenantCodes(ts []tenancy.Tenant) []string {
@@ -106,7 +107,7 @@ func TestUpdateTenantDetails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := d.s.UpdateTenantDetails(ctx, admin, t1.ID, tt.in)
-			wantFields(t, err, tt.want...)
+			testutil.WantFields(t, err, tt.want...)
 			if got := d.tenant("OCB0000001"); got.Name != t1.Name || got.Status != t1.Status || *got.SalesRepID != *t1.SalesRepID {
 				t.Errorf("a refused edit wrote: %+v", got)
 			}

@@ -1,0 +1,65 @@
+package testutil
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/uptrace/bun"
+)
+
+// RecordHooks are identity hooks that record what they are told instead of mailing: the logins
+// locked, created ("by>login") and sent a reset link.
+type RecordHooks struct {
+	mu                      sync.Mutex
+	Locked, Created, Resets []string
+}
+
+// PasswordResetRequested records u's login.
+func (h *RecordHooks) PasswordResetRequested(_ context.Context, _ bun.IDB, u *identity.User, _ string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.Resets = append(h.Resets, u.Login)
+	return nil
+}
+
+// AccountLocked records u's login.
+func (h *RecordHooks) AccountLocked(_ context.Context, _ bun.IDB, u *identity.User) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.Locked = append(h.Locked, u.Login)
+	return nil
+}
+
+// UserCreated records "by>login".
+func (h *RecordHooks) UserCreated(_ context.Context, _ bun.IDB, by identity.Actor, u *identity.User) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.Created = append(h.Created, by.Login+">"+u.Login)
+	return nil
+}
+
+// FieldKeys renders a validation error as "field:key" strings, in order.
+func FieldKeys(err error) []string {
+	es, ok := i18n.AsErrors(err)
+	if !ok {
+		return []string{fmt.Sprintf("not a validation error: %v", err)}
+	}
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Field + ":" + e.Key
+	}
+	return out
+}
+
+// WantFields fails t unless err carries exactly the "field:key" failures want, in order.
+func WantFields(t testing.TB, err error, want ...string) {
+	t.Helper()
+	if got := FieldKeys(err); !reflect.DeepEqual(got, want) {
+		t.Errorf("errors = %q, want %q", got, want)
+	}
+}
