@@ -102,7 +102,10 @@ func Resolve(ctx context.Context, idb bun.IDB, u *identity.User) (Actor, error) 
 	for i := range ts {
 		r, member := rights[ts[i].ID]
 		a.tenants[ts[i].ID] = accessOf(&ts[i], u.ID, member, r)
-		a.order = append(a.order, ts[i].ID)
+		// The scope selector lists the tenants of the user's memberships, as it always has.
+		if member {
+			a.order = append(a.order, ts[i].ID)
+		}
 	}
 	return a, nil
 }
@@ -121,7 +124,8 @@ func accessOf(t *Tenant, userID int64, member bool, r Rights) *Access {
 	return a
 }
 
-// May is the one access decision: may actor do right on tenant? It returns the tenant and the
+// May is the access decision: may actor do right on tenant? (Allowed is its answer for reading
+// an object by its number, StaffMayOn its staff half for a tenant already read.) It returns the tenant and the
 // actor's rights on it. A customer reaching a tenant that is not theirs, and staff reaching one
 // that is not in their remit, get apperr.ErrNotFound, exactly as for a tenant that does not
 // exist; a customer of the tenant without the right, and staff whose kind never has it, get

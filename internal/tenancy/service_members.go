@@ -120,6 +120,8 @@ func (s *Service) handOver(ctx context.Context, actor Actor, tenantID, userID in
 	if _, err := MembershipOf(ctx, s.DB, tenantID, userID); err != nil {
 		return err
 	}
-	*holder = userID
-	return UpdateTenant(ctx, s.DB, a.Tenant, column)
+	// A copy: the tenant resolved for the request stays what it was when the request began.
+	t := *a.Tenant
+	*role(&t) = userID
+	return UpdateTenant(ctx, s.DB, &t, column)
 }
