@@ -9,6 +9,7 @@ import (
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 // 9. Roles become people once each, in their languages, never outside the tenant.
@@ -117,8 +118,8 @@ func TestRecipientsNeedTheRight(t *testing.T) {
 	}
 	leads := []string{"leads@example.org"}
 	// John holds the incidents right only on OCB0000001.
-	setRight(t, a.DB, t1.ID, john.ID, "can_changes", false)
-	setRight(t, a.DB, t1.ID, john.ID, "can_contract", false)
+	testutil.SetRight(t, a.DB, t1.ID, john.ID, "can_changes", false)
+	testutil.SetRight(t, a.DB, t1.ID, john.ID, "can_contract", false)
 	for _, c := range []struct {
 		right tenancy.Right
 		want  []string
@@ -143,7 +144,7 @@ func TestRecipientsNeedTheRight(t *testing.T) {
 		}
 	}
 	// Once John's incidents right is removed, incident mail does not reach him either.
-	setRight(t, a.DB, t1.ID, john.ID, "can_incidents", false)
+	testutil.SetRight(t, a.DB, t1.ID, john.ID, "can_incidents", false)
 	got, err := recipients(ctx, a.DB, nil, "fr", event(tenancy.RightIncidents))
 	if err != nil || len(got) != 1 || got[0].Email != alice.Email {
 		t.Errorf("John without the incidents right: %v, %v; want Alice only", describe(got), err)

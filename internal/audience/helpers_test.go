@@ -63,16 +63,3 @@ func tenant(t *testing.T, idb bun.IDB, code string) *tenancy.Tenant {
 	}
 	return tn
 }
-
-// setRight grants or removes one right of u's membership of tenant.
-func setRight(t *testing.T, idb bun.IDB, tenantID, userID int64, column string, on bool) {
-	t.Helper()
-	res, err := idb.NewUpdate().Table("memberships").Set("? = ?", bun.Ident(column), on).
-		Where("tenant_id = ? AND user_id = ?", tenantID, userID).Exec(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("no membership of user %d in tenant %d", userID, tenantID)
-	}
-}

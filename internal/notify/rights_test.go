@@ -15,19 +15,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// setRight grants or removes one right of u's membership of tenant.
-func setRight(t *testing.T, idb bun.IDB, tenantID, userID int64, column string, on bool) {
-	t.Helper()
-	res, err := idb.NewUpdate().Table("memberships").Set("? = ?", bun.Ident(column), on).
-		Where("tenant_id = ? AND user_id = ?", tenantID, userID).Exec(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("no membership of user %d in tenant %d", userID, tenantID)
-	}
-}
-
 func tenant(t *testing.T, idb bun.IDB, code string) *tenancy.Tenant {
 	t.Helper()
 	tn, err := tenancy.TenantByCode(context.Background(), idb, code)
@@ -64,7 +51,7 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 		revoke func()
 		reason string
 	}{
-		{"right removed", tenancy.RightIncidents, john, func() { setRight(t, a.DB, t1.ID, john.ID, "can_incidents", false) }, notify.ReasonNoRight},
+		{"right removed", tenancy.RightIncidents, john, func() { testutil.SetRight(t, a.DB, t1.ID, john.ID, "can_incidents", false) }, notify.ReasonNoRight},
 		{"membership removed", tenancy.RightIncidents, john, func() {
 			exec(a.DB.NewDelete().Table("memberships").Where("tenant_id = ? AND user_id = ?", t1.ID, john.ID))
 		}, notify.ReasonNoAccess},
@@ -75,7 +62,7 @@ func TestWorkerDropsWhenAccessLost(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			exec(a.DB.NewDelete().Model((*notify.Message)(nil)).Where("1 = 1"))
 			if c.to == john {
-				setRight(t, a.DB, t1.ID, john.ID, "can_incidents", true) // as before the previous case
+				testutil.SetRight(t, a.DB, t1.ID, john.ID, "can_incidents", true) // as before the previous case
 			}
 			before := len(srv.Received())
 			err := a.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -127,7 +114,7 @@ func TestWorkerWithoutCheckSends(t *testing.T) {
 	rc := notify.RecipientOf(john)
 	rc.TenantID, rc.Right = t1.ID, string(tenancy.RightIncidents)
 	enqueueReset(t, a, "nocheck", rc)
-	setRight(t, a.DB, t1.ID, john.ID, "can_incidents", false)
+	testutil.SetRight(t, a.DB, t1.ID, john.ID, "can_incidents", false)
 	runOnce(t, newWorker(a, newSender(a, srv.Port), newClock(time.Now().Add(time.Hour))), 1)
 	if m := oneRow(t, a); m.Status != notify.StatusSent || m.RequiredRight != "incidents" {
 		t.Errorf("status %s, required right %q; want sent, incidents", m.Status, m.RequiredRight)

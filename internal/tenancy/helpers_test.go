@@ -55,12 +55,7 @@ func (d *desk) tenant(code string) *tenancy.Tenant {
 
 // count returns the number of rows of table matching where.
 func (d *desk) count(table, where string, args ...any) int {
-	d.t.Helper()
-	n, err := d.DB.NewSelect().Table(table).Where(where, args...).Count(ctx)
-	if err != nil {
-		d.t.Fatalf("count %s: %v", table, err)
-	}
-	return int(n)
+	return testutil.Count(d.t, d.DB, table, where, args...)
 }
 
 // rows counts users, tenants, memberships and sessions, to prove a refused form wrote nothing.

@@ -63,3 +63,26 @@ func WantFields(t testing.TB, err error, want ...string) {
 		t.Errorf("errors = %q, want %q", got, want)
 	}
 }
+
+// Count returns the number of rows of table matching where.
+func Count(t testing.TB, idb bun.IDB, table, where string, args ...any) int {
+	t.Helper()
+	n, err := idb.NewSelect().Table(table).Where(where, args...).Count(context.Background())
+	if err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return int(n)
+}
+
+// SetRight grants or removes one right (its column: can_incidents…) of a user's membership.
+func SetRight(t testing.TB, idb bun.IDB, tenantID, userID int64, column string, on bool) {
+	t.Helper()
+	res, err := idb.NewUpdate().Table("memberships").Set("? = ?", bun.Ident(column), on).
+		Where("tenant_id = ? AND user_id = ?", tenantID, userID).Exec(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("no membership of user %d in tenant %d", userID, tenantID)
+	}
+}
