@@ -75,7 +75,7 @@ func TestMailFaults(t *testing.T) {
 	}{{syscall.SIGTERM, 0}, {syscall.SIGKILL, 1}} {
 		t.Run(c.sig.String(), func(t *testing.T) {
 			t.Parallel()
-			dbPath := filepath.Join(t.TempDir(), "guichet.db")
+			dbPath := testutil.NewDatabase(t)
 			ids := fillOutbox(t, dbPath, mailsInFault)
 			srv := testutil.StartSMTP(t)
 			srv.SetDelay(3 * time.Millisecond) // a relay that takes its time: the kill lands mid-send

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/guichet/guichet/internal/config"
+	"github.com/guichet/guichet/internal/db"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -98,7 +99,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	defer e.close()
 	if err := action(ctx, e); err != nil {
 		var ue usageError
-		if errors.As(err, &ue) {
+		var dp *db.Problem
+		if errors.As(err, &ue) || errors.As(err, &dp) {
 			fmt.Fprintf(stderr, "guichet %s: %v\n", name, err)
 			return 2
 		}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 // cli runs the program against one database file, with an environment the test controls.
@@ -21,7 +21,7 @@ type cli struct {
 }
 
 func newCLI(t *testing.T) *cli {
-	dbPath := filepath.Join(t.TempDir(), "guichet.db")
+	dbPath := testutil.NewDatabase(t)
 	return &cli{t: t, db: dbPath, env: map[string]string{"GUICHET_DATABASE": dbPath, "GUICHET_LOG_LEVEL": "warn"}}
 }
 
@@ -196,10 +196,15 @@ func TestMigrateAndDemoAreIdempotent(t *testing.T) {
 		}
 	}
 	// The flag names the database as well as the environment does.
-	other := filepath.Join(t.TempDir(), "other.db")
+	other := testutil.NewDatabase(t)
 	c.must("migrate", "--database", other)
-	if _, err := os.Stat(other); err != nil {
+	if bdb, err := db.Open(other); err != nil {
 		t.Errorf("--database: %v", err)
+	} else {
+		if err := db.CheckSchema(context.Background(), bdb); err != nil {
+			t.Errorf("--database: %v", err)
+		}
+		bdb.Close()
 	}
 }
 

@@ -76,7 +76,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
-	bdb, err := db.Open(c.Database)
+	bdb, err := db.Open(c.Database, db.Options{Pool: c.DB.Pool, StatementTimeout: c.DB.StatementTimeout, SSLMode: c.DB.SSLMode})
 	if err != nil {
 		return nil, err
 	}

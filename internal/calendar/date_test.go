@@ -2,12 +2,12 @@ package calendar_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
 
@@ -180,14 +180,14 @@ func TestValueAndScan(t *testing.T) {
 type dateRow struct {
 	bun.BaseModel `bun:"table:dates"`
 
-	ID    int64 `bun:",pk,autoincrement"`
-	Day   calendar.Date
-	Maybe calendar.Date `bun:",nullzero"`
+	ID    int64         `bun:",pk,autoincrement"`
+	Day   calendar.Date `bun:"type:varchar(10)"` // as the migrations declare dates
+	Maybe calendar.Date `bun:"type:varchar(10),nullzero"`
 }
 
-func TestRoundTripThroughSQLite(t *testing.T) {
+func TestRoundTripThroughTheDatabase(t *testing.T) {
 	ctx := context.Background()
-	bdb, err := db.Open(filepath.Join(t.TempDir(), "dates.db"))
+	bdb, err := db.Open(testutil.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}

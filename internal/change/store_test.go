@@ -36,7 +36,7 @@ func TestStoreErrorsSayWhatFailed(t *testing.T) {
 		{"update", change.Update(ctx, a.DB, r, "state"), "change: update request 9: "},
 		{"list", lerr, "change: list requests: "},
 	} {
-		if tc.err == nil || !strings.HasPrefix(tc.err.Error(), tc.want) || !strings.Contains(tc.err.Error(), "no such table") {
+		if tc.err == nil || !strings.HasPrefix(tc.err.Error(), tc.want) || !strings.Contains(tc.err.Error(), testutil.NoSuchTable()) {
 			t.Errorf("%s: %v, want %q and its cause", tc.op, tc.err, tc.want)
 		}
 		if errors.Is(tc.err, apperr.ErrNotFound) || errors.Is(tc.err, apperr.ErrStale) {

@@ -39,6 +39,16 @@ type Config struct {
 	// Staff2FA is "required" when every staff user must use two-factor authentication, "off"
 	// when it is their choice as it is every customer's.
 	Staff2FA string
+	// DB tunes a PostgreSQL connection (SQLite ignores it).
+	DB DBOptions
+}
+
+// DBOptions are the PostgreSQL pool size, statement timeout and TLS mode; the database URL's
+// own pool_size, statement_timeout and sslmode win over them.
+type DBOptions struct {
+	Pool             int
+	StatementTimeout time.Duration
+	SSLMode          string
 }
 
 // Staff2FA values.
@@ -82,9 +92,14 @@ var settings = []setting{
 		c.Addr = v
 		return nil
 	}},
-	{"GUICHET_DATABASE", "database", "guichet.db", "SQLite file path (a postgres:// URL in a later version)", func(c *Config, v string) error {
+	{"GUICHET_DATABASE", "database", "guichet.db", "SQLite file path, or a postgres:// URL", func(c *Config, v string) error {
 		if v == "" {
 			return errors.New("must not be empty")
+		}
+		if strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://") {
+			if u, err := url.Parse(v); err != nil || u.Host == "" && u.Query().Get("host") == "" {
+				return errors.New("want a PostgreSQL URL such as postgres://user:password@host:5432/guichet, or a SQLite file path")
+			}
 		}
 		c.Database = v
 		return nil
@@ -183,6 +198,30 @@ var settings = []setting{
 		}
 		c.AttachmentMax = int64(n) << 20
 		return nil
+	}},
+	{"GUICHET_DB_POOL", "db-pool", "20", "PostgreSQL: most connections open at once, per instance (1 to 1000)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return errors.New("want a whole number of connections from 1 to 1000")
+		}
+		c.DB.Pool = n
+		return nil
+	}},
+	{"GUICHET_DB_STATEMENT_TIMEOUT", "db-statement-timeout", "30s", "PostgreSQL: a statement running longer is cancelled", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Millisecond {
+			return errors.New("want a duration of at least 1ms, such as 30s")
+		}
+		c.DB.StatementTimeout = d
+		return nil
+	}},
+	{"GUICHET_DB_SSLMODE", "db-sslmode", "", "PostgreSQL: TLS mode (disable, allow, prefer, require, verify-ca, verify-full; empty: the URL's, else prefer)", func(c *Config, v string) error {
+		switch v {
+		case "", "disable", "allow", "prefer", "require", "verify-ca", "verify-full":
+			c.DB.SSLMode = v
+			return nil
+		}
+		return errors.New("want disable, allow, prefer, require, verify-ca or verify-full")
 	}},
 	{"GUICHET_SLA_POLICY", "sla-policy", "", "TOML file of SLA targets and calendars replacing the embedded policy", func(c *Config, v string) error {
 		c.SLAPolicy = v

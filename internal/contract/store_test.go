@@ -49,7 +49,7 @@ func TestStoreErrorsSayWhatFailed(t *testing.T) {
 		{"history", historyErr, "contract: read support-level history of tenant 3: "},
 		{"levels", levelsErr, "contract: read current support levels: "},
 	} {
-		if tc.err == nil || !strings.HasPrefix(tc.err.Error(), tc.want) || !strings.Contains(tc.err.Error(), "no such table") {
+		if tc.err == nil || !strings.HasPrefix(tc.err.Error(), tc.want) || !strings.Contains(tc.err.Error(), testutil.NoSuchTable()) {
 			t.Errorf("%s: %v, want %q and its cause", tc.op, tc.err, tc.want)
 		}
 		if errors.Is(tc.err, apperr.ErrNotFound) {

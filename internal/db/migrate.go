@@ -5,6 +5,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,8 +15,29 @@ import (
 	"github.com/uptrace/bun/migrate"
 )
 
-//go:embed migrations/*.sql
+// Migrations are embedded, ordered by their names' timestamps and never edited once released:
+// a change is a new file. The files in migrations/ run on every database; where the SQL of a
+// step differs by dialect, the step is a file in migrations/sqlite/ and one in migrations/pg/.
+// Types that differ only by name come from the templates' typeNames.
+//
+//go:embed migrations
 var migrationFiles embed.FS
+
+// sharedFiles shows the files of migrations/ without its dialect folders.
+type sharedFiles struct{ fs.FS }
+
+func (f sharedFiles) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(f.FS, name)
+	return slices.DeleteFunc(es, func(e fs.DirEntry) bool { return e.IsDir() }), err
+}
+
+// dialectDir is the folder of the migrations written for db's dialect alone.
+func dialectDir(db *bun.DB) string {
+	if db.Dialect().Name() == dialect.PG {
+		return "pg"
+	}
+	return "sqlite"
+}
 
 // typeNames fill the SQL migrations' templates, so that one file serves every dialect.
 type typeNames struct {
@@ -34,8 +57,21 @@ func typesFor(db *bun.DB) typeNames {
 
 func migrator(db *bun.DB) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
-	if err := ms.Discover(migrationFiles); err != nil {
+	root, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
 		return nil, err
+	}
+	if err := ms.Discover(sharedFiles{root}); err != nil {
+		return nil, err
+	}
+	if _, err := fs.Stat(root, dialectDir(db)); err == nil {
+		own, err := fs.Sub(root, dialectDir(db))
+		if err != nil {
+			return nil, err
+		}
+		if err := ms.Discover(own); err != nil {
+			return nil, err
+		}
 	}
 	return migrate.NewMigrator(db, ms,
 		migrate.WithMarkAppliedOnSuccess(true),
@@ -62,6 +98,17 @@ func Migrate(ctx context.Context, db *bun.DB) (applied []string, err error) {
 	if err != nil {
 		return nil, err
 	}
+	pg := db.Dialect().Name() == dialect.PG
+	if pg {
+		// On PostgreSQL, a session lock of the server's orders every start from the first
+		// statement (creating the bookkeeping tables races too), and the server releases it
+		// when a process dies: no lock is ever left behind.
+		unlock, err := advisoryLock(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("db: prepare migrations: %w", err)
 	}
@@ -75,11 +122,13 @@ func Migrate(ctx context.Context, db *bun.DB) (applied []string, err error) {
 	if len(ms.Unapplied()) == 0 {
 		return nil, nil
 	}
-	if err := waitLock(ctx, m); err != nil {
-		return nil, err
+	if !pg {
+		if err := waitLock(ctx, m); err != nil {
+			return nil, err
+		}
+		// The lock is released even when ctx ends, or the next start would wait for nothing.
+		defer m.Unlock(context.WithoutCancel(ctx)) //nolint:errcheck // a failed unlock is what --unlock is for
 	}
-	// The lock is released even when ctx ends, or the next start would wait for nothing.
-	defer m.Unlock(context.WithoutCancel(ctx)) //nolint:errcheck // a failed unlock is what --unlock is for
 	group, err := m.Migrate(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
@@ -88,6 +137,44 @@ func Migrate(ctx context.Context, db *bun.DB) (applied []string, err error) {
 		applied = append(applied, mig.Name+"_"+mig.Comment)
 	}
 	return applied, nil
+}
+
+// migrationLockKey names the desk's migration lock among the server's advisory locks.
+const migrationLockKey = 0x6775696368657401 // "guichet" 1
+
+// advisoryLock takes the PostgreSQL migration lock on a connection of its own, waiting up to
+// LockWait, and returns what releases it.
+func advisoryLock(ctx context.Context, db *bun.DB) (func(), error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: lock migrations: %w", err)
+	}
+	wait, cancel := context.WithTimeout(ctx, LockWait)
+	defer cancel()
+	pause := 50 * time.Millisecond
+	for {
+		var got bool
+		if err := conn.NewRaw("SELECT pg_try_advisory_lock(?)", int64(migrationLockKey)).Scan(ctx, &got); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("db: lock migrations: %w", err)
+		}
+		if got {
+			return func() {
+				conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", int64(migrationLockKey)) //nolint:errcheck // closing the session releases it too
+				conn.Close()
+			}, nil
+		}
+		select {
+		case <-wait.Done():
+			conn.Close()
+			if errors.Is(wait.Err(), context.DeadlineExceeded) {
+				return nil, ErrLocked
+			}
+			return nil, wait.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, time.Second)
+	}
 }
 
 // waitLock takes the migration lock, waiting up to LockWait for its holder to release it.
@@ -127,7 +214,7 @@ func isBusy(err error) bool {
 func Unlock(ctx context.Context, db *bun.DB) (bool, error) {
 	res, err := db.NewDelete().TableExpr("schema_migration_locks").Where("1 = 1").Exec(ctx)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such table") {
+		if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "does not exist") {
 			return false, nil
 		}
 		return false, fmt.Errorf("db: clear the migration lock: %w", err)
@@ -146,7 +233,7 @@ func CheckSchema(ctx context.Context, db *bun.DB) error {
 		return err
 	}
 	ms, err := m.MigrationsWithStatus(ctx)
-	if err != nil && strings.Contains(err.Error(), "no such table") {
+	if err != nil && (strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "does not exist")) {
 		return fmt.Errorf("db: the database has no schema yet (run `guichet migrate`)")
 	}
 	if err != nil {
@@ -163,7 +250,7 @@ func CheckSchema(ctx context.Context, db *bun.DB) error {
 func refuseUnknown(ctx context.Context, m *migrate.Migrator) error {
 	missing, err := m.MissingMigrations(ctx)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such table") {
+		if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "does not exist") {
 			return nil
 		}
 		return fmt.Errorf("db: read schema version: %w", err)

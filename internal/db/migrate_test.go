@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/fold"
+	"github.com/guichet/guichet/internal/testutil"
 	"github.com/uptrace/bun"
 )
 
@@ -20,7 +22,11 @@ var ctx = context.Background()
 
 func open(t *testing.T) *bun.DB {
 	t.Helper()
-	bdb, err := db.Open(filepath.Join(t.TempDir(), "guichet test.db")) // a space, to test the DSN escaping
+	dsn := testutil.NewDatabase(t)
+	if !testutil.OnPostgres() {
+		dsn = filepath.Join(t.TempDir(), "guichet test.db") // a space, to test the DSN escaping
+	}
+	bdb, err := db.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +37,11 @@ func open(t *testing.T) *bun.DB {
 func tables(t *testing.T, bdb *bun.DB) []string {
 	t.Helper()
 	var names []string
-	if err := bdb.NewRaw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").Scan(ctx, &names); err != nil {
+	q := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+	if db.IsPG(bdb) {
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"
+	}
+	if err := bdb.NewRaw(q).Scan(ctx, &names); err != nil {
 		t.Fatal(err)
 	}
 	return names
@@ -44,6 +54,15 @@ func migrationNames(t *testing.T) []string {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("migration files: %v, %v", files, err)
 	}
+	own := "migrations/sqlite/*.up.sql"
+	if testutil.OnPostgres() {
+		own = "migrations/pg/*.up.sql"
+	}
+	more, err := filepath.Glob(own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, more...)
 	names := make([]string, len(files))
 	for i, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".up.sql")
@@ -85,6 +104,13 @@ func TestMigrateEmptyFileThenIdempotent(t *testing.T) {
 		t.Errorf("tables after re-run = %q", got)
 	}
 
+	if db.IsPG(bdb) {
+		var timeout string
+		if err := bdb.NewRaw("SHOW statement_timeout").Scan(ctx, &timeout); err != nil || timeout != "30s" {
+			t.Errorf("statement_timeout = %q, %v; want the default 30s", timeout, err)
+		}
+		return
+	}
 	// The pragmas Open promises.
 	for pragma, want := range map[string]string{"foreign_keys": "1", "journal_mode": "wal", "busy_timeout": "5000"} {
 		var v string
@@ -167,7 +193,7 @@ func TestContainsFold(t *testing.T) {
 	if _, err := db.Migrate(ctx, bdb); err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{"Prod 100%", "Prod_1", `back\slash`, "Dupont Industrie", "prod1"} {
+	for _, v := range []string{"Prod 100%", "Prod_1", `back\slash`, "Dupont Industrie", "prod1", "Élodie Œuvray", "ÉRIC"} {
 		if _, err := bdb.NewRaw("INSERT INTO settings (name, value) VALUES (?, '')", v).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -181,24 +207,60 @@ func TestContainsFold(t *testing.T) {
 		{`\`, []string{`back\slash`}},
 		{"DUPONT", []string{"Dupont Industrie"}},
 		{"prod", []string{"Prod 100%", "Prod_1", "prod1"}},
-		{"", []string{"Dupont Industrie", "Prod 100%", "Prod_1", `back\slash`, "prod1"}},
+		{"élodie", []string{"Élodie Œuvray"}},
+		{"ELODIE OEUV", []string{"Élodie Œuvray"}},
+		{"Éric", []string{"ÉRIC"}},
+		{"eric", []string{"ÉRIC"}},
+		{"", []string{"Dupont Industrie", "Prod 100%", "Prod_1", `back\slash`, "prod1", "Élodie Œuvray", "ÉRIC"}},
 	}
 	for _, tt := range tests {
 		cond, arg := db.ContainsFold("name", tt.text)
 		var got []string
-		if err := bdb.NewSelect().Table("settings").Column("name").Where(cond, arg).OrderExpr("name").Scan(ctx, &got); err != nil {
+		if err := bdb.NewSelect().Table("settings").Column("name").Where(cond, arg).Scan(ctx, &got); err != nil {
 			t.Fatalf("%q: %v", tt.text, err)
 		}
+		slices.Sort(got)
+		slices.Sort(tt.want)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ContainsFold(%q) matched %q, want %q", tt.text, got, tt.want)
 		}
 	}
 }
 
-func TestOpenRefusesPostgres(t *testing.T) {
-	for _, dsn := range []string{"postgres://u@h/db", "postgresql://u@h/db"} {
-		if _, err := db.Open(dsn); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
-			t.Errorf("Open(%q) = %v", dsn, err)
+// The database's guichet_fold (a Go function on SQLite, a translation table on PostgreSQL)
+// folds every letter as fold.String does.
+func TestGuichetFoldMatchesTheProgram(t *testing.T) {
+	bdb := open(t)
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"Élodie", "ÉRIC", "Œuvre et cœur", "Æsir", "Straße", "ça, à l'œil !", "INC0000042", ""}
+	for r := rune(0xC0); r <= 0x17F; r++ {
+		texts = append(texts, "x"+string(r)+"Y")
+	}
+	for _, text := range texts {
+		var got string
+		if err := bdb.NewRaw("SELECT guichet_fold(?)", text).Scan(ctx, &got); err != nil {
+			t.Fatal(err)
+		}
+		if want := fold.String(text); got != want {
+			t.Errorf("guichet_fold(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// A database that cannot be used gets one line naming the problem, as a *db.Problem.
+func TestOpenNamesTheProblem(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://nobody@127.0.0.1:1/guichet": "cannot connect to PostgreSQL at 127.0.0.1:1/guichet",
+		"postgres:///guichet":                   "not a valid PostgreSQL URL",
+		"postgres://u@h/db?pool_size=zero":      "pool_size",
+		"postgres://u@h:99999/db":               "not valid",
+	} {
+		_, err := db.Open(dsn)
+		var p *db.Problem
+		if !errors.As(err, &p) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("Open(%q) = %v, want a problem saying %q", dsn, err, want)
 		}
 	}
 }
@@ -206,7 +268,7 @@ func TestOpenRefusesPostgres(t *testing.T) {
 // TestMigrationsStartedTogetherTakeTurns opens one file from several connections pools, as
 // several processes starting together do: every start succeeds and each migration runs once.
 func TestMigrationsStartedTogetherTakeTurns(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "shared.db")
+	path := testutil.NewDatabase(t)
 	const starts = 6
 	errs := make(chan error, starts)
 	for range starts {
@@ -256,6 +318,10 @@ func TestStaleMigrationLock(t *testing.T) {
 		}
 	}
 
+	if testutil.OnPostgres() {
+		pgMigrationLock(t)
+		return
+	}
 	upToDate := open(t)
 	if _, err := db.Migrate(ctx, upToDate); err != nil {
 		t.Fatal(err)
@@ -285,5 +351,31 @@ func TestStaleMigrationLock(t *testing.T) {
 	}
 	if _, err := db.Migrate(ctx, fresh); err != nil {
 		t.Errorf("migrate after unlock: %v", err)
+	}
+}
+
+// pgMigrationLock: on PostgreSQL the migration lock is a session lock of the server's, which
+// no dead process can leave behind. A start with work to do waits while another session holds
+// it, fails with ErrLocked after LockWait, and migrates once the holder's session ends.
+func pgMigrationLock(t *testing.T) {
+	fresh := open(t)
+	holder, err := fresh.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.ExecContext(ctx, "SELECT pg_advisory_lock(?)", int64(0x6775696368657401)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := db.Migrate(ctx, fresh); !errors.Is(err, db.ErrLocked) {
+		t.Fatalf("migrate while another session holds the lock: %v, want ErrLocked", err)
+	}
+	if waited := time.Since(start); waited < db.LockWait {
+		t.Errorf("gave up after %v, before LockWait", waited)
+	}
+	holder.Raw(func(c any) error { return c.(interface{ Close() error }).Close() }) //nolint:errcheck // the session ends as a dying process's does
+	holder.Close()
+	if _, err := db.Migrate(ctx, fresh); err != nil {
+		t.Errorf("migrate after the holder's session ended: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
 )
@@ -201,6 +202,9 @@ func (s *Service) claimAttempt(ctx context.Context, bucket, subject string, max 
 	a := &attempt{Bucket: bucket, Subject: subject, At: now}
 	ok := false
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := db.Serialize(ctx, tx, "attempts:"+bucket+":"+subject); err != nil {
+			return err
+		}
 		if _, err := tx.NewDelete().Model((*attempt)(nil)).Where("at < ?", now.Add(-attemptsKept)).Exec(ctx); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -42,8 +43,8 @@ type Filter struct {
 func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, now time.Time) ([]Incident, bool, error) {
 	// Bounded here too, whatever the edge let through: page × size must never overflow.
 	p = p.Within(maxPageSize)
-	if m := timeline.MatchQuery(f.Text); m != "" {
-		return search(ctx, idb, f, p, m, now)
+	if q := timeline.ParseQuery(f.Text); len(q) > 0 {
+		return search(ctx, idb, f, p, q, now)
 	}
 	var list []Incident
 	q := filtered(idb, &list, f, now, "")
@@ -65,9 +66,9 @@ func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, now time.Ti
 	return list, more, nil
 }
 
-// filtered selects the incidents f lets through, with the names lists show. With plus "+", the
-// filters use no index, so that SQLite reads a search's candidates by id rather than walking a
-// tenant's or a state's index past them.
+// filtered selects the incidents f lets through, with the names lists show. With plus "+" (see
+// noIndex), the filters use no index, so that SQLite reads a search's candidates by id rather
+// than walking a tenant's or a state's index past them.
 func filtered(idb bun.IDB, list *[]Incident, f Filter, now time.Time, plus string) *bun.SelectQuery {
 	q := idb.NewSelect().Model(list).ColumnExpr(listColumns).
 		ColumnExpr("t.code AS tenant_code, a.display_name AS assignee_name").
@@ -110,7 +111,7 @@ const (
 // search reads the full-text index from the most recent match backwards, keeps the matches the
 // reader may read (replies; notes for staff; the incident's own text), and filters their
 // incidents with f until the page is full.
-func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m string, now time.Time) ([]Incident, bool, error) {
+func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timeline.Query, now time.Time) ([]Incident, bool, error) {
 	want := p.Offset() + max(p.Size, 1) + 1
 	if p.Size <= 0 {
 		want = searchMax
@@ -123,9 +124,8 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m string,
 	seen := map[int64]bool{}
 	before := int64(1<<63 - 1)
 	for read := 0; len(found) < want && read < searchMax; read += searchChunk {
-		var rowids []int64
-		if err := idb.NewRaw("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-			m, before, searchChunk).Scan(ctx, &rowids); err != nil {
+		rowids, err := timeline.Matches(ctx, idb, m, before, searchChunk)
+		if err != nil {
 			return nil, false, err
 		}
 		if len(rowids) == 0 {
@@ -133,7 +133,8 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m string,
 		}
 		before = rowids[len(rowids)-1]
 		var subjects []int64
-		if err := idb.NewRaw("SELECT subject_id FROM timeline_entries WHERE id IN (?) AND +subject_kind = ? AND +kind IN (?) ORDER BY id DESC",
+		plus := noIndex(idb)
+		if err := idb.NewRaw("SELECT subject_id FROM timeline_entries WHERE id IN (?) AND "+plus+"subject_kind = ? AND "+plus+"kind IN (?) ORDER BY id DESC",
 			bun.In(rowids), SubjectKind, bun.In(kinds)).Scan(ctx, &subjects); err != nil {
 			return nil, false, err
 		}
@@ -146,7 +147,7 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m string,
 		}
 		if len(cands) > 0 {
 			var list []Incident
-			if err := filtered(idb, &list, f, now, "+").Where("i.id IN (?)", bun.In(cands)).Scan(ctx); err != nil {
+			if err := filtered(idb, &list, f, now, noIndex(idb)).Where("i.id IN (?)", bun.In(cands)).Scan(ctx); err != nil {
 				return nil, false, err
 			}
 			byID := make(map[int64]Incident, len(list))
@@ -169,4 +170,14 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m string,
 	from := min(p.Offset(), len(found))
 	page := slices.Clone(found[from:min(from+p.Size, len(found))])
 	return page, len(found) > from+p.Size, nil
+}
+
+// noIndex is the prefix that keeps SQLite from using an index for a condition (a unary "+"
+// on the column). PostgreSQL has no such hint, and no need of it: its planner reads the
+// candidates by primary key when their ids are listed.
+func noIndex(idb bun.IDB) string {
+	if db.IsPG(idb) {
+		return ""
+	}
+	return "+"
 }

@@ -35,7 +35,7 @@ func TestStoreErrorsSayWhatFailed(t *testing.T) {
 		{"alerts", second(incident.DueForAlert(ctx, a.DB, now, 10)), "incident: list incidents due for an SLA alert: "},
 		{"closing", second(incident.DueForClosing(ctx, a.DB, now, 10)), "incident: list incidents due for closing: "},
 	} {
-		if tc.err == nil || !strings.HasPrefix(tc.err.Error(), tc.want) || !strings.Contains(tc.err.Error(), "no such table") {
+		if tc.err == nil || !strings.HasPrefix(tc.err.Error(), tc.want) || !strings.Contains(tc.err.Error(), testutil.NoSuchTable()) {
 			t.Errorf("%s: %v, want %q and its cause", tc.op, tc.err, tc.want)
 		}
 		if errors.Is(tc.err, apperr.ErrNotFound) || errors.Is(tc.err, apperr.ErrStale) {

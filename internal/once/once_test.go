@@ -3,24 +3,16 @@ package once_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/once"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 func TestFindRecordForget(t *testing.T) {
 	ctx := context.Background()
-	bdb, err := db.Open(filepath.Join(t.TempDir(), "once.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
-	if _, err := db.Migrate(ctx, bdb); err != nil {
-		t.Fatal(err)
-	}
+	bdb := testutil.OpenDB(t)
 	now := time.Now().UTC()
 	for _, login := range []string{"a", "b"} {
 		if _, err := bdb.NewRaw(`INSERT INTO users (login, login_key, email, display_name, lang, kind, active, created_at, updated_at)

@@ -2,9 +2,11 @@ package tenancy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/uptrace/bun"
@@ -53,7 +55,11 @@ func (s *Service) Invite(ctx context.Context, actor Actor, tenantID int64, in Ne
 	now := s.Now()
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// The count and the insert share the transaction, which holds SQLite's write lock from its
-		// start: concurrent requests, in any process, cannot both pass the limit.
+		// start, and on PostgreSQL the tenant's invitation lock: concurrent requests, in any
+		// process, cannot both pass the limit.
+		if err := db.Serialize(ctx, tx, fmt.Sprintf("invitations:%d", tenantID)); err != nil {
+			return err
+		}
 		n, err := CountInvitationsSince(ctx, tx, tenantID, now.Add(-InvitationWindow))
 		if err != nil {
 			return err

@@ -129,16 +129,18 @@ func TestCheckUploadNamesTheFileAfterItsContent(t *testing.T) {
 	}
 }
 
-func TestMatchQueryQuotesEveryWord(t *testing.T) {
+func TestParseQueryFoldsEveryWord(t *testing.T) {
 	for in, want := range map[string]string{
-		"disque plein":          `"disque" "plein"`,
-		`INC0000042`:            `"INC0000042"`,
-		`title:x OR "y" NEAR(z`: `"title" "x" "OR" "y" "NEAR" "z"`,
-		"  ;; ":                 "",
-		"réseau":                `"réseau"`,
+		"disque plein":                `"disque" "plein"`,
+		`INC0000042`:                  `"inc0000042"`,
+		`title:x OR "y" NEAR(z`:       `"title" "x" "or" "y" "near" "z"`,
+		"  ;; ":                       "",
+		"Réseau":                      `"reseau"`,
+		"ÉLODIE Éric œuvre":           `"elodie" "eric" "oeuvre"`,
+		"a b c d e f g h i j k l m n": `"a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l"`,
 	} {
-		if got := MatchQuery(in); got != want {
-			t.Errorf("MatchQuery(%q) = %q, want %q", in, got, want)
+		if got := ParseQuery(in).fts5(); got != want {
+			t.Errorf("ParseQuery(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

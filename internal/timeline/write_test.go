@@ -2,6 +2,7 @@ package timeline_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,11 +27,11 @@ func actor(t *testing.T, idb bun.IDB, login string) tenancy.Actor {
 // matches are the rows of the full-text index that hold word, in rowid order.
 func matches(t *testing.T, idb bun.IDB, word string) []int64 {
 	t.Helper()
-	var ids []int64
-	if err := idb.NewRaw("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? ORDER BY rowid", timeline.MatchQuery(word)).
-		Scan(context.Background(), &ids); err != nil {
+	ids, err := timeline.Matches(context.Background(), idb, timeline.ParseQuery(word), 1<<62, 100000)
+	if err != nil {
 		t.Fatal(err)
 	}
+	slices.Reverse(ids)
 	return ids
 }
 
@@ -100,5 +101,14 @@ func TestIndexBatches(t *testing.T) {
 	}
 	if got := matches(t, a.DB, "INC0000042"); len(got) != 1 {
 		t.Fatalf("ticket number: %v", got)
+	}
+	// Any case, with or without accents, on both databases.
+	for _, q := range []string{"réseau", "RESEAU", "Réseau lent", "reseau INC0000042"} {
+		if got := matches(t, a.DB, q); len(got) != 1 || got[0] != 2_000_000 {
+			t.Errorf("%q finds %v", q, got)
+		}
+	}
+	if got := matches(t, a.DB, "réseaux"); len(got) != 0 {
+		t.Errorf("a longer word is another word: %v", got)
 	}
 }
