@@ -1,0 +1,225 @@
+package dbcopy_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/internal/app"
+	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/testutil"
+	"github.com/guichet/guichet/internal/timeline"
+	"github.com/uptrace/bun"
+)
+
+// needPostgres skips a test of copies between SQLite and PostgreSQL on the PostgreSQL pass (it
+// makes the databases of both kinds it needs, so once is enough) and when no server is named,
+// unless GUICHET_TEST_STRICT=1 says it must run.
+func needPostgres(t *testing.T) {
+	t.Helper()
+	if testutil.OnPostgres() {
+		t.Skip("copies between SQLite and PostgreSQL run once, on the first pass")
+	}
+	if testutil.PostgresServer() == "" {
+		if testutil.Strict() {
+			t.Fatal("GUICHET_TEST_STRICT=1 but GUICHET_TEST_POSTGRES names no PostgreSQL server")
+		}
+		t.Skip("GUICHET_TEST_POSTGRES is not set")
+	}
+}
+
+var pgSeq atomic.Int64
+
+// newPGDatabase creates an empty database on the test server, dropped when t ends, and returns
+// its URL.
+func newPGDatabase(t *testing.T) string {
+	t.Helper()
+	name := fmt.Sprintf("guichet_dbcopy_%d_%d", os.Getpid(), pgSeq.Add(1))
+	onServer(t, "CREATE DATABASE "+name)
+	t.Cleanup(func() { onServer(t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	u, err := url.Parse(testutil.PostgresServer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// onServer runs a statement on the test server's maintenance database.
+func onServer(t *testing.T, query string) {
+	t.Helper()
+	bdb, err := db.Open(testutil.PostgresServer(), db.Options{Pool: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	if _, err := bdb.ExecContext(context.Background(), query); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openApp opens the desk at dsn, closed when t ends.
+func openApp(t *testing.T, dsn string) *app.App {
+	t.Helper()
+	a, err := app.Open(t.Context(), testutil.Config(dsn), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// openDB opens the database at dsn, closed when t ends.
+func openDB(t *testing.T, dsn string) *bun.DB {
+	t.Helper()
+	bdb, err := db.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	return bdb
+}
+
+func actor(t *testing.T, a *app.App, login string) tenancy.Actor {
+	t.Helper()
+	u, err := identity.UserByLogin(t.Context(), a.DB, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tenancy.ActorOf(u)
+}
+
+func tenantID(t *testing.T, a *app.App, code string) int64 {
+	t.Helper()
+	tn, err := tenancy.TenantByCode(t.Context(), a.DB, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn.ID
+}
+
+// everyByte is binary content with every byte value, behind a PNG signature.
+func everyByte() []byte {
+	b := []byte("\x89PNG\r\n\x1a\n")
+	for i := range 256 {
+		b = append(b, byte(i))
+	}
+	return b
+}
+
+// addVariety writes, with the program's own services, a row in every table the demo data
+// leaves empty, with NULLs and values of every kind: an incident with attachments, a reply and
+// an internal note, a change request, a contract request, an invitation, a session, a password
+// link, failed logins, recovery codes, a job's run and a setting. It returns the incident. The
+// last outbox row is then deleted, so that the outbox's numbering stands past its largest id.
+func addVariety(t *testing.T, a *app.App) *incident.Incident {
+	t.Helper()
+	ctx := t.Context()
+	john, marie, alice := actor(t, a, "John.Doe"), actor(t, a, "Marie.Dupont"), actor(t, a, "Alice.Agent")
+	t1, t3 := tenantID(t, a, "OCB0000001"), tenantID(t, a, "OCB0000003")
+	inc, err := a.Incidents.Declare(ctx, john, t1, incident.Draft{Title: "Réseau coupé : « l’instance » ne répond plus 'ni' \"là\" 🚀",
+		Description: "Depuis 9 h le xylophone-42 de l’hyperviseur ne répond plus.\nSeconde ligne ; œuvre Ærø.",
+		Service:     "ecs", Region: "eu-west-0", Impact: "high", Urgency: "high", Phone: "+33 1 23 45 67 89", FormToken: "form-token-1",
+		Files: []timeline.Upload{{Name: "écran.png", ContentType: "image/png", Data: everyByte()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc, err = a.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Take, Version: inc.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Reply, Body: "Nous regardons le zeppelin.",
+		Files: []timeline.Upload{{Name: "trace.log", ContentType: "text/plain; charset=utf-8", Data: []byte("ligne 1\nligne 2\n")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Reply, Body: "Note interne : xylographe suspect.", Internal: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Changes.Submit(ctx, marie, t1, "vpcs", map[string]string{"region": "eu-west-1", "current": "5", "requested": "6", "justification": "Croissance"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Contracts.File(ctx, marie, t3, contract.Form{Kind: contract.SupportLevel, Level: "premium"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Tenancy.Invite(ctx, marie, t1, tenancy.NewInvitation{Email: "lea@example.fr", Lang: "en", Rights: tenancy.Rights{Incidents: true}}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := identity.UserByLogin(ctx, a.DB, "John.Doe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Identity.StartSession(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := identity.NewPasswordLink(ctx, a.DB, u, identity.PurposeReset, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		a.Identity.Authenticate(ctx, "John.Doe", "not the password") //nolint:errcheck // failing is the point
+		if _, err := a.Identity.Throttle(ctx, "login", "192.0.2.7", 10, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().UTC()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"INSERT INTO recovery_codes (user_id, code_hash, created_at, used_at) VALUES (?, 'a1', ?, NULL), (?, 'b2', ?, ?)", []any{u.ID, now, u.ID, now, now.Add(time.Minute)}},
+		{"INSERT INTO job_runs (name, next_run_at, last_run_by) VALUES ('close_resolved', ?, 'host-1')", []any{now}},
+		{"INSERT INTO settings (name, value) VALUES ('csrf_secret', 'c2VjcmV0')", nil},
+		{"UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_enabled_at = ?, totp_last_step = 1234567, locked_at = ? WHERE id = ?", []any{now, now, u.ID}},
+		{"DELETE FROM outbox WHERE id = (SELECT MAX(id) FROM outbox)", nil},
+	} {
+		if _, err := a.DB.NewRaw(q.sql, q.args...).Exec(ctx); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	return inc
+}
+
+// dump reads every table of a SQLite file but the migration bookkeeping and the search index,
+// sqlite_sequence included, as SQLite quotes values (types included: 1 and '1' differ), rows
+// in primary key order.
+func dump(t *testing.T, path string) map[string]string {
+	t.Helper()
+	bdb := openDB(t, path)
+	ctx := t.Context()
+	var names []string
+	if err := bdb.NewRaw("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "+
+		"AND name NOT IN ('sqlite_schema', 'schema_migrations') ORDER BY name").Scan(ctx, &names); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, name := range names {
+		var cols []string
+		if err := bdb.NewRaw("SELECT name FROM pragma_table_info(?) ORDER BY cid", name).Scan(ctx, &cols); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range cols {
+			cols[i] = "quote(" + c + ")"
+		}
+		var rows []string
+		if err := bdb.NewRaw("SELECT "+strings.Join(cols, " || ',' || ")+" FROM "+name+" ORDER BY 1").Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = strings.Join(rows, "\n")
+	}
+	return out
+}
+
+// count counts a table's rows.
+func count(t *testing.T, idb bun.IDB, table string) int {
+	t.Helper()
+	return testutil.Count(t, idb, table, "1 = 1")
+}
