@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"sync"
@@ -220,27 +221,63 @@ func (a *App) jobs() []job {
 	return js
 }
 
-// startJobs runs each job at start and then every interval until ctx ends.
+// startJobs runs each job at start and then every interval until ctx ends, once per tick
+// across every instance sharing the database (see claimTick). An instance that finds the tick
+// taken waits until the next one is due, not a whole interval of its own.
 func (a *App) startJobs(ctx context.Context) {
+	instance := identity.NewToken()[:12]
 	for _, j := range a.jobs() {
 		a.goBackground(func() {
-			t := time.NewTicker(j.interval)
-			defer t.Stop()
 			for {
-				n, err := j.run(ctx, time.Now().UTC())
+				now := time.Now().UTC()
+				mine, next, err := a.claimTick(ctx, j, instance, now)
+				if mine {
+					var n int
+					n, err = j.run(ctx, now)
+					if err == nil && n > 0 {
+						a.Log.Info("job done", "job", j.name, "count", n)
+					}
+				}
 				if err != nil && !errors.Is(err, context.Canceled) {
 					a.Log.Warn("job failed", "job", j.name, "err", err)
-				} else if n > 0 {
-					a.Log.Info("job done", "job", j.name, "count", n)
+				}
+				wait := j.interval
+				if !mine && err == nil && next.After(now) {
+					// A little after the tick falls due: the instance that claimed it runs it.
+					wait = min(next.Sub(now)+time.Duration(mrand.Int64N(int64(time.Second))), j.interval)
 				}
 				select {
 				case <-ctx.Done():
 					return
-				case <-t.C:
+				case <-time.After(wait):
 				}
 			}
 		})
 	}
+}
+
+// claimTick says whether this instance runs j's tick at now: the one that moves the job's
+// next_run_at past now, by a conditional update, runs it; the others, ticking about the same
+// time, find it moved and skip, and learn when the next tick is due. The next run is due a
+// little before the next tick, so that timers firing early never skip a tick.
+func (a *App) claimTick(ctx context.Context, j job, instance string, now time.Time) (bool, time.Time, error) {
+	if _, err := a.DB.NewRaw("INSERT INTO job_runs (name, next_run_at, last_run_by) VALUES (?, ?, '') ON CONFLICT (name) DO NOTHING",
+		j.name, now).Exec(ctx); err != nil {
+		return false, time.Time{}, fmt.Errorf("job %s: %w", j.name, err)
+	}
+	res, err := a.DB.NewRaw("UPDATE job_runs SET next_run_at = ?, last_run_by = ? WHERE name = ? AND next_run_at <= ?",
+		now.Add(j.interval-j.interval/10), instance, j.name, now).Exec(ctx)
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("job %s: claim its tick: %w", j.name, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return n == 1, time.Time{}, err
+	}
+	var next time.Time
+	if err := a.DB.NewRaw("SELECT next_run_at FROM job_runs WHERE name = ?", j.name).Scan(ctx, &next); err != nil {
+		return false, time.Time{}, fmt.Errorf("job %s: read its next tick: %w", j.name, err)
+	}
+	return false, next, nil
 }
 
 // sweepSessions deletes expired sessions, and forms' one-time tokens of the day before, every hour.

@@ -2,11 +2,13 @@ package contract
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -137,6 +139,16 @@ func (s *Service) Decide(ctx context.Context, actor tenancy.Actor, id int64, d D
 	}
 	now := s.now()
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The request is locked, still pending at the version shown, before its effect runs:
+		// a second click on "accept" waits here and is told the page is stale.
+		var claimed []int64
+		if err := db.ForUpdate(tx.NewSelect().Model((*Request)(nil)).Column("r.id").
+			Where("r.id = ? AND r.version = ? AND r.state = ?", r.ID, d.Version, Pending)).Scan(ctx, &claimed); err != nil {
+			return fmt.Errorf("contract: lock request %d: %w", r.ID, err)
+		}
+		if len(claimed) == 0 {
+			return apperr.ErrStale
+		}
 		from := r.State
 		r.DecisionReason, r.DecidedBy, r.DecidedAt, r.State = d.Reason, &actor.UserID, &now, Rejected
 		var events []*timeline.Entry

@@ -22,6 +22,9 @@ import (
 // with every right.
 func (s *Service) changeHolder(ctx context.Context, tx bun.Tx, actor tenancy.Actor, r *Request, event eventFunc) ([]*timeline.Entry, error) {
 	t := r.Tenant
+	if err := tenancy.LockRoles(ctx, tx, t.ID); err != nil {
+		return nil, err
+	}
 	u, err := s.holderUser(ctx, tx, actor, r)
 	if err != nil {
 		return nil, err

@@ -196,6 +196,21 @@ func Serialize(ctx context.Context, tx bun.IDB, key string) error {
 	return err
 }
 
+// ResetSequences moves the id sequences of tables past their largest id, after rows were
+// written with their ids (demo data, a copy). SQLite's AUTOINCREMENT follows by itself.
+func ResetSequences(ctx context.Context, idb bun.IDB, tables ...string) error {
+	if idb.Dialect().Name() != dialect.PG {
+		return nil
+	}
+	for _, t := range tables {
+		if _, err := idb.NewRaw("SELECT setval(pg_get_serial_sequence(?, 'id'), COALESCE((SELECT MAX(id) FROM ?), 0) + 1, false)",
+			t, bun.Ident(t)).Exec(ctx); err != nil {
+			return fmt.Errorf("db: move the id sequence of %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
 // ContainsFold returns a "column contains text" condition, in any case and with or without
 // accents (fold.String), the same on both databases, and its argument.
 func ContainsFold(column, text string) (string, string) {

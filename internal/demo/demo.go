@@ -51,7 +51,28 @@ var tenants = []tenant{
 }
 
 // Load creates whatever demo data is missing.
+//
+// Processes loading the demo at the same time (several `serve --demo` starting together on an
+// empty database) each find some rows missing and create them: the one that comes second to a
+// row fails on it, and loads again, which finds the row there.
 func Load(ctx context.Context, db *bun.DB, ids *identity.Service, ten *tenancy.Service, now time.Time) error {
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		if err = load(ctx, db, ids, ten, now); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+func load(ctx context.Context, db *bun.DB, ids *identity.Service, ten *tenancy.Service, now time.Time) error {
 	for _, u := range Users {
 		if err := ensureUser(ctx, db, ids, u); err != nil {
 			return err

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	gdb "github.com/guichet/guichet/internal/db"
+
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/cloud"
@@ -244,5 +246,10 @@ func (b *genRows) write(ctx context.Context, tx bun.Tx) error {
 			b.docs = append(b.docs, d)
 		}
 	}
-	return timeline.Index(ctx, tx, b.docs...)
+	if err := timeline.Index(ctx, tx, b.docs...); err != nil {
+		return err
+	}
+	// The rows carry their ids: PostgreSQL's sequences must move past them, or the next
+	// incident declared would take an id already used.
+	return gdb.ResetSequences(ctx, tx, "incidents", "timeline_entries")
 }

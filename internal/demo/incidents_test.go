@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/paging"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -50,5 +52,23 @@ func TestGeneratedIncidentsReadLikeADesksHistory(t *testing.T) {
 	last, _, _ := incident.List(t.Context(), a.DB, incident.Filter{Text: incident.Number(3010), Staff: true}, paging.Page{Number: 1, Size: 5}, now)
 	if len(last) != 1 {
 		t.Fatalf("INC0003010 found %d times", len(last))
+	}
+	// A customer declaring next gets the next number, on PostgreSQL too (whose sequences the
+	// generator moves past the ids it wrote).
+	john, err := identity.UserByLogin(t.Context(), a.DB, "John.Doe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := tenancy.TenantByCode(t.Context(), a.DB, "OCB0000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, err := a.Incidents.Declare(t.Context(), tenancy.ActorOf(john), tn.ID, incident.Draft{Title: "Instance ecs-prod-01 arrêtée",
+		Description: "Depuis 9 h.", Service: "ecs", Region: "eu-west-0", Impact: "high", Urgency: "medium"})
+	if err != nil {
+		t.Fatalf("declare after the generator: %v", err)
+	}
+	if inc.ID != 3011 {
+		t.Errorf("declared as %s, want INC0003011", inc.Number())
 	}
 }

@@ -3,10 +3,12 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
 )
@@ -44,6 +46,10 @@ func NewPasswordLink(ctx context.Context, idb bun.IDB, u *User, purpose string, 
 	life := ResetLinkLifetime
 	if purpose == PurposeWelcome {
 		life = WelcomeLinkLifetime
+	}
+	// Two requests at once must not both leave their link valid (PostgreSQL runs them side by side).
+	if err := db.Serialize(ctx, idb, fmt.Sprintf("password-link:%d:%s", u.ID, purpose)); err != nil {
+		return "", wrap(err, "lock %s links of user %d", purpose, u.ID)
 	}
 	if _, err := idb.NewDelete().Model((*passwordToken)(nil)).
 		Where("user_id = ? AND purpose = ? AND used_at IS NULL", u.ID, purpose).Exec(ctx); err != nil {

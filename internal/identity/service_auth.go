@@ -52,10 +52,16 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (*Us
 		// With two-factor authentication the count is cleared only once the code is right, so
 		// that someone who knows the password cannot clear it between guesses of the code.
 		if u.FailedLogins > 0 && !u.TwoFactor() {
-			u.FailedLogins = 0
-			if err := UpdateUser(ctx, s.DB, u, "failed_logins"); err != nil {
-				return nil, err
+			// Conditional: a failure that locked the account meanwhile keeps it locked.
+			res, err := s.DB.NewUpdate().Model((*User)(nil)).Set("failed_logins = 0").
+				Where("id = ? AND locked_at IS NULL", u.ID).Exec(ctx)
+			if err != nil {
+				return nil, wrap(err, "clear failed logins of user %d", u.ID)
 			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return nil, errors.Join(err, ErrLocked)
+			}
+			u.FailedLogins = 0
 		}
 		return u, nil
 	}

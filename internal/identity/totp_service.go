@@ -3,10 +3,12 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
 )
@@ -188,7 +190,14 @@ func (s *Service) NewRecoveryCodes(ctx context.Context, actor Actor, password, c
 		return nil, err
 	}
 	codes := newRecoveryCodes()
-	if err := replaceRecoveryCodes(ctx, s.DB, u.ID, codes, s.Now()); err != nil {
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// One set of codes at a time, even from two renewals at once.
+		if err := db.Serialize(ctx, tx, fmt.Sprintf("recovery-codes:%d", u.ID)); err != nil {
+			return err
+		}
+		return replaceRecoveryCodes(ctx, tx, u.ID, codes, s.Now())
+	})
+	if err != nil {
 		return nil, err
 	}
 	return codes, nil

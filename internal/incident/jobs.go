@@ -38,6 +38,9 @@ func (s *Service) CloseResolved(ctx context.Context, now time.Time) (int, error)
 			}
 			did := false
 			err := s.DB.RunInTx(context.WithoutCancel(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
+				if err := Lock(ctx, tx, id); err != nil {
+					return err
+				}
 				inc, err := ByID(ctx, tx, id)
 				if err != nil {
 					return err
@@ -99,6 +102,9 @@ func (s *Service) NotifyBreaches(ctx context.Context, now time.Time) (int, error
 }
 
 func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time) (int, error) {
+	if err := Lock(ctx, tx, id); err != nil {
+		return 0, err
+	}
 	inc, err := ByID(ctx, tx, id)
 	if err != nil {
 		return 0, err

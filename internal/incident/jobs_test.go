@@ -256,3 +256,26 @@ func TestIncidentMailNeedsTheRight(t *testing.T) {
 		t.Errorf("the confirmation of John's declaration, written while he held the right: %v", decl)
 	}
 }
+
+// An incident written from a copy read before the breach job told its breach (an action whose
+// transaction began first, as PostgreSQL lets it) keeps the breach told: the next run of the
+// job does not tell it again.
+func TestBreachToldSurvivesAWriteFromAnEarlierRead(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
+	desks := twoProcesses(t, now, []string{"leads@example.com"})
+	inc := declare(t, desks[0].Incidents, 1)[0]
+	earlier, err := incident.ByID(t.Context(), desks[0].DB, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(30 * 24 * time.Hour)
+	if n, err := desks[0].Incidents.NotifyBreaches(t.Context(), later); err != nil || n == 0 {
+		t.Fatalf("breach job: %d, %v", n, err)
+	}
+	if err := incident.Update(t.Context(), desks[1].DB, earlier); err != nil {
+		t.Fatalf("write from the earlier read: %v", err)
+	}
+	if n, err := desks[1].Incidents.NotifyBreaches(t.Context(), later.Add(2*time.Minute)); err != nil || n != 0 {
+		t.Errorf("the job's next run told %d breaches again (%v), want none", n, err)
+	}
+}

@@ -230,7 +230,7 @@ func (s *Service) refreshSLA(ctx context.Context, idb bun.IDB, inc *Incident, no
 // to the timeline conflicts with nobody.
 func (s *Service) touch(ctx context.Context, idb bun.IDB, inc *Incident) error {
 	_, err := idb.NewUpdate().Model(inc).
-		Column("sla_due_at", "sla_risk_at", "sla_alert_at", "fr_breach_notified", "res_breach_notified", "updated_at").
+		Column("sla_due_at", "sla_risk_at", "sla_alert_at", "updated_at").
 		WherePK().Exec(ctx)
 	return err
 }

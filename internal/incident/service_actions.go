@@ -50,6 +50,9 @@ func (s *Service) Do(ctx context.Context, actor tenancy.Actor, id int64, act Act
 	}
 	var inc *Incident
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := Lock(ctx, tx, id); err != nil {
+			return err
+		}
 		var err error
 		if inc, err = s.read(ctx, tx, actor, id); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -46,14 +47,30 @@ func ByID(ctx context.Context, idb bun.IDB, id int64) (*Incident, error) {
 	return inc, nil
 }
 
+// Lock holds incident id's row until the transaction ends, on PostgreSQL, so that what the
+// transaction reads of it next is what it writes over: a user's action and a job working on the
+// same incident take turns, as SQLite's one writer makes them do.
+func Lock(ctx context.Context, tx bun.IDB, id int64) error {
+	if !db.IsPG(tx) {
+		return nil // the transaction holds SQLite's one write lock already
+	}
+	var got []int64
+	if err := db.ForUpdate(tx.NewSelect().Model((*Incident)(nil)).Column("i.id").Where("i.id = ?", id)).Scan(ctx, &got); err != nil {
+		return fmt.Errorf("incident: lock incident %d: %w", id, err)
+	}
+	return nil
+}
+
 // Update writes the incident's state if nobody changed it since version was read; otherwise it
 // returns apperr.ErrStale and writes nothing.
 func Update(ctx context.Context, idb bun.IDB, inc *Incident) error {
 	read := inc.Version
 	inc.Version++
 	res, err := idb.NewUpdate().Model(inc).
+		// The breach flags are the breach job's alone (claimBreach): written back from a copy read
+		// before the job's commit, they would tell a breach twice.
 		Column("assignee_id", "priority", "status", "version", "sla_due_at", "sla_risk_at", "sla_alert_at",
-			"fr_breach_notified", "res_breach_notified", "updated_at", "resolved_at").
+			"updated_at", "resolved_at").
 		WherePK().Where("version = ?", read).Exec(ctx)
 	if err != nil {
 		inc.Version = read

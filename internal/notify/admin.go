@@ -101,7 +101,7 @@ func (o *Outbox) Retry(ctx context.Context, actor identity.Actor, id int64) erro
 		return nil
 	}
 	now := o.now()
-	_, err = o.DB.NewUpdate().Model(m).WherePK().
+	_, err = o.DB.NewUpdate().Model(m).WherePK().Where("status = ?", StatusDead).
 		Set("status = ?", StatusPending).Set("next_attempt_at = ?", now).
 		Set("deadline_at = ?", now.Add(RetryWindow)).Set("claimed_until = NULL").Set("claimed_by = ''").Exec(ctx)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/uptrace/bun"
 )
@@ -174,14 +175,19 @@ func (b *round) untried() []int64 {
 // due is what a worker may claim: pending, due, and not under another worker's live claim.
 const due = "status = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
 
-// claim leases up to Batch due messages under the worker's id. The conditions are repeated
-// outside the subquery so that a concurrent claimer's row, re-read after its lock, no longer
-// qualifies.
+// claim leases up to Batch due messages under the worker's id, in one statement. On
+// PostgreSQL the subquery skips the rows another worker is claiming at that moment (FOR UPDATE
+// SKIP LOCKED) rather than waiting for them; the conditions are repeated outside the subquery
+// so that a row claimed meanwhile, re-read after its lock, no longer qualifies. On SQLite the
+// statement runs alone.
 func (w *Worker) claim(ctx context.Context) ([]*Message, error) {
 	now := w.Now().UTC()
 	var msgs []*Message
 	sub := w.DB.NewSelect().Model((*Message)(nil)).Column("id").Where(due, now, now).
 		Order("next_attempt_at", "id").Limit(int64(w.Batch))
+	if db.IsPG(w.DB) {
+		sub = sub.For("UPDATE SKIP LOCKED")
+	}
 	err := w.DB.NewUpdate().Model((*Message)(nil)).
 		Set("claimed_until = ?", now.Add(w.Lease)).Set("claimed_by = ?", w.ID).
 		Where("id IN (?)", sub).Where(due, now, now).

@@ -2,8 +2,11 @@ package tenancy
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
+	"github.com/guichet/guichet/internal/apperr"
 	"github.com/uptrace/bun"
 )
 
@@ -30,6 +33,18 @@ func MoveTo(ctx context.Context, idb bun.IDB, t *Tenant, to string) error {
 	if !CanMoveTo(t.Status, to) {
 		return fmt.Errorf("tenancy: tenant %s cannot go from %s to %s", t.Code, t.Status, to)
 	}
-	t.Status = to
-	return UpdateTenant(ctx, idb, t, "status")
+	// Conditional: a tenant another transaction moved meanwhile is not moved from a state it
+	// has left (PostgreSQL's transactions do not wait for each other's reads).
+	from := t.Status
+	now := time.Now().UTC()
+	res, err := idb.NewUpdate().Model((*Tenant)(nil)).Set("status = ?", to).Set("updated_at = ?", now).
+		Where("id = ? AND status = ?", t.ID, from).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("tenancy: move tenant %s to %s: %w", t.Code, to, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(err, apperr.ErrStale)
+	}
+	t.Status, t.UpdatedAt = to, now
+	return nil
 }

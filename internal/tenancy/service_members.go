@@ -2,10 +2,13 @@ package tenancy
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/uptrace/bun"
 )
 
 // Members lists the tenant's members for the Users tab: the referent or a member with the
@@ -60,26 +63,49 @@ func (s *Service) SetRights(ctx context.Context, actor Actor, tenantID, userID i
 // RemoveMember takes a member off the tenant. The referent and the domain owner hand their role
 // over first, so that a tenant always has both.
 func (s *Service) RemoveMember(ctx context.Context, actor Actor, tenantID, userID int64) error {
-	a, _, err := s.Member(ctx, actor, tenantID, userID)
-	if err != nil {
+	if _, _, err := s.Member(ctx, actor, tenantID, userID); err != nil {
 		return err
 	}
-	if err := holdsNoRole(a.Tenant, userID); err != nil {
-		return err
-	}
-	return DeleteMembership(ctx, s.DB, tenantID, userID)
+	return s.withRoles(ctx, tenantID, func(tx bun.Tx, t *Tenant) error {
+		if err := holdsNoRole(t, userID); err != nil {
+			return err
+		}
+		return DeleteMembership(ctx, tx, tenantID, userID)
+	})
 }
 
 // Withdraw removes the actor's own membership ("withdraw his rights himself").
 func (s *Service) Withdraw(ctx context.Context, actor Actor, tenantID int64) error {
-	a, err := AccessTo(ctx, s.DB, actor, tenantID)
-	if err != nil {
+	if _, err := AccessTo(ctx, s.DB, actor, tenantID); err != nil {
 		return err
 	}
-	if err := holdsNoRole(a.Tenant, actor.UserID); err != nil {
-		return err
-	}
-	return DeleteMembership(ctx, s.DB, tenantID, actor.UserID)
+	return s.withRoles(ctx, tenantID, func(tx bun.Tx, t *Tenant) error {
+		if err := holdsNoRole(t, actor.UserID); err != nil {
+			return err
+		}
+		return DeleteMembership(ctx, tx, tenantID, actor.UserID)
+	})
+}
+
+// LockRoles makes the transactions that change who holds a tenant's roles or who its members
+// are take turns (see db.Serialize), so that a member handed a role is never removed at the
+// same moment: a tenant always has its referent and owner among its members.
+func LockRoles(ctx context.Context, tx bun.IDB, tenantID int64) error {
+	return db.Serialize(ctx, tx, fmt.Sprintf("tenant-roles:%d", tenantID))
+}
+
+// withRoles runs f in a transaction holding the tenant's roles lock, on the tenant as it is now.
+func (s *Service) withRoles(ctx context.Context, tenantID int64, f func(tx bun.Tx, t *Tenant) error) error {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := LockRoles(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		t, err := TenantByID(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		return f(tx, t)
+	})
 }
 
 func holdsNoRole(t *Tenant, userID int64) error {
@@ -105,23 +131,22 @@ func (s *Service) ChangeOwner(ctx context.Context, actor Actor, tenantID, userID
 }
 
 func (s *Service) handOver(ctx context.Context, actor Actor, tenantID, userID int64, role func(*Tenant) *int64, column string) error {
-	a, err := AccessTo(ctx, s.DB, actor, tenantID)
-	if err != nil {
+	if _, err := AccessTo(ctx, s.DB, actor, tenantID); err != nil {
 		return err
 	}
-	holder := role(a.Tenant)
-	if *holder != actor.UserID {
-		return apperr.ErrForbidden
-	}
-	if userID == actor.UserID {
-		return i18n.FieldError("user", "error.member.same_holder")
-	}
-	// Someone who is not a member is, to this customer, someone who does not exist: 404.
-	if _, err := MembershipOf(ctx, s.DB, tenantID, userID); err != nil {
-		return err
-	}
-	// A copy: the tenant resolved for the request stays what it was when the request began.
-	t := *a.Tenant
-	*role(&t) = userID
-	return UpdateTenant(ctx, s.DB, &t, column)
+	return s.withRoles(ctx, tenantID, func(tx bun.Tx, t *Tenant) error {
+		if *role(t) != actor.UserID {
+			return apperr.ErrForbidden
+		}
+		if userID == actor.UserID {
+			return i18n.FieldError("user", "error.member.same_holder")
+		}
+		// Someone who is not a member is, to this customer, someone who does not exist: 404.
+		if _, err := MembershipOf(ctx, tx, tenantID, userID); err != nil {
+			return err
+		}
+		// t is read afresh: the tenant resolved for the request stays what it was when it began.
+		*role(t) = userID
+		return UpdateTenant(ctx, tx, t, column)
+	})
 }

@@ -28,7 +28,8 @@ func OnPostgres() bool { return onPostgres }
 // Main runs a package's tests on SQLite, then again on PostgreSQL when GUICHET_TEST_POSTGRES
 // names a server. Under GUICHET_TEST_STRICT=1 a missing server fails the run instead of
 // skipping the PostgreSQL pass. Packages whose tests open a database call it from TestMain.
-func Main(m *testing.M) {
+// after runs once both passes are done, before the process exits.
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
 	server := PostgresServer()
 	switch {
@@ -41,7 +42,10 @@ func Main(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "=== the same tests on PostgreSQL ("+redact(server)+")")
 		onPostgres = true
 		code = max(code, m.Run())
-		dropTemplates()
+	}
+	dropTemplates()
+	for _, f := range after {
+		f()
 	}
 	os.Exit(code)
 }

@@ -86,3 +86,17 @@ func SetRight(t testing.TB, idb bun.IDB, tenantID, userID int64, column string, 
 		t.Fatalf("no membership of user %d in tenant %d", userID, tenantID)
 	}
 }
+
+// Tables lists the tables of the desk's database, either dialect, by name.
+func Tables(t testing.TB, idb bun.IDB) []string {
+	t.Helper()
+	q := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+	if idb.Dialect().Name().String() == "pg" {
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+	}
+	var names []string
+	if err := idb.NewRaw(q).Scan(context.Background(), &names); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
