@@ -56,8 +56,9 @@ func TestTwoInstances(t *testing.T) {
 		"GUICHET_SMTP_HOST=127.0.0.1", "GUICHET_SMTP_PORT="+strconv.Itoa(srv.Port), "GUICHET_SMTP_TLS=none",
 		"GUICHET_SUPPORT_LEADS="+supportLead)
 
-	// a. Both start together on the empty database; one of them migrates it.
-	desks := startTogether(t, bin, env, 2)
+	// a. Both start together on the empty database, each loading the demo data; one of them
+	// migrates it, and the demo's rows are there once.
+	desks := startTogether(t, bin, env, 2, "--demo")
 	for i, d := range desks {
 		if st, body, _ := send(t, http.DefaultClient, http.MethodGet, d.url("/login"), nil); st != http.StatusOK || !strings.Contains(body, `name="password"`) {
 			t.Fatalf("desk %d: GET /login: status %d\n%s", i, st, d.logs())
@@ -66,14 +67,8 @@ func TestTwoInstances(t *testing.T) {
 	checkMigratedOnce(t, dsn, desks)
 	stopAll(t, desks)
 
-	// The demo data, then incidents declared a month ago whose breaches nobody was told yet.
-	// (`serve --demo` on both would not do: demo.Load is check-then-insert, and the second
-	// desk fails its start with "login taken".)
-	loadDemo := exec.Command(bin, "demo")
-	loadDemo.Env = env
-	if out, err := loadDemo.CombinedOutput(); err != nil || !strings.Contains(string(out), "Demo data loaded") {
-		t.Fatalf("guichet demo: %v\n%s", err, out)
-	}
+	// Then incidents declared a month ago whose breaches nobody was told yet.
+	checkDemoOnce(t, dsn)
 	breached := declareLongAgo(t, dsn, breachedIncidents)
 	bdb, err := db.Open(dsn)
 	if err != nil {
@@ -175,12 +170,12 @@ func TestTwoInstances(t *testing.T) {
 func (c *child) url(path string) string { return "http://" + c.addr + path }
 
 // startTogether runs n `guichet serve` at once on env, and waits until each listens.
-func startTogether(t *testing.T, bin string, env []string, n int) []*child {
+func startTogether(t *testing.T, bin string, env []string, n int, args ...string) []*child {
 	t.Helper()
 	cs := make([]*child, n)
 	addrs := make([]chan string, n)
 	for i := range cs {
-		c := &child{cmd: exec.Command(bin, "serve"), stderr: &syncBuf{}, done: make(chan struct{})}
+		c := &child{cmd: exec.Command(bin, append([]string{"serve"}, args...)...), stderr: &syncBuf{}, done: make(chan struct{})}
 		c.cmd.Env, c.cmd.Stderr = env, c.stderr
 		out, err := c.cmd.StdoutPipe()
 		if err != nil {
@@ -510,5 +505,21 @@ func checkBreachesOnce(t *testing.T, bdb *bun.DB, incs []*incident.Incident, cs 
 	}
 	if ran != 1 {
 		t.Errorf("%d desks logged telling breaches, want one\nA:\n%s\nB:\n%s", ran, cs[0].logs(), cs[1].logs())
+	}
+}
+
+// checkDemoOnce fails t unless the demo users and tenants are each there once.
+func checkDemoOnce(t *testing.T, dsn string) {
+	t.Helper()
+	bdb, err := db.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	if n := testutil.Count(t, bdb, "users", "1 = 1"); n != len(demo.Users) {
+		t.Errorf("%d users after two starts with --demo, want the %d demo users once each", n, len(demo.Users))
+	}
+	if n := testutil.Count(t, bdb, "tenants", "1 = 1"); n != 4 {
+		t.Errorf("%d tenants after two starts with --demo, want the 4 demo tenants once each", n)
 	}
 }

@@ -3,7 +3,9 @@ package contract_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -207,5 +209,40 @@ func TestSMTPDeliveryPerLanguage(t *testing.T) {
 		if m.Header.Get("Auto-Submitted") != "auto-generated" {
 			t.Errorf("%s: no Auto-Submitted header", m.Subject)
 		}
+	}
+}
+
+// Support-level requests filed at the same moment for one tenant (two tabs, two instances)
+// leave one pending request; the others are told one is pending, never an error.
+func TestConcurrentLevelRequestsLeaveOnePending(t *testing.T) {
+	a := testutil.NewApp(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	t3 := tenant(t, a, "OCB0000003")
+	marie := actor(t, a, "Marie.Dupont")
+	const tabs = 6
+	errs := make([]error, tabs)
+	var wg sync.WaitGroup
+	for i := range tabs {
+		wg.Go(func() {
+			_, errs[i] = service(a, now).File(ctx, marie, t3.ID, contract.Form{Kind: contract.SupportLevel, Level: "premium"})
+		})
+	}
+	wg.Wait()
+	filed := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			filed++
+		case slices.Equal(testutil.FieldKeys(err), []string{"level:contract.error.request_pending"}):
+		default:
+			t.Errorf("tab %d: %v, want the request filed or told one is pending", i, err)
+		}
+	}
+	if filed != 1 {
+		t.Errorf("%d requests filed at once, want 1", filed)
+	}
+	if n := count(t, a, "SELECT count(*) FROM contract_requests WHERE tenant_id = ? AND state = 'pending'", t3.ID); n != 1 {
+		t.Errorf("%d pending support-level requests, want 1", n)
 	}
 }

@@ -138,11 +138,23 @@ func openPostgres(dsn string, o Options) (*bun.DB, error) {
 		bdb.Close()
 		return nil, problem("db: cannot connect to PostgreSQL at %s: %s", where, pgReason(err))
 	}
-	if version < MinPostgres {
+	if err := checkServer(where, version); err != nil {
 		bdb.Close()
-		return nil, problem("db: the PostgreSQL server at %s is version %d.%d; Guichet needs 13 or newer", where, version/10000, version%10000)
+		return nil, err
 	}
 	return bdb, nil
+}
+
+// checkServer refuses a server older than MinPostgres; version is its server_version_num.
+func checkServer(where string, version int) error {
+	if version >= MinPostgres {
+		return nil
+	}
+	major, minor := version/10000, version%10000
+	if major < 10 { // 9.6.24 is 90624
+		minor = version / 100 % 100
+	}
+	return problem("db: the PostgreSQL server at %s is version %d.%d; Guichet needs 13 or newer", where, major, minor)
 }
 
 // pgReason shortens a connection error to its cause.

@@ -160,3 +160,13 @@ func (c *Client) Login(login string) {
 		path = c.Get(path).Location
 	}
 }
+
+// Clone returns a client holding the same cookies and CSRF token, as a second tab of the same
+// browser: the two may send at the same time.
+func (c *Client) Clone() *Client {
+	d := &Client{t: c.t, app: c.app, cookies: make(map[string]string, len(c.cookies)), csrf: c.csrf, Lang: c.Lang}
+	for k, v := range c.cookies {
+		d.cookies[k] = v
+	}
+	return d
+}

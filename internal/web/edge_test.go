@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/guichet/guichet/internal/change"
@@ -188,6 +189,37 @@ func TestDoubleSubmitShowsTheFirstTicket(t *testing.T) {
 	n, err := d.DB.NewSelect().Model((*change.Request)(nil)).Count(context.Background())
 	if err != nil || n != 1 {
 		t.Errorf("%d change requests from one summary sent twice (%v)", n, err)
+	}
+}
+
+// TestDoubleSubmitAtOnceCreatesOneTicket: the same form sent from several tabs at the same
+// moment (on PostgreSQL the transactions run side by side, and the twins fail on the token's
+// key) creates one incident, and every sending lands on it.
+func TestDoubleSubmitAtOnceCreatesOneTicket(t *testing.T) {
+	d := newDesk(t)
+	marie := d.as(t, "Marie.Dupont")
+	page := marie.Get("/incidents/new")
+	token := regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(page.Body)
+	if token == nil {
+		t.Fatal("the declare form carries no one-time token")
+	}
+	form := validIncidentForm()
+	form.Set("_once", token[1])
+	const tabs = 6
+	answers := make([]testutil.Response, tabs)
+	var wg sync.WaitGroup
+	for i := range tabs {
+		tab := marie.Clone()
+		wg.Go(func() { answers[i] = tab.PostFiles("/incidents", form) })
+	}
+	wg.Wait()
+	for i, r := range answers {
+		if r.Status != http.StatusSeeOther || r.Location != answers[0].Location {
+			t.Errorf("tab %d: %d to %q, want 303 to %q", i, r.Status, r.Location, answers[0].Location)
+		}
+	}
+	if n := countIncidents(t, d); n != 1 {
+		t.Errorf("%d incidents from one form sent from %d tabs at once", n, tabs)
 	}
 }
 
