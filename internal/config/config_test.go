@@ -119,6 +119,12 @@ func TestInvalidValues(t *testing.T) {
 		{"staff 2fa", nil, map[string]string{"GUICHET_STAFF_2FA": "yes"}, "GUICHET_STAFF_2FA"},
 		{"staff 2fa in capitals", nil, map[string]string{"GUICHET_STAFF_2FA": "REQUIRED"}, "GUICHET_STAFF_2FA"},
 		{"flag staff 2fa", []string{"--staff-2fa=on"}, nil, "-staff-2fa"},
+		{"postgres url without host", nil, map[string]string{"GUICHET_DATABASE": "postgres:///guichet"}, "GUICHET_DATABASE"},
+		{"postgres url unparsable", nil, map[string]string{"GUICHET_DATABASE": "postgresql://[::1/guichet"}, "GUICHET_DATABASE"},
+		{"db pool zero", nil, map[string]string{"GUICHET_DB_POOL": "0"}, "GUICHET_DB_POOL"},
+		{"db pool words", nil, map[string]string{"GUICHET_DB_POOL": "many"}, "GUICHET_DB_POOL"},
+		{"db statement timeout without unit", nil, map[string]string{"GUICHET_DB_STATEMENT_TIMEOUT": "30"}, "GUICHET_DB_STATEMENT_TIMEOUT"},
+		{"db sslmode", nil, map[string]string{"GUICHET_DB_SSLMODE": "always"}, "GUICHET_DB_SSLMODE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,6 +157,19 @@ func TestTrustedProxiesAndStaffTwoFactor(t *testing.T) {
 	c, err = load(t, []string{"--trusted-proxies", "127.0.0.1", "--staff-2fa", "off"}, env)
 	if err != nil || strings.Join(c.TrustedProxies, " ") != "127.0.0.1" || c.StaffTwoFactorRequired() {
 		t.Fatalf("flags over env: proxies %q, staff 2FA %q, %v", c.TrustedProxies, c.Staff2FA, err)
+	}
+}
+
+func TestPostgresOptions(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil || c.DB != (config.DBOptions{Pool: 20, StatementTimeout: 30 * time.Second}) {
+		t.Fatalf("defaults: %+v, %v", c.DB, err)
+	}
+	c, err = load(t, []string{"--db-pool", "50"}, map[string]string{"GUICHET_DATABASE": "postgres://guichet@db.example.com/guichet",
+		"GUICHET_DB_POOL": "5", "GUICHET_DB_STATEMENT_TIMEOUT": "2s", "GUICHET_DB_SSLMODE": "verify-full"})
+	if err != nil || c.Database != "postgres://guichet@db.example.com/guichet" ||
+		c.DB != (config.DBOptions{Pool: 50, StatementTimeout: 2 * time.Second, SSLMode: "verify-full"}) {
+		t.Fatalf("set: %q %+v, %v", c.Database, c.DB, err)
 	}
 }
 

@@ -123,8 +123,12 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timelin
 	var found []Incident
 	seen := map[int64]bool{}
 	before := int64(1<<63 - 1)
-	for read := 0; len(found) < want && read < searchMax; read += searchChunk {
-		rowids, err := timeline.Matches(ctx, idb, m, before, searchChunk)
+	// The first chunk is about what the page needs, and each next one twice the last: a common
+	// word fills a first page from its newest few matches, without reading a thousand of them
+	// (which PostgreSQL, walking its primary key backwards, pays per row).
+	chunk := min(searchChunk, max(2*want, 100))
+	for read := 0; len(found) < want && read < searchMax; read, chunk = read+chunk, min(2*chunk, searchChunk) {
+		rowids, err := timeline.Matches(ctx, idb, m, before, chunk)
 		if err != nil {
 			return nil, false, err
 		}
@@ -160,7 +164,7 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timelin
 				}
 			}
 		}
-		if len(rowids) < searchChunk {
+		if len(rowids) < chunk {
 			break
 		}
 	}
