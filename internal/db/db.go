@@ -230,8 +230,26 @@ func ContainsFold(column, text string) (string, string) {
 	return "guichet_fold(" + column + `) LIKE ? ESCAPE '\'`, "%" + text + "%"
 }
 
-// guichet_fold is fold.String inside SQLite; PostgreSQL's is created by a migration.
+// LowerEquals returns a "column equals value in any case" condition and its argument, the same
+// on both databases (SQLite's own lower() knows only ASCII).
+func LowerEquals(column, value string) (string, string) {
+	return "guichet_lower(" + column + ") = ?", strings.ToLower(value)
+}
+
+// guichet_fold is fold.String inside SQLite, and guichet_lower strings.ToLower; PostgreSQL's
+// are created by migrations.
 func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("guichet_lower", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return strings.ToLower(v), nil
+			case []byte:
+				return strings.ToLower(string(v)), nil
+			default:
+				return v, nil
+			}
+		})
 	sqlite.MustRegisterDeterministicScalarFunction("guichet_fold", 1,
 		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 			switch v := args[0].(type) {

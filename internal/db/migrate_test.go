@@ -227,8 +227,8 @@ func TestContainsFold(t *testing.T) {
 	}
 }
 
-// The database's guichet_fold (a Go function on SQLite, a translation table on PostgreSQL)
-// folds every letter as fold.String does.
+// The database's guichet_fold and guichet_lower (Go functions on SQLite, translation tables on
+// PostgreSQL) fold and lower every letter as fold.String and strings.ToLower do.
 func TestGuichetFoldMatchesTheProgram(t *testing.T) {
 	bdb := open(t)
 	if _, err := db.Migrate(ctx, bdb); err != nil {
@@ -245,6 +245,13 @@ func TestGuichetFoldMatchesTheProgram(t *testing.T) {
 		}
 		if want := fold.String(text); got != want {
 			t.Errorf("guichet_fold(%q) = %q, want %q", text, got, want)
+		}
+		cond, arg := db.LowerEquals("?", text)
+		var equal bool
+		if err := bdb.NewRaw("SELECT "+cond, text, arg).Scan(ctx, &equal); err != nil || !equal {
+			var lowered string
+			bdb.NewRaw("SELECT guichet_lower(?)", text).Scan(ctx, &lowered) //nolint:errcheck // for the message
+			t.Errorf("guichet_lower(%q) = %q, want %q (%v)", text, lowered, arg, err)
 		}
 	}
 }

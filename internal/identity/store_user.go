@@ -42,7 +42,7 @@ func UserByLogin(ctx context.Context, idb bun.IDB, login string) (*User, error) 
 // UserByEmail returns the first user with that address, case-insensitively.
 func UserByEmail(ctx context.Context, idb bun.IDB, email string) (*User, error) {
 	u := new(User)
-	err := idb.NewSelect().Model(u).Where("LOWER(email) = ?", strings.ToLower(strings.TrimSpace(email))).
+	err := idb.NewSelect().Model(u).Where(db.LowerEquals("email", strings.TrimSpace(email))).
 		Order("id").Limit(1).Scan(ctx)
 	return u, wrap(notFound(err), "read user by email")
 }

@@ -3,8 +3,10 @@ package tenancy
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/uptrace/bun"
 )
@@ -107,7 +109,7 @@ func renewInvitations(ctx context.Context, idb bun.IDB, tenantID int64, email st
 // usersWithEmail lists every user with an address, case-insensitively, oldest first.
 func usersWithEmail(ctx context.Context, idb bun.IDB, email string) ([]identity.User, error) {
 	var us []identity.User
-	err := idb.NewSelect().Model(&us).Where("LOWER(email) = ?", emailKey(email)).Order("id").Scan(ctx)
+	err := idb.NewSelect().Model(&us).Where(db.LowerEquals("email", strings.TrimSpace(email))).Order("id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: users with an address: %w", err)
 	}
