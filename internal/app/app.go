@@ -25,6 +25,7 @@ import (
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
+	"github.com/guichet/guichet/internal/replyaddr"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
@@ -178,7 +179,13 @@ func (a *App) startMailer(ctx context.Context) {
 		a.Log.Info("no SMTP relay configured: mail stays in the outbox (admin → Outbox)")
 		return
 	}
-	w := a.NewWorker(notify.NewSMTPSender(a.Config.SMTP, a.Config.MailFrom, a.Notifier), a.Log)
+	sender := notify.NewSMTPSender(a.Config.SMTP, a.Config.MailFrom, a.Notifier)
+	replies, err := a.ReplyBook(ctx)
+	if err != nil {
+		a.Log.Warn("reply addresses: mail goes without them", "err", err)
+	}
+	sender.Replies = replies
+	w := a.NewWorker(sender, a.Log)
 	a.goBackground(func() { w.Run(ctx) })
 }
 
@@ -304,19 +311,34 @@ func (a *App) sweepSessions(ctx context.Context) {
 	}
 }
 
-// secret returns the key that signs CSRF tokens, made once and kept in the database so that
-// every instance sharing the database accepts the others' forms.
-func (a *App) secret(ctx context.Context) ([]byte, error) {
+// secret returns the key that signs CSRF tokens (see key).
+func (a *App) secret(ctx context.Context) ([]byte, error) { return a.key(ctx, "csrf_secret") }
+
+// ReplyBook returns the reply addresses of outgoing mail: none without GUICHET_MAIL_REPLY_TO.
+func (a *App) ReplyBook(ctx context.Context) (replyaddr.Book, error) {
+	if a.Config.ReplyTo == nil {
+		return replyaddr.Book{}, nil
+	}
+	k, err := a.key(ctx, "reply_secret")
+	if err != nil {
+		return replyaddr.Book{}, err
+	}
+	return replyaddr.Book{Support: a.Config.ReplyTo, Key: k}, nil
+}
+
+// key returns the random key named name, made once and kept in the database so that every
+// instance sharing the database signs and checks alike.
+func (a *App) key(ctx context.Context, name string) ([]byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
-	if _, err := a.DB.NewRaw("INSERT INTO settings (name, value) VALUES ('csrf_secret', ?) ON CONFLICT (name) DO NOTHING",
-		hex.EncodeToString(b)).Exec(ctx); err != nil {
+	if _, err := a.DB.NewRaw("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+		name, hex.EncodeToString(b)).Exec(ctx); err != nil {
 		return nil, err
 	}
 	var v string
-	if err := a.DB.NewRaw("SELECT value FROM settings WHERE name = 'csrf_secret'").Scan(ctx, &v); err != nil {
+	if err := a.DB.NewRaw("SELECT value FROM settings WHERE name = ?", name).Scan(ctx, &v); err != nil {
 		return nil, err
 	}
 	return hex.DecodeString(v)

@@ -27,6 +27,9 @@ type Config struct {
 	LogFormat    string // text or json
 	SMTP         SMTP
 	MailFrom     *mail.Address
+	// ReplyTo is the support address customers write to (GUICHET_MAIL_REPLY_TO): mail about a
+	// ticket carries a reply address on it, and mail to it opens incidents. Nil: no inbound mail.
+	ReplyTo *mail.Address
 	SupportLeads []string // addresses told of SLA breaches on unassigned tickets
 	// AttachmentMax is the largest file a reply or a form may carry, in bytes.
 	AttachmentMax int64
@@ -175,6 +178,18 @@ var settings = []setting{
 			return errors.New("want an address such as Guichet <support@example.com>")
 		}
 		c.MailFrom = a
+		return nil
+	}},
+	{"GUICHET_MAIL_REPLY_TO", "mail-reply-to", "", "support address for inbound mail: replies to ticket mail come to its plus addresses, new incidents to it (empty: no inbound mail)", func(c *Config, v string) error {
+		if v == "" {
+			c.ReplyTo = nil
+			return nil
+		}
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Name != "" || strings.Contains(a.Address, "+") || !strings.Contains(a.Address, "@") {
+			return errors.New("want a bare address without a plus part, such as support@example.com")
+		}
+		c.ReplyTo = a
 		return nil
 	}},
 	{"GUICHET_SUPPORT_LEADS", "support-leads", "", "comma-separated addresses of the support leads", func(c *Config, v string) error {

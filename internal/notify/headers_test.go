@@ -2,12 +2,16 @@ package notify_test
 
 import (
 	"context"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/replyaddr"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -52,5 +56,55 @@ func TestDisplayNamesAreEncoded(t *testing.T) {
 				t.Errorf("%d To headers", n)
 			}
 		})
+	}
+}
+
+// Mail about a ticket carries a Reply-To on the support address naming the ticket and the
+// recipient it was sent to; account mail carries none.
+func TestTicketMailCarriesItsRecipientsReplyAddress(t *testing.T) {
+	a := newDesk(t)
+	a.Config.ReplyTo = &mail.Address{Address: "support@desk.example.com"}
+	srv := testutil.StartSMTP(t)
+	ctx := context.Background()
+	john, marie := user(t, a, "John.Doe"), user(t, a, "Marie.Dupont")
+	tn, err := tenancy.TenantByCode(ctx, a.DB, "OCB0000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, err := a.Incidents.Declare(ctx, tenancy.ActorOf(john), tn.ID, incident.Draft{Title: "Instance arrêtée",
+		Description: "Depuis 9 h.", Service: "ecs", Region: "eu-west-0", Impact: "high", Urgency: "medium"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Identity.RequestPasswordReset(ctx, john.Login); err != nil {
+		t.Fatal(err)
+	}
+	book, err := a.ReplyBook(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSender(a, srv.Port)
+	s.Replies = book
+	runOnce(t, newWorker(a, s, newClock(time.Now().Add(time.Minute))), 3)
+	got := srv.Received()
+	if len(got) != 3 {
+		t.Fatalf("%d mails, want the declaration's two and the reset", len(got))
+	}
+	ids := map[string]int64{john.Email: john.ID, marie.Email: marie.ID}
+	for _, r := range got {
+		p := parseMail(t, r)
+		replyTo := p.Header.Get("Reply-To")
+		if strings.Contains(p.Subject, inc.Number()) {
+			addr, err := mail.ParseAddress(replyTo)
+			if err != nil {
+				t.Fatalf("Reply-To %q: %v", replyTo, err)
+			}
+			ref, ok, _ := book.Read(addr.Address)
+			if want := (replyaddr.Ref{Kind: replyaddr.Incident, TicketID: inc.ID, UserID: ids[r.To[0]]}); !ok || ref != want {
+				t.Errorf("mail to %s: Reply-To %q reads %+v %v, want %+v", r.To[0], replyTo, ref, ok, want)
+			}
+		} else if replyTo != "" {
+			t.Errorf("account mail %q has Reply-To %q", p.Subject, replyTo)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/guichet/guichet/internal/config"
+	"github.com/guichet/guichet/internal/replyaddr"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -37,6 +38,9 @@ type SMTPSender struct {
 	from    *mail.Address
 	roots   func(thread string) string
 	timeout time.Duration
+	// Replies makes the Reply-To of mail about a ticket sent to a user: the support address
+	// with a signed plus part naming both. Without a support address, mail has no Reply-To.
+	Replies replyaddr.Book
 }
 
 // NewSMTPSender returns a sender for cfg; n gives each thread its root Message-ID.
@@ -110,6 +114,11 @@ func (s *SMTPSender) build(m *Message) (*gomail.Msg, error) {
 	g.SetGenHeader("Auto-Submitted", "auto-generated")
 	g.SetGenHeader("X-Auto-Response-Suppress", "All")
 	g.SetGenHeader("Content-Language", m.Lang)
+	if m.RecipientUserID != nil {
+		if addr := s.Replies.For(m.Thread, *m.RecipientUserID); addr != "" {
+			g.ReplyToMailAddress(&mail.Address{Name: headerName(s.Replies.Support.Name), Address: addr})
+		}
+	}
 	g.SetBodyString(gomail.TypeTextPlain, m.BodyText)
 	g.AddAlternativeString(gomail.TypeTextHTML, m.BodyHTML)
 	return g, nil
