@@ -40,7 +40,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
-		if name == "user" || name == "tenant" {
+		if name == "user" || name == "tenant" || name == "mail" {
 			if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 				fmt.Fprintf(stderr, "usage: guichet %s SUBCOMMAND (see guichet help)\n", name)
 				return 2
@@ -100,6 +100,11 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if err := action(ctx, e); err != nil {
 		var ue usageError
 		var dp *db.Problem
+		var tf tempFail
+		if errors.As(err, &tf) {
+			fmt.Fprintf(stderr, "guichet %s: %v (temporary failure: try again later)\n", name, err)
+			return exitTempFail
+		}
 		if errors.As(err, &ue) || errors.As(err, &dp) {
 			fmt.Fprintf(stderr, "guichet %s: %v\n", name, err)
 			return 2

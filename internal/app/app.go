@@ -22,6 +22,7 @@ import (
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
@@ -53,6 +54,8 @@ type App struct {
 	// Outbox is the admins' view of the mail queue; Files serves attachment downloads.
 	Outbox *notify.Outbox
 	Files  *timeline.Files
+	// Inbound turns inbound mail into replies and incidents (IMAP poller, `guichet mail ingest`).
+	Inbound *inbound.Handler
 
 	// background counts the goroutines Serve started (outbox worker, jobs, session sweep), which
 	// Serve and Close wait for: each records what it did before the database closes.
@@ -108,8 +111,20 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	incidents := &incident.Service{DB: bdb, Notifier: n, Audience: aud, Policy: policy}
 	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Audience: aud}
 	contracts := contract.NewService(bdb, ids, ten, n, aud)
-	return &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
-		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb}}, nil
+	a := &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
+		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb}}
+	book, err := a.ReplyBook(ctx)
+	if err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	own := []string{c.MailFrom.Address}
+	if c.ReplyTo != nil {
+		own = append(own, c.ReplyTo.Address)
+	}
+	a.Inbound = &inbound.Handler{DB: bdb, Book: book, Own: own, PerHour: c.InboundPerHour, AttachmentMax: c.AttachmentMax,
+		Bundle: b, Incidents: incidents, Changes: changes, Contracts: contracts, Notifier: n, Log: log}
+	return a, nil
 }
 
 // Close waits for what Serve started in the background to finish, then releases the database.
@@ -141,6 +156,7 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	a.goBackground(func() { a.sweepSessions(bg) })
 	a.startMailer(bg)
 	a.startJobs(bg)
+	a.startInbound(bg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listener(ln) }()
 	select {
@@ -189,6 +205,36 @@ func (a *App) startMailer(ctx context.Context) {
 	a.goBackground(func() { w.Run(ctx) })
 }
 
+// startInbound runs the IMAP poller when GUICHET_IMAP_URL names a mailbox. Several instances
+// may read the same mailbox: a message two of them read at once is handled once (its
+// Message-ID is recorded with the reply it becomes), and marked by both.
+func (a *App) startInbound(ctx context.Context) {
+	if a.Config.IMAP.URL == "" {
+		return
+	}
+	if a.Config.ReplyTo == nil {
+		a.Log.Warn("GUICHET_IMAP_URL is set but GUICHET_MAIL_REPLY_TO is not: the mailbox is not read")
+		return
+	}
+	p := a.NewPoller()
+	a.goBackground(func() {
+		if err := p.Run(ctx); err != nil {
+			a.Log.Error("imap: the mailbox cannot be read", "err", err)
+		}
+	})
+}
+
+// NewPoller returns the IMAP poller of the configured mailbox, recording each read for the
+// admins' Inbound mail page.
+func (a *App) NewPoller() *inbound.Poller {
+	return &inbound.Poller{Config: a.Config.IMAP, Handle: a.Inbound.Handle, Log: a.Log,
+		Fetched: func(ctx context.Context, at time.Time, handled int, err error) {
+			if rerr := inbound.RecordFetch(context.WithoutCancel(ctx), a.DB, inbound.SourceIMAP, at, handled, err); rerr != nil {
+				a.Log.Warn("imap: record the read", "err", rerr)
+			}
+		}}
+}
+
 // NewWorker returns an outbox worker sending through s, which drops a message whose customer
 // recipient may no longer read it, as the audience decides.
 func (a *App) NewWorker(s notify.Sender, log *slog.Logger) *notify.Worker {
@@ -205,7 +251,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}})
 }
 
 // job is a background task run every interval. Each run claims what it does in the transaction

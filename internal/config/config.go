@@ -30,7 +30,12 @@ type Config struct {
 	// ReplyTo is the support address customers write to (GUICHET_MAIL_REPLY_TO): mail about a
 	// ticket carries a reply address on it, and mail to it opens incidents. Nil: no inbound mail.
 	ReplyTo *mail.Address
-	SupportLeads []string // addresses told of SLA breaches on unassigned tickets
+	// IMAP is the hosted mailbox the poller reads inbound mail from (empty URL: no poller).
+	IMAP IMAP
+	// InboundPerHour is how many mails one sender may turn into tickets or replies in an hour;
+	// beyond, they wait in the quarantine.
+	InboundPerHour int
+	SupportLeads   []string // addresses told of SLA breaches on unassigned tickets
 	// AttachmentMax is the largest file a reply or a form may carry, in bytes.
 	AttachmentMax int64
 	// SLAPolicy and Catalogue name files replacing the embedded defaults ("" keeps them).
@@ -62,6 +67,18 @@ const (
 
 // StaffTwoFactorRequired reports whether staff must use two-factor authentication.
 func (c Config) StaffTwoFactorRequired() bool { return c.Staff2FA == Staff2FARequired }
+
+// IMAP is the mailbox of inbound mail: imaps://host[:993] (TLS) or imap://host[:143]
+// (STARTTLS, or none on loopback), with its login and folder.
+type IMAP struct {
+	URL      string
+	User     string
+	Password string
+	Folder   string
+	// Poll is how often the mailbox is read when the server offers no IDLE (and the longest
+	// an IDLE waits before reading again).
+	Poll time.Duration
+}
 
 // SMTP is the mail relay; an empty Host means mail stays in the outbox, readable by admins.
 type SMTP struct {
@@ -190,6 +207,36 @@ var settings = []setting{
 			return errors.New("want a bare address without a plus part, such as support@example.com")
 		}
 		c.ReplyTo = a
+		return nil
+	}},
+	{"GUICHET_IMAP_URL", "imap-url", "", "mailbox of inbound mail: imaps://host:993 or imap://host:143 (empty: no IMAP poller)", func(c *Config, v string) error {
+		c.IMAP.URL = ""
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "imap" && u.Scheme != "imaps") || u.Hostname() == "" || u.User != nil || (u.Path != "" && u.Path != "/") {
+			return errors.New("want imaps://host:993 or imap://host:143 (the login goes in GUICHET_IMAP_USER and GUICHET_IMAP_PASSWORD)")
+		}
+		c.IMAP.URL = v
+		return nil
+	}},
+	{"GUICHET_IMAP_USER", "imap-user", "", "IMAP login", func(c *Config, v string) error { c.IMAP.User = v; return nil }},
+	{"GUICHET_IMAP_PASSWORD", "imap-password", "", "IMAP password", func(c *Config, v string) error { c.IMAP.Password = v; return nil }},
+	{"GUICHET_IMAP_FOLDER", "imap-folder", "INBOX", "IMAP folder to read", func(c *Config, v string) error {
+		if v == "" || strings.ContainsAny(v, "\r\n") {
+			return errors.New("want a folder name such as INBOX")
+		}
+		c.IMAP.Folder = v
+		return nil
+	}},
+	{"GUICHET_IMAP_POLL", "imap-poll", "1m", "how often the mailbox is read without IDLE", durationInto(func(c *Config) *time.Duration { return &c.IMAP.Poll })},
+	{"GUICHET_INBOUND_PER_HOUR", "inbound-per-hour", "20", "mails one sender may turn into tickets or replies in an hour; beyond, they wait in the quarantine", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return errors.New("want a whole number from 1 to 10000")
+		}
+		c.InboundPerHour = n
 		return nil
 	}},
 	{"GUICHET_SUPPORT_LEADS", "support-leads", "", "comma-separated addresses of the support leads", func(c *Config, v string) error {

@@ -2,9 +2,11 @@ package dbcopy_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"os"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
@@ -169,6 +172,21 @@ func addVariety(t *testing.T, a *app.App) *incident.Incident {
 		if _, err := a.Identity.Throttle(ctx, "login", "192.0.2.7", 10, time.Hour); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A reply by mail (inbound_messages, and an entry via email) and a read of the mailbox.
+	a.Config.ReplyTo = &mail.Address{Address: "support@desk.example.com"}
+	book, err := a.ReplyBook(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Inbound.Book = book
+	raw := "From: " + u.Email + "\r\nTo: " + book.For(fmt.Sprintf("incident-%d", inc.ID), u.ID) +
+		"\r\nSubject: Re: réseau\r\nMessage-ID: <copy-1@client.example.net>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nRéponse par e-mail.\r\n"
+	if out, err := a.Inbound.Handle(ctx, []byte(raw), inbound.SourcePipe); err != nil || out.Status != inbound.Handled {
+		t.Fatalf("reply by mail: %+v, %v", out, err)
+	}
+	if err := inbound.RecordFetch(ctx, a.DB, inbound.SourceIMAP, time.Now(), 1, errors.New("i/o timeout")); err != nil {
+		t.Fatal(err)
 	}
 	now := time.Now().UTC()
 	for _, q := range []struct {

@@ -153,8 +153,15 @@ func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int
 			return err
 		}
 		created := timeline.NewEvent(inc.Subject(), actor, now, EventCreated, timeline.Text, "", string(inc.Priority))
+		origin := timeline.OriginOf(ctx)
+		created.Via = origin.Via
 		if err := timeline.Record(ctx, tx, created, d.Files...); err != nil {
 			return err
+		}
+		if origin.Recorded != nil {
+			if err := origin.Recorded(ctx, tx, created); err != nil {
+				return err
+			}
 		}
 		if err := timeline.Index(ctx, tx, SearchDoc(inc, created.ID)); err != nil {
 			return err

@@ -65,10 +65,10 @@ func TestReadRefusesWhatItDidNotSign(t *testing.T) {
 	mac := plus[strings.LastIndexByte(plus, '.')+1:]
 	other := book("k2").For("incident-42", 7)
 	for _, addr := range []string{
-		other,                                      // another desk's key
+		other, // another desk's key
 		strings.Replace(good, "i16.7.", "i17.7.", 1), // another incident, same MAC
-		strings.Replace(good, ".7.", ".8.", 1),      // another recipient
-		strings.Replace(good, "+i", "+c", 1),        // another kind
+		strings.Replace(good, ".7.", ".8.", 1),       // another recipient
+		strings.Replace(good, "+i", "+c", 1),         // another kind
 		"support+" + plus[:len(plus)-1] + "@" + domain,
 		"support+i16.7." + strings.Repeat("a", len(mac)) + "@" + domain,
 		"support+i16.7@" + domain,

@@ -60,6 +60,8 @@ type Entry struct {
 	Body      string    `bun:"body"`
 	ActorID   *int64    `bun:"actor_id"`
 	CreatedAt time.Time `bun:"created_at"`
+	// Via is how the entry came in: "" from a form, ViaEmail by mail.
+	Via string `bun:"via"`
 
 	// Read with the entry: the actor's name and kind ("" for the system).
 	ActorName string        `bun:"actor_name,scanonly"`

@@ -51,8 +51,41 @@ func Write(ctx context.Context, idb bun.IDB, s Subject, actor tenancy.Actor, bod
 	}
 	e := New(s, kind, actor, now)
 	e.Body = body
+	o := OriginOf(ctx)
+	e.Via = o.Via
 	if err := Record(ctx, idb, e, files...); err != nil {
 		return nil, err
 	}
+	if o.Recorded != nil {
+		if err := o.Recorded(ctx, idb, e); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
+}
+
+// ViaEmail marks an entry that came in by mail.
+const ViaEmail = "email"
+
+// Origin says where a reply written through Write comes from, when not from a form: the way it
+// came (Via, shown on the timeline), and what to record with it in the same transaction
+// (Recorded, given the entry written: inbound mail notes its message there, so that a reply
+// and the record that its mail was handled commit together, or neither does).
+type Origin struct {
+	Via      string
+	Recorded func(ctx context.Context, tx bun.IDB, e *Entry) error
+}
+
+type originKey struct{}
+
+// WithOrigin returns ctx carrying o to the Write of the service the reply goes through: the
+// services stay the one door for replies, whichever way they come in.
+func WithOrigin(ctx context.Context, o Origin) context.Context {
+	return context.WithValue(ctx, originKey{}, o)
+}
+
+// OriginOf returns the origin ctx carries (none: a form).
+func OriginOf(ctx context.Context) Origin {
+	o, _ := ctx.Value(originKey{}).(Origin)
+	return o
 }

@@ -143,6 +143,10 @@ func (h *handler) registerRoutes(app *fiber.App) {
 		return h.Contracts.CanRead(c.UserContext(), actorOf(c), id)
 	})
 
+	// The mail a reply by mail came from, for staff; anyone else gets the 404 of an entry that
+	// came by no mail (the service decides, so that a customer learns nothing from a 403).
+	r.get("/staff/original/:entry", loggedIn, h.downloadOriginal)
+
 	r.get("/staff/tenants", staff, h.showStaffTenants)
 	r.get("/staff/tenants/:tenant", staff, h.showStaffTenant)
 
@@ -162,6 +166,11 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.get("/admin/outbox/:message", admin, h.showOutboxMessage)
 	r.get("/admin/outbox/:message/html", admin, h.showOutboxHTML)
 	r.post("/admin/outbox/:message/retry", admin, h.retryMessage)
+	r.get("/admin/inbound", admin, h.showInbound)
+	r.get("/admin/inbound/:inbound", admin, h.showInboundMessage)
+	r.get("/admin/inbound/:inbound/raw", admin, h.downloadInboundRaw)
+	r.post("/admin/inbound/:inbound/attach", admin, h.attachInbound)
+	r.post("/admin/inbound/:inbound/discard", admin, h.discardInbound)
 }
 
 type router struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
@@ -47,6 +48,8 @@ type Deps struct {
 	Contracts *contract.Service
 	Outbox    *notify.Outbox
 	Files     *timeline.Files
+	// Inbound is the admins' view of inbound mail, and staff's originals of replies by mail.
+	Inbound *inbound.Admin
 }
 
 // handler holds the dependencies every handler uses; all routes are its methods.
