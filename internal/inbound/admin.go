@@ -15,7 +15,6 @@ import (
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/paging"
-	"github.com/guichet/guichet/internal/replyaddr"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -238,16 +237,4 @@ func (a *Admin) Attach(ctx context.Context, actor identity.Actor, id int64, numb
 	}
 	m.Raw = nil
 	return messageByID(ctx, a.Handler.DB, id, false)
-}
-
-// Kinds of the tickets a number names, for the page's links.
-var numberKinds = map[string]string{"INC": replyaddr.Incident, "CHG": replyaddr.Change, "REQ": replyaddr.Request}
-
-// KindOfNumber says what kind of ticket a number names ("" when it names none).
-func KindOfNumber(number string) string {
-	m := ticketNumber.FindStringSubmatch(strings.ToUpper(number))
-	if m == nil {
-		return ""
-	}
-	return numberKinds[m[1]]
 }
