@@ -1,63 +1,14 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/testutil"
 )
-
-// needCopyServer skips a copy between SQLite and PostgreSQL on the PostgreSQL pass (the test
-// makes the databases of both kinds it needs) and when no server is named, unless
-// GUICHET_TEST_STRICT=1 says it must run.
-func needCopyServer(t *testing.T) {
-	t.Helper()
-	if testutil.OnPostgres() {
-		t.Skip("copies between SQLite and PostgreSQL run once, on the first pass")
-	}
-	if testutil.PostgresServer() == "" {
-		if testutil.Strict() {
-			t.Fatal("GUICHET_TEST_STRICT=1 but GUICHET_TEST_POSTGRES names no PostgreSQL server")
-		}
-		t.Skip("GUICHET_TEST_POSTGRES is not set")
-	}
-}
-
-var copySeq atomic.Int64
-
-// copyPG creates an empty database on the test server, dropped when t ends, and returns its URL.
-func copyPG(t *testing.T) string {
-	t.Helper()
-	name := fmt.Sprintf("guichet_copycmd_%d_%d", os.Getpid(), copySeq.Add(1))
-	onCopyServer(t, "CREATE DATABASE "+name)
-	t.Cleanup(func() { onCopyServer(t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	u, err := url.Parse(testutil.PostgresServer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func onCopyServer(t *testing.T, query string) {
-	t.Helper()
-	bdb, err := db.Open(testutil.PostgresServer(), db.Options{Pool: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
-	if _, err := bdb.ExecContext(context.Background(), query); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // tableLines are the lines of a copy's report that give a table's rows and checksum.
 var tableLines = regexp.MustCompile(`(?m)^  \S+ +\d+ rows  sha256 [0-9a-f]{16}$`)
@@ -66,10 +17,10 @@ var tableLines = regexp.MustCompile(`(?m)^  \S+ +\d+ rows  sha256 [0-9a-f]{16}$`
 // progress bar, a report of every table's rows and checksum (the same both ways), and the
 // copy is a desk the program runs on.
 func TestCopyCommand(t *testing.T) {
-	needCopyServer(t)
+	testutil.NeedBothDatabases(t)
 	c := newCLI(t)
 	c.must("demo", "--incidents", "500")
-	pg := copyPG(t)
+	pg := testutil.NewPostgresDatabase(t)
 	code, out, errs := c.run("copy", "--from", c.db, "--to", pg)
 	if code != 0 {
 		t.Fatalf("copy to PostgreSQL: exit %d, stderr %q", code, errs)
@@ -109,12 +60,12 @@ func TestCopyCommand(t *testing.T) {
 // TestCopyRefusals: a missing flag, a target that is not empty, an unreachable server and the
 // same database twice each end with one line and exit status 2, and write nothing.
 func TestCopyRefusals(t *testing.T) {
-	needCopyServer(t)
+	testutil.NeedBothDatabases(t)
 	c := newCLI(t)
 	c.must("demo")
 	other := newCLI(t)
 	other.must("demo", "--incidents", "10")
-	pg := copyPG(t)
+	pg := testutil.NewPostgresDatabase(t)
 	if code, _, errs := c.run("copy", "--from", c.db, "--to", pg); code != 0 {
 		t.Fatalf("first copy: exit %d, %q", code, errs)
 	}

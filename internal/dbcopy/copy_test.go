@@ -29,7 +29,7 @@ const generated = 20000
 // page with its timeline and files, searches and the agents' queue. New rows then take ids past
 // the copied ones.
 func TestRoundTrip(t *testing.T) {
-	needPostgres(t)
+	testutil.NeedBothDatabases(t)
 	ctx := t.Context()
 	now := time.Now()
 	src := testutil.NewDemoDatabase(t)
@@ -40,7 +40,7 @@ func TestRoundTrip(t *testing.T) {
 	inc := addVariety(t, a)
 	a.Close()
 
-	pg := newPGDatabase(t)
+	pg := testutil.NewPostgresDatabase(t)
 	progress := 0
 	start := time.Now()
 	rep, err := dbcopy.Copy(ctx, src, pg, dbcopy.Options{Progress: func(done, total int) {

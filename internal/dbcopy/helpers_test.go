@@ -1,16 +1,12 @@
 package dbcopy_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/mail"
-	"net/url"
-	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,52 +21,6 @@ import (
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
-
-// needPostgres skips a test of copies between SQLite and PostgreSQL on the PostgreSQL pass (it
-// makes the databases of both kinds it needs, so once is enough) and when no server is named,
-// unless GUICHET_TEST_STRICT=1 says it must run.
-func needPostgres(t *testing.T) {
-	t.Helper()
-	if testutil.OnPostgres() {
-		t.Skip("copies between SQLite and PostgreSQL run once, on the first pass")
-	}
-	if testutil.PostgresServer() == "" {
-		if testutil.Strict() {
-			t.Fatal("GUICHET_TEST_STRICT=1 but GUICHET_TEST_POSTGRES names no PostgreSQL server")
-		}
-		t.Skip("GUICHET_TEST_POSTGRES is not set")
-	}
-}
-
-var pgSeq atomic.Int64
-
-// newPGDatabase creates an empty database on the test server, dropped when t ends, and returns
-// its URL.
-func newPGDatabase(t *testing.T) string {
-	t.Helper()
-	name := fmt.Sprintf("guichet_dbcopy_%d_%d", os.Getpid(), pgSeq.Add(1))
-	onServer(t, "CREATE DATABASE "+name)
-	t.Cleanup(func() { onServer(t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	u, err := url.Parse(testutil.PostgresServer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-// onServer runs a statement on the test server's maintenance database.
-func onServer(t *testing.T, query string) {
-	t.Helper()
-	bdb, err := db.Open(testutil.PostgresServer(), db.Options{Pool: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
-	if _, err := bdb.ExecContext(context.Background(), query); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // openApp opens the desk at dsn, closed when t ends.
 func openApp(t *testing.T, dsn string) *app.App {

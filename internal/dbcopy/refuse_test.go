@@ -37,7 +37,7 @@ func wantProblem(t *testing.T, err error, want ...string) {
 // migratedPG returns a new PostgreSQL database migrated to the desk's schema, and it opened.
 func migratedPG(t *testing.T) (string, *bun.DB) {
 	t.Helper()
-	dsn := newPGDatabase(t)
+	dsn := testutil.NewPostgresDatabase(t)
 	bdb := openDB(t, dsn)
 	if _, err := db.Migrate(t.Context(), bdb); err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func missing(t *testing.T, path string) {
 // TestRefusesANonEmptyTarget: a target with a row anywhere, or with a table that is not the
 // desk's, is refused before anything is written to it.
 func TestRefusesANonEmptyTarget(t *testing.T) {
-	needPostgres(t)
+	testutil.NeedBothDatabases(t)
 	ctx := t.Context()
 	src := testutil.NewDemoDatabase(t)
 
@@ -88,7 +88,7 @@ func TestRefusesANonEmptyTarget(t *testing.T) {
 	wantProblem(t, err, "not empty", "timeline_search")
 
 	// Someone else's database: refused, and not even migrated.
-	pg3 := newPGDatabase(t)
+	pg3 := testutil.NewPostgresDatabase(t)
 	if _, err := openDB(t, pg3).NewRaw("CREATE TABLE invoices (id INT PRIMARY KEY)").Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRefusesANonEmptyTarget(t *testing.T) {
 // TestRefusesUnreachableAndWrongAddresses: a server that does not answer, a URL without a host,
 // a SQLite file that is not there: one line, and no file left behind.
 func TestRefusesUnreachableAndWrongAddresses(t *testing.T) {
-	needPostgres(t)
+	testutil.NeedBothDatabases(t)
 	ctx := t.Context()
 	src := testutil.NewDemoDatabase(t)
 	dir := t.TempDir()
@@ -140,7 +140,7 @@ func TestRefusesUnreachableAndWrongAddresses(t *testing.T) {
 
 // TestRefusesTheSameDatabase: the same file, or the same PostgreSQL database however named.
 func TestRefusesTheSameDatabase(t *testing.T) {
-	needPostgres(t)
+	testutil.NeedBothDatabases(t)
 	ctx := t.Context()
 	src := testutil.NewDemoDatabase(t)
 	_, err := dbcopy.Copy(ctx, src, src, dbcopy.Options{})
@@ -165,7 +165,7 @@ func TestRefusesTheSameDatabase(t *testing.T) {
 // TestRefusesASourceOfAnotherSchema: a file that is no desk, a desk not migrated to the end,
 // and one migrated by a newer program are refused before the target is created.
 func TestRefusesASourceOfAnotherSchema(t *testing.T) {
-	needPostgres(t)
+	testutil.NeedBothDatabases(t)
 	ctx := t.Context()
 	dir := t.TempDir()
 	target := filepath.Join(dir, "target.db")
@@ -192,7 +192,7 @@ func TestRefusesASourceOfAnotherSchema(t *testing.T) {
 	if _, err := openDB(t, ahead).NewRaw("INSERT INTO schema_migrations (name, group_id, migrated_at) VALUES ('29991231000001', 99, ?)", time.Now()).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	pg := newPGDatabase(t)
+	pg := testutil.NewPostgresDatabase(t)
 	_, err = dbcopy.Copy(ctx, ahead, pg, dbcopy.Options{})
 	wantProblem(t, err, "--from", "newer version")
 	if got := tables(t, pg); len(got) != 0 {
@@ -205,7 +205,7 @@ func TestRefusesASourceOfAnotherSchema(t *testing.T) {
 // set, rolls the whole copy back: PostgreSQL's tables stay empty and its sequences where they
 // were; a SQLite file the copy created is removed.
 func TestAFailedCopyLeavesTheTargetEmpty(t *testing.T) {
-	needPostgres(t)
+	testutil.NeedBothDatabases(t)
 	ctx := t.Context()
 	for _, c := range []struct {
 		name, spoil, want string

@@ -120,16 +120,7 @@ func NewDatabase(t testing.TB) string {
 	if !onPostgres {
 		return filepath.Join(t.TempDir(), "guichet.db")
 	}
-	name, err := createDatabase("")
-	if err != nil {
-		t.Fatalf("create a PostgreSQL database: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := dropDatabase(name); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	return databaseURL(name)
+	return NewPostgresDatabase(t)
 }
 
 // OpenDB opens a new, migrated database for t (see NewDatabase), closed when t ends.
@@ -152,4 +143,36 @@ func NoSuchTable() string {
 		return "does not exist (SQLSTATE 42P01)"
 	}
 	return "no such table"
+}
+
+// NeedBothDatabases is for a test that makes databases of both kinds itself (a copy between
+// SQLite and PostgreSQL): it skips it on the PostgreSQL pass, once being enough, and when no
+// server is named, unless GUICHET_TEST_STRICT=1 says it must run.
+func NeedBothDatabases(t testing.TB) {
+	t.Helper()
+	if onPostgres {
+		t.Skip("copies between SQLite and PostgreSQL run once, on the first pass")
+	}
+	if PostgresServer() == "" {
+		if Strict() {
+			t.Fatal("GUICHET_TEST_STRICT=1 but GUICHET_TEST_POSTGRES names no PostgreSQL server")
+		}
+		t.Skip("GUICHET_TEST_POSTGRES is not set")
+	}
+}
+
+// NewPostgresDatabase returns the URL of a new, empty database on the test server, whichever
+// the pass, dropped when t ends (see NeedBothDatabases).
+func NewPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	name, err := createDatabase("")
+	if err != nil {
+		t.Fatalf("create a PostgreSQL database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := dropDatabase(name); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	return databaseURL(name)
 }
