@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -173,35 +171,9 @@ func (c *child) url(path string) string { return "http://" + c.addr + path }
 func startTogether(t *testing.T, bin string, env []string, n int, args ...string) []*child {
 	t.Helper()
 	cs := make([]*child, n)
-	addrs := make([]chan string, n)
+	addrs := make([]<-chan string, n)
 	for i := range cs {
-		c := &child{cmd: exec.Command(bin, append([]string{"serve"}, args...)...), stderr: &syncBuf{}, done: make(chan struct{})}
-		c.cmd.Env, c.cmd.Stderr = env, c.stderr
-		out, err := c.cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			select {
-			case <-c.done:
-			default:
-				c.cmd.Process.Kill() //nolint:errcheck // the test failed before stopping it
-				c.cmd.Wait()         //nolint:errcheck
-			}
-		})
-		addrs[i] = make(chan string, 1)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				if a, ok := strings.CutPrefix(sc.Text(), "Guichet is listening on http://"); ok {
-					addrs[i] <- a
-				}
-			}
-		}()
-		cs[i] = c
+		cs[i], addrs[i] = spawnDesk(t, bin, env, args...)
 	}
 	deadline := time.After(30 * time.Second)
 	for i, c := range cs {

@@ -187,7 +187,20 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 // startDesk runs `guichet serve` and waits until it listens.
 func startDesk(t *testing.T, bin string, env []string) *child {
 	t.Helper()
-	c := &child{cmd: exec.Command(bin, "serve"), stderr: &syncBuf{}, done: make(chan struct{})}
+	c, addr := spawnDesk(t, bin, env)
+	select {
+	case c.addr = <-addr:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the desk did not start listening\n%s", c.stderr)
+	}
+	return c
+}
+
+// spawnDesk starts `guichet serve args…` and returns it with the address it will say it
+// listens on; it is killed when t ends unless it was stopped before.
+func spawnDesk(t *testing.T, bin string, env []string, args ...string) (*child, <-chan string) {
+	t.Helper()
+	c := &child{cmd: exec.Command(bin, append([]string{"serve"}, args...)...), stderr: &syncBuf{}, done: make(chan struct{})}
 	c.cmd.Env, c.cmd.Stderr = env, c.stderr
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
@@ -213,12 +226,7 @@ func startDesk(t *testing.T, bin string, env []string) *child {
 			}
 		}
 	}()
-	select {
-	case c.addr = <-addr:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the desk did not start listening\n%s", c.stderr)
-	}
-	return c
+	return c, addr
 }
 
 func (c *child) logs() string { return c.stderr.String() }
