@@ -83,22 +83,6 @@ func (d *desk) handle(t *testing.T, raw []byte) inbound.Outcome {
 	return out
 }
 
-// entries are the timeline entries of an incident that came in by mail.
-func (d *desk) byMail(t *testing.T, s timeline.Subject) []timeline.Entry {
-	t.Helper()
-	es, err := timeline.List(context.Background(), d.DB, s, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []timeline.Entry
-	for _, e := range es {
-		if e.Via == timeline.ViaEmail {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 func (d *desk) outbox(t *testing.T, kind string) []notify.Message {
 	t.Helper()
 	var ms []notify.Message
@@ -108,33 +92,18 @@ func (d *desk) outbox(t *testing.T, kind string) []notify.Message {
 	return ms
 }
 
-var seq int
-
-// message writes a plain-text mail; headers are extra "Name: value" lines.
-func message(from, to, subject, body string, headers ...string) []byte {
-	seq++
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <test-%d-%d@client.example.net>\r\n", from, to, subject, seq, time.Now().UnixNano())
-	fmt.Fprintf(&b, "Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n", time.Now().Format(time.RFC1123Z))
-	for _, h := range headers {
-		b.WriteString(h + "\r\n")
-	}
-	b.WriteString("\r\n" + strings.ReplaceAll(body, "\n", "\r\n"))
-	return []byte(b.String())
-}
-
 func TestAReplyByMailBecomesAReplyOnTheIncident(t *testing.T) {
 	d := newDesk(t)
 	john := d.user(t, "John.Doe")
 	inc := d.declare(t, "John.Doe", "OCB0000001")
 	to := d.book.For(fmt.Sprintf("incident-%d", inc.ID), john.ID)
-	raw := message("John Doe <"+strings.ToUpper(john.Email)+">", "Support <"+to+">", "Re: ["+inc.Number()+"] Instance arrêtée",
+	raw := testutil.InboundMail("John Doe <"+strings.ToUpper(john.Email)+">", "Support <"+to+">", "Re: ["+inc.Number()+"] Instance arrêtée",
 		"Toujours en panne ce matin.\n\nLe lun. 30 nov. 2026 à 10:12, Guichet <guichet@localhost> a écrit :\n> Votre incident est enregistré.\n")
 	out := d.handle(t, raw)
 	if out.Status != inbound.Handled || out.Duplicate || out.ID == 0 {
 		t.Fatalf("outcome %+v, want handled", out)
 	}
-	es := d.byMail(t, inc.Subject())
+	es := testutil.EntriesByMail(t, d.DB, inc.Subject())
 	if len(es) != 1 || es[0].Kind != timeline.Reply || es[0].Body != "Toujours en panne ce matin." || *es[0].ActorID != john.ID {
 		t.Fatalf("entries by mail: %+v", es)
 	}
@@ -142,7 +111,7 @@ func TestAReplyByMailBecomesAReplyOnTheIncident(t *testing.T) {
 	if again := d.handle(t, raw); !again.Duplicate || again.ID != out.ID || again.Status != inbound.Handled {
 		t.Errorf("second handling: %+v", again)
 	}
-	if es := d.byMail(t, inc.Subject()); len(es) != 1 {
+	if es := testutil.EntriesByMail(t, d.DB, inc.Subject()); len(es) != 1 {
 		t.Errorf("%d replies after the same message twice", len(es))
 	}
 	if n := testutil.Count(t, d.DB, "inbound_messages", "entry_id = ?", es[0].ID); n != 1 {
@@ -160,12 +129,12 @@ func TestAReplyIsFoundByTheMailItAnswers(t *testing.T) {
 		Limit(1).Scan(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	raw := message(marie.Email, support, "Re: incident", "Je confirme, même chose chez nous.",
+	raw := testutil.InboundMail(marie.Email, support, "Re: incident", "Je confirme, même chose chez nous.",
 		"In-Reply-To: "+sent.MessageID, "References: <unknown@elsewhere> "+sent.MessageID)
 	if out := d.handle(t, raw); out.Status != inbound.Handled {
 		t.Fatalf("outcome %+v", out)
 	}
-	if es := d.byMail(t, inc.Subject()); len(es) != 1 || *es[0].ActorID != marie.ID {
+	if es := testutil.EntriesByMail(t, d.DB, inc.Subject()); len(es) != 1 || *es[0].ActorID != marie.ID {
 		t.Fatalf("entries by mail: %+v", es)
 	}
 }
@@ -187,7 +156,7 @@ func TestRepliesFromOthersAreQuarantined(t *testing.T) {
 		{"nothing to answer", john.Email, "someone@desk.example.com", inbound.ReasonNoTicket},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := d.handle(t, message(tc.from, tc.to, "Re: ["+inc.Number()+"]", "Je réponds à la place de John."))
+			out := d.handle(t, testutil.InboundMail(tc.from, tc.to, "Re: ["+inc.Number()+"]", "Je réponds à la place de John."))
 			if out.Status != inbound.Quarantined || out.Reason != tc.reason {
 				t.Errorf("outcome %+v, want quarantined for %s", out, tc.reason)
 			}
@@ -195,10 +164,10 @@ func TestRepliesFromOthersAreQuarantined(t *testing.T) {
 	}
 	// John loses the incidents right: his reply address no longer writes.
 	testutil.SetRight(t, d.DB, d.tenant(t, "OCB0000001").ID, john.ID, "can_incidents", false)
-	if out := d.handle(t, message(john.Email, to, "Re:", "Encore moi.")); out.Status != inbound.Quarantined || out.Reason != inbound.ReasonNotAllowed {
+	if out := d.handle(t, testutil.InboundMail(john.Email, to, "Re:", "Encore moi.")); out.Status != inbound.Quarantined || out.Reason != inbound.ReasonNotAllowed {
 		t.Errorf("after the right was revoked: %+v", out)
 	}
-	if es := d.byMail(t, inc.Subject()); len(es) != 0 {
+	if es := testutil.EntriesByMail(t, d.DB, inc.Subject()); len(es) != 0 {
 		t.Errorf("%d entries written by refused mail", len(es))
 	}
 	if ms := d.outbox(t, "inbound_closed"); len(ms) != 0 {
@@ -216,7 +185,7 @@ func TestAReplyOnAClosedIncidentIsRefusedWithAnExplanation(t *testing.T) {
 		t.Fatal(err)
 	}
 	to := d.book.For(fmt.Sprintf("incident-%d", inc.ID), john.ID)
-	out := d.handle(t, message(john.Email, to, "Re: ["+inc.Number()+"]", "Le problème est revenu."))
+	out := d.handle(t, testutil.InboundMail(john.Email, to, "Re: ["+inc.Number()+"]", "Le problème est revenu."))
 	if out.Status != inbound.Quarantined || out.Reason != inbound.ReasonClosed {
 		t.Fatalf("outcome %+v", out)
 	}
@@ -224,7 +193,7 @@ func TestAReplyOnAClosedIncidentIsRefusedWithAnExplanation(t *testing.T) {
 	if len(ms) != 1 || ms[0].RecipientEmail != john.Email || ms[0].Lang != john.Lang || !strings.Contains(ms[0].BodyText, inc.Number()) {
 		t.Fatalf("explanation: %+v", ms)
 	}
-	if es := d.byMail(t, inc.Subject()); len(es) != 0 {
+	if es := testutil.EntriesByMail(t, d.DB, inc.Subject()); len(es) != 0 {
 		t.Errorf("a reply was added to a closed incident")
 	}
 }
@@ -234,7 +203,7 @@ func TestMailToTheSupportAddressOpensAnIncident(t *testing.T) {
 	marie, paul := d.user(t, "Marie.Dupont"), d.user(t, "Paul.Martin")
 
 	// Marie names her tenant in the subject.
-	out := d.handle(t, message(marie.Email, "Support <"+support+">", "[ocb0000002] Volume cinder-data inaccessible",
+	out := d.handle(t, testutil.InboundMail(marie.Email, "Support <"+support+">", "[ocb0000002] Volume cinder-data inaccessible",
 		"Le volume ne se monte plus depuis 8 h sur eu-west-1.\n\n-- \nMarie Dupont\nDupont Industrie"))
 	if out.Status != inbound.Handled {
 		t.Fatalf("Marie's mail: %+v", out)
@@ -251,7 +220,7 @@ func TestMailToTheSupportAddressOpensAnIncident(t *testing.T) {
 		got.Impact != "medium" || got.Urgency != "medium" || got.Region != "eu-west-1" || got.ReporterID != marie.ID {
 		t.Errorf("incident by mail: %+v", got)
 	}
-	if es := d.byMail(t, got.Subject()); len(es) != 1 || es[0].Kind != timeline.Event {
+	if es := testutil.EntriesByMail(t, d.DB, got.Subject()); len(es) != 1 || es[0].Kind != timeline.Event {
 		t.Errorf("creation event by mail: %+v", es)
 	}
 	if ms := d.outbox(t, "incident_declared"); len(ms) == 0 || ms[len(ms)-1].RecipientEmail != marie.Email && ms[0].RecipientEmail != marie.Email {
@@ -259,13 +228,13 @@ func TestMailToTheSupportAddressOpensAnIncident(t *testing.T) {
 	}
 
 	// Paul has one tenant: no tag needed.
-	if out := d.handle(t, message(paul.Email, support, "Instance bloquée", "Elle ne répond plus.")); out.Status != inbound.Handled {
+	if out := d.handle(t, testutil.InboundMail(paul.Email, support, "Instance bloquée", "Elle ne répond plus.")); out.Status != inbound.Handled {
 		t.Errorf("Paul's mail: %+v", out)
 	}
 
 	// Marie without a tag: she is asked which tenant, in her language, and nothing is created.
 	before := testutil.Count(t, d.DB, "incidents", "1 = 1")
-	out = d.handle(t, message(marie.Email, support, "Sauvegarde en échec", "La sauvegarde de cette nuit a échoué."))
+	out = d.handle(t, testutil.InboundMail(marie.Email, support, "Sauvegarde en échec", "La sauvegarde de cette nuit a échoué."))
 	if out.Status != inbound.Quarantined || out.Reason != inbound.ReasonWhichTenant {
 		t.Errorf("Marie without a tenant: %+v", out)
 	}
@@ -283,7 +252,7 @@ func TestMailToTheSupportAddressOpensAnIncident(t *testing.T) {
 		{"stranger@example.org", "[OCB0000001] Bonjour", inbound.ReasonUnknownSender},
 		{d.user(t, "Alice.Agent").Email, "Test", inbound.ReasonUnknownSender},
 	} {
-		if out := d.handle(t, message(tc.from, support, tc.subject, "Texte.")); out.Status != inbound.Quarantined || out.Reason != tc.reason {
+		if out := d.handle(t, testutil.InboundMail(tc.from, support, tc.subject, "Texte.")); out.Status != inbound.Quarantined || out.Reason != tc.reason {
 			t.Errorf("%s %q: %+v, want %s", tc.from, tc.subject, out, tc.reason)
 		}
 	}
@@ -300,12 +269,12 @@ func TestAutomatedMailIsIgnored(t *testing.T) {
 	marie := d.user(t, "Marie.Dupont")
 	before := testutil.Count(t, d.DB, "outbox", "1 = 1")
 	for _, h := range []string{"Auto-Submitted: auto-replied", "Precedence: bulk", "List-Id: <ops.example.com>"} {
-		out := d.handle(t, message(marie.Email, support, "Absent du bureau", "Je suis absente jusqu'au 4 décembre.", h))
+		out := d.handle(t, testutil.InboundMail(marie.Email, support, "Absent du bureau", "Je suis absente jusqu'au 4 décembre.", h))
 		if out.Status != inbound.Ignored || out.Reason == "" {
 			t.Errorf("%s: %+v, want ignored", h, out)
 		}
 	}
-	if out := d.handle(t, message(d.Config.MailFrom.String(), support, "[OCB0000001] boucle", "Texte.")); out.Status != inbound.Ignored {
+	if out := d.handle(t, testutil.InboundMail(d.Config.MailFrom.String(), support, "[OCB0000001] boucle", "Texte.")); out.Status != inbound.Ignored {
 		t.Errorf("mail from the desk itself: %+v", out)
 	}
 	if n := testutil.Count(t, d.DB, "outbox", "1 = 1"); n != before {
@@ -323,7 +292,7 @@ func TestAFloodWaitsInTheQuarantine(t *testing.T) {
 	paul := d.user(t, "Paul.Martin")
 	var got []inbound.Status
 	for i := range 4 {
-		got = append(got, d.handle(t, message(paul.Email, support, fmt.Sprintf("Panne %d", i), "Texte.")).Status)
+		got = append(got, d.handle(t, testutil.InboundMail(paul.Email, support, fmt.Sprintf("Panne %d", i), "Texte.")).Status)
 	}
 	if fmt.Sprint(got) != "[handled handled quarantined quarantined]" {
 		t.Errorf("statuses %v", got)
@@ -339,11 +308,11 @@ func TestAReplyOnAContractRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := d.handle(t, message(marie.Email, d.book.For(rq.Thread(), marie.ID), "Re: "+rq.Number(), "Nous préférons une mise en place en janvier."))
+	out := d.handle(t, testutil.InboundMail(marie.Email, d.book.For(rq.Thread(), marie.ID), "Re: "+rq.Number(), "Nous préférons une mise en place en janvier."))
 	if out.Status != inbound.Handled {
 		t.Fatalf("reply on %s: %+v", rq.Number(), out)
 	}
-	if es := d.byMail(t, rq.Subject()); len(es) != 1 || es[0].Body != "Nous préférons une mise en place en janvier." {
+	if es := testutil.EntriesByMail(t, d.DB, rq.Subject()); len(es) != 1 || es[0].Body != "Nous préférons une mise en place en janvier." {
 		t.Errorf("request timeline by mail: %+v", es)
 	}
 }

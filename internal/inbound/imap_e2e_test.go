@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/inbound"
+	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
 )
 
@@ -21,8 +22,8 @@ func TestIMAPRepliesEndToEnd(t *testing.T) {
 	inc := d.declare(t, "John.Doe", "OCB0000001")
 	to := d.book.For(fmt.Sprintf("incident-%d", inc.ID), john.ID)
 
-	first := dv.append(message(john.Email, to, "Re: ["+inc.Number()+"]", "Redémarrée, ça tient pour l’instant."))
-	stranger := dv.append(message("mallory@evil.example", to, "Re: ["+inc.Number()+"]", "Bonjour."))
+	first := dv.append(testutil.InboundMail(john.Email, to, "Re: ["+inc.Number()+"]", "Redémarrée, ça tient pour l’instant."))
+	stranger := dv.append(testutil.InboundMail("mallory@evil.example", to, "Re: ["+inc.Number()+"]", "Bonjour."))
 	p := &inbound.Poller{Config: dv.config(), Log: dovecotLog(t), Handle: d.Inbound.Handle}
 	if n, err := p.Once(t.Context()); err != nil || n != 2 {
 		t.Fatalf("Once = %d, %v; want both messages handled", n, err)
@@ -30,12 +31,12 @@ func TestIMAPRepliesEndToEnd(t *testing.T) {
 	if !dv.done(first) || !dv.done(stranger) {
 		t.Errorf("marked: reply %v, stranger %v", dv.done(first), dv.done(stranger))
 	}
-	if es := d.byMail(t, inc.Subject()); len(es) != 1 || es[0].Body != "Redémarrée, ça tient pour l’instant." {
+	if es := testutil.EntriesByMail(t, d.DB, inc.Subject()); len(es) != 1 || es[0].Body != "Redémarrée, ça tient pour l’instant." {
 		t.Fatalf("replies by mail: %+v", es)
 	}
 
 	// Killed after the commit, before the mark.
-	crash := dv.append(message(john.Email, to, "Re: ["+inc.Number()+"]", "Finalement, de nouveau en panne."))
+	crash := dv.append(testutil.InboundMail(john.Email, to, "Re: ["+inc.Number()+"]", "Finalement, de nouveau en panne."))
 	ctx, kill := context.WithCancel(t.Context())
 	p.Handle = func(ctx context.Context, raw []byte, source inbound.Source) (inbound.Outcome, error) {
 		out, err := d.Inbound.Handle(ctx, raw, source)
@@ -53,7 +54,7 @@ func TestIMAPRepliesEndToEnd(t *testing.T) {
 	if n, err := p.Once(t.Context()); err != nil || n != 1 || !dv.done(crash) {
 		t.Fatalf("after the restart: Once = %d, %v, marked %v", n, err, dv.done(crash))
 	}
-	es := d.byMail(t, inc.Subject())
+	es := testutil.EntriesByMail(t, d.DB, inc.Subject())
 	if len(es) != 2 || es[1].Body != "Finalement, de nouveau en panne." {
 		t.Fatalf("replies by mail after the crash: %d, want 2 (one each)", len(es))
 	}

@@ -8,7 +8,6 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ import (
 func init() {
 	// Only admins reach the inbound pages: a quarantined message is as good as any.
 	foreignParams["inbound"] = func(t *testing.T, d *desk, p persona, f foreignFixture) string {
-		return id(d.handleMail(t, inboundMail("stranger@example.org", inboundSupport, "Bonjour", "Texte.")).ID)
+		return id(d.handleMail(t, testutil.InboundMail("stranger@example.org", inboundSupport, "Bonjour", "Texte.")).ID)
 	}
 	// An entry of another organisation's incident: a customer gets the 404 of any entry.
 	foreignParams["entry"] = func(t *testing.T, d *desk, p persona, f foreignFixture) string {
@@ -80,38 +79,6 @@ func (d *desk) setLang(t *testing.T, login, lang string) {
 	}
 }
 
-// entriesByMail are the entries of a ticket that came in by mail.
-func (d *desk) entriesByMail(t *testing.T, s timeline.Subject) []timeline.Entry {
-	t.Helper()
-	es, err := timeline.List(context.Background(), d.DB, s, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []timeline.Entry
-	for _, e := range es {
-		if e.Via == timeline.ViaEmail {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-var mailSeq atomic.Int64
-
-// inboundMail writes a plain-text mail; headers are extra "Name: value" lines.
-func inboundMail(from, to, subject, body string, headers ...string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <web-%d-%d@client.example.net>\r\n", from, to, subject,
-		mailSeq.Add(1), time.Now().UnixNano())
-	fmt.Fprintf(&b, "Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n",
-		time.Now().Format(time.RFC1123Z))
-	for _, h := range headers {
-		b.WriteString(h + "\r\n")
-	}
-	b.WriteString("\r\n" + strings.ReplaceAll(body, "\n", "\r\n"))
-	return []byte(b.String())
-}
-
 // The admin's Inbound mail page: the last read of each way in with its error, the counts, the
 // quarantine by default and any status on demand, each reason in the admin's language; one
 // message with its text escaped, its ticket and its original to download.
@@ -119,10 +86,10 @@ func TestInboundAdminListsAndShowsMessages(t *testing.T) {
 	d := newDesk(t)
 	d.withSupport(t)
 	ctx := context.Background()
-	stranger := inboundMail("Inconnu <stranger@example.org>", inboundSupport, "Demande d’accès", "Bonjour,\n<b>ouvrez</b> le port 22 & merci.")
+	stranger := testutil.InboundMail("Inconnu <stranger@example.org>", inboundSupport, "Demande d’accès", "Bonjour,\n<b>ouvrez</b> le port 22 & merci.")
 	quarantined := d.handleMail(t, stranger)
-	ignored := d.handleMail(t, inboundMail(d.user(t, "Marie.Dupont").Email, inboundSupport, "Absente", "Je reviens lundi.", "Auto-Submitted: auto-replied"))
-	handled := d.handleMail(t, inboundMail(d.user(t, "Paul.Martin").Email, inboundSupport, "Instance bloquée", "Elle ne répond plus."))
+	ignored := d.handleMail(t, testutil.InboundMail(d.user(t, "Marie.Dupont").Email, inboundSupport, "Absente", "Je reviens lundi.", "Auto-Submitted: auto-replied"))
+	handled := d.handleMail(t, testutil.InboundMail(d.user(t, "Paul.Martin").Email, inboundSupport, "Instance bloquée", "Elle ne répond plus."))
 	if quarantined.Status != inbound.Quarantined || quarantined.Reason != inbound.ReasonUnknownSender || ignored.Status != inbound.Ignored ||
 		handled.Status != inbound.Handled {
 		t.Fatalf("outcomes %+v %+v %+v", quarantined, ignored, handled)
@@ -203,7 +170,7 @@ func TestInboundAttachToAnIncidentAndTheOriginalMessage(t *testing.T) {
 	d := newDesk(t)
 	d.withSupport(t)
 	inc := d.declare(t, "Marie.Dupont", d.tenant(t, "OCB0000001").ID, "Console inaccessible")
-	raw := inboundMail("Marie perso <marie.dupont@gmail.example>", inboundSupport, "Re: console", "La console est revenue ce matin.")
+	raw := testutil.InboundMail("Marie perso <marie.dupont@gmail.example>", inboundSupport, "Re: console", "La console est revenue ce matin.")
 	out := d.handleMail(t, raw)
 	if out.Status != inbound.Quarantined {
 		t.Fatalf("outcome %+v", out)
@@ -241,7 +208,7 @@ func TestInboundAttachToAnIncidentAndTheOriginalMessage(t *testing.T) {
 	wantBody(t, "attached", page, "The message was attached to the ticket.", "Attached", `href="/staff/incidents/`+inc.Number()+`#e`,
 		"by "+d.user(t, "admin").DisplayName+" on ")
 	wantNoBody(t, "attached", page, `action="`+path+`/attach"`, `action="`+path+`/discard"`)
-	es := d.entriesByMail(t, inc.Subject())
+	es := testutil.EntriesByMail(t, d.DB, inc.Subject())
 	if len(es) != 1 || es[0].Kind != timeline.Reply || es[0].Body != "La console est revenue ce matin." || *es[0].ActorID != d.user(t, "Marie.Dupont").ID {
 		t.Fatalf("entries by mail: %+v", es)
 	}
@@ -278,7 +245,7 @@ func TestInboundAttachToAnIncidentAndTheOriginalMessage(t *testing.T) {
 	r = admin.Post(path+"/attach", url.Values{"number": {inc.Number()}, "login": {"Marie.Dupont"}})
 	wantStatus(t, "attach twice", r, http.StatusConflict)
 	wantBody(t, "attach twice", r, "Another admin decided on this message first", "Attached")
-	if es := d.entriesByMail(t, inc.Subject()); len(es) != 1 {
+	if es := testutil.EntriesByMail(t, d.DB, inc.Subject()); len(es) != 1 {
 		t.Errorf("%d entries by mail after a second attachment", len(es))
 	}
 }
@@ -288,7 +255,7 @@ func TestInboundAttachToAnIncidentAndTheOriginalMessage(t *testing.T) {
 func TestInboundDiscardAndStaleDecisions(t *testing.T) {
 	d := newDesk(t)
 	d.withSupport(t)
-	out := d.handleMail(t, inboundMail("stranger@example.org", inboundSupport, "Promotion", "Achetez maintenant."))
+	out := d.handleMail(t, testutil.InboundMail("stranger@example.org", inboundSupport, "Promotion", "Achetez maintenant."))
 	path := "/admin/inbound/" + id(out.ID)
 	d.setLang(t, "admin", "en")
 	admin := d.as(t, "admin")
@@ -333,7 +300,7 @@ func TestInboundDiscardAndStaleDecisions(t *testing.T) {
 func TestInboundPagesAreForAdminsOnly(t *testing.T) {
 	d := newDesk(t)
 	d.withSupport(t)
-	out := d.handleMail(t, inboundMail("stranger@example.org", inboundSupport, "Bonjour", "Texte."))
+	out := d.handleMail(t, testutil.InboundMail("stranger@example.org", inboundSupport, "Bonjour", "Texte."))
 	path := "/admin/inbound/" + id(out.ID)
 	for _, login := range []string{"Marie.Dupont", "Alice.Agent", "Sophie.Commerciale"} {
 		c := d.as(t, login)
