@@ -149,12 +149,8 @@ func TestDoubleSubmitShowsTheFirstTicket(t *testing.T) {
 	d := newDesk(t)
 	marie := d.as(t, "Marie.Dupont")
 	page := marie.Get("/incidents/new")
-	token := regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(page.Body)
-	if token == nil {
-		t.Fatal("the declare form carries no one-time token")
-	}
 	form := validIncidentForm()
-	form.Set("_once", token[1])
+	form.Set("_once", onceToken(t, "the declare form", page.Body))
 	first := marie.PostFiles("/incidents", form)
 	second := marie.PostFiles("/incidents", form)
 	wantStatus(t, "first", first, http.StatusSeeOther)
@@ -167,7 +163,7 @@ func TestDoubleSubmitShowsTheFirstTicket(t *testing.T) {
 	}
 	// A new form is a new incident.
 	page = marie.Get("/incidents/new")
-	form.Set("_once", regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(page.Body)[1])
+	form.Set("_once", onceToken(t, "the declare form", page.Body))
 	wantStatus(t, "new form", marie.PostFiles("/incidents", form), http.StatusSeeOther)
 	if n := countIncidents(t, d); n != 2 {
 		t.Errorf("%d incidents after a second form, want 2", n)
@@ -175,12 +171,8 @@ func TestDoubleSubmitShowsTheFirstTicket(t *testing.T) {
 
 	summary := marie.Post("/changes/new", quotaForm("ecs_instances", "10", "12"))
 	wantStatus(t, "summary", summary, http.StatusOK)
-	m := regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(summary.Body)
-	if m == nil {
-		t.Fatal("the change summary carries no one-time token")
-	}
 	f := quotaForm("ecs_instances", "10", "12")
-	f.Set("_once", m[1])
+	f.Set("_once", onceToken(t, "the change summary", summary.Body))
 	f.Set("step", "submit")
 	a, b := marie.Post("/changes", f), marie.Post("/changes", f)
 	if a.Status != http.StatusSeeOther || a.Location != b.Location {
@@ -199,12 +191,8 @@ func TestDoubleSubmitAtOnceCreatesOneTicket(t *testing.T) {
 	d := newDesk(t)
 	marie := d.as(t, "Marie.Dupont")
 	page := marie.Get("/incidents/new")
-	token := regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(page.Body)
-	if token == nil {
-		t.Fatal("the declare form carries no one-time token")
-	}
 	form := validIncidentForm()
-	form.Set("_once", token[1])
+	form.Set("_once", onceToken(t, "the declare form", page.Body))
 	const tabs = 6
 	answers := make([]testutil.Response, tabs)
 	var wg sync.WaitGroup
@@ -298,4 +286,16 @@ func TestErrorsUnderAPIAreProblemJSON(t *testing.T) {
 		t.Errorf("content type %q", ct)
 	}
 	wantBody(t, "problem", r, `"status":404`, `"title":"Page introuvable"`, `"request_id":"`)
+}
+
+var onceField = regexp.MustCompile(`name="_once" value="([^"]+)"`)
+
+// onceToken is the one-time token of the form a page carries (what names the form).
+func onceToken(t *testing.T, what, body string) string {
+	t.Helper()
+	m := onceField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("%s carries no one-time token", what)
+	}
+	return m[1]
 }
