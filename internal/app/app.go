@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
@@ -251,7 +252,14 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, API: a.mountAPI})
+}
+
+// mountAPI serves the JSON API beside the pages.
+func (a *App) mountAPI(app *fiber.App) {
+	api.Mount(app, api.Deps{Config: a.Config, Bundle: a.Bundle, Log: a.Log, Identity: a.Identity, Tenancy: a.Tenancy,
+		Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts, Catalogue: a.Catalogue, SLA: a.SLA,
+		Outbox: a.Outbox, Files: a.Files, DB: a.DB})
 }
 
 // job is a background task run every interval. Each run claims what it does in the transaction
@@ -348,6 +356,10 @@ func (a *App) sweepSessions(ctx context.Context) {
 		// A form is not sent again a day later: its one-time token can go.
 		if _, err := once.Forget(ctx, a.DB, now.Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 			a.Log.Warn("form token sweep failed", "err", err)
+		}
+		// Nor is an API create retried a day later.
+		if _, err := api.ForgetIdempotency(ctx, a.DB, now.Add(-api.IdempotencyKeep)); err != nil && !errors.Is(err, context.Canceled) {
+			a.Log.Warn("idempotency key sweep failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

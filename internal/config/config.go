@@ -49,6 +49,8 @@ type Config struct {
 	Staff2FA string
 	// DB tunes a PostgreSQL connection (SQLite ignores it).
 	DB DBOptions
+	// APIRate is how many requests one API token may make a minute, per instance.
+	APIRate int
 }
 
 // DBOptions are the PostgreSQL pool size, statement timeout and TLS mode; the database URL's
@@ -259,6 +261,14 @@ var settings = []setting{
 			return errors.New("want a whole number of megabytes from 1 to 100")
 		}
 		c.AttachmentMax = int64(n) << 20
+		return nil
+	}},
+	{"GUICHET_API_RATE", "api-rate", "600", "requests a minute one API token may make, per instance (1 to 100000)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return errors.New("want a whole number of requests a minute from 1 to 100000")
+		}
+		c.APIRate = n
 		return nil
 	}},
 	{"GUICHET_DB_POOL", "db-pool", "20", "PostgreSQL: most connections open at once, per instance (1 to 1000)", func(c *Config, v string) error {

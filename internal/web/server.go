@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
@@ -50,6 +51,8 @@ type Deps struct {
 	Files     *timeline.Files
 	// Inbound is the admins' view of inbound mail, and staff's originals of replies by mail.
 	Inbound *inbound.Admin
+	// API mounts the JSON API (nil: none); its requests carry a token, not a session.
+	API func(*fiber.App)
 }
 
 // handler holds the dependencies every handler uses; all routes are its methods.
@@ -93,6 +96,9 @@ func New(d Deps) (*fiber.App, error) {
 	app.Use(h.requestLog, h.recoverPanic, h.securityHeaders, h.withDeadline)
 	app.Get("/healthz", h.health)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	if d.API != nil {
+		d.API(app)
+	}
 	app.Use(h.loadSession, h.checkInput)
 	// An unknown path falls through to Fiber's 404, a known path with another method to its 405
 	// with Allow; both reach handleError.
@@ -109,6 +115,9 @@ func (h *handler) health(c *fiber.Ctx) error {
 
 // handleError is the one error path: a known error becomes its status and a localized page.
 func (h *handler) handleError(c *fiber.Ctx, err error) error {
+	if api.IsAPI(c.Path()) {
+		return h.apiError(c, err)
+	}
 	status, key := fiber.StatusInternalServerError, "error.page.500"
 	var fe *fiber.Error
 	var bp errBadPage
@@ -177,4 +186,22 @@ func (h *handler) problem(c *fiber.Ctx, status int, key string) error {
 	c.Status(status)
 	return c.JSON(fiber.Map{"type": "about:blank", "status": status, "title": h.Bundle.T(lang, key+".title", nil),
 		"detail": h.Bundle.T(lang, key+".text", nil), "request_id": requestID(c)}, "application/problem+json")
+}
+
+// apiError answers an API request refused outside its handlers (a body or a header too large,
+// a method the path does not take, a panic) with a problem+json, never the pages' HTML.
+func (h *handler) apiError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		status = fe.Code
+	case errors.Is(err, context.DeadlineExceeded):
+		status = fiber.StatusServiceUnavailable
+	}
+	if status >= 500 {
+		h.Log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", logPath(c), "err", err)
+		return api.Problem(c, status, nil)
+	}
+	return api.Problem(c, status, err)
 }

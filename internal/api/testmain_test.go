@@ -1,0 +1,9 @@
+package api_test
+
+import (
+	"testing"
+
+	"github.com/guichet/guichet/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
