@@ -221,7 +221,7 @@ func validationKey(msg string) string {
 		return "api.field.datetime"
 	case msg == "expected boolean", msg == "expected number", msg == "expected integer", msg == "expected string",
 		msg == "expected array", msg == "expected object", strings.HasPrefix(msg, "expected string to be base64"):
-		return "api.field.type." + strings.TrimPrefix(strings.Fields(msg+" x")[1], "")
+		return "api.field.type." + strings.TrimPrefix(strings.Fields(msg + " x")[1], "")
 	}
 	return "api.field.invalid"
 }
