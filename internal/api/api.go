@@ -64,6 +64,9 @@ func Mount(app *fiber.App, d Deps) huma.API {
 	g := app.Group(Prefix, s.negotiate, s.authenticate, s.idempotent)
 	api := humafiber.NewWithGroup(app, g, Config())
 	s.register(api)
+	for _, p := range pages {
+		p(s, g, api)
+	}
 	// Anything else under the prefix is a problem+json 404, never the pages' HTML.
 	g.All("/*", func(c *fiber.Ctx) error { return Problem(c, fiber.StatusNotFound, nil) })
 	return api
@@ -128,6 +131,10 @@ func op(method, path, id, tag, summary string) huma.Operation {
 // registrars add the operations of one capability each; every file of the API appends its own
 // in init, so that capabilities are added beside one another.
 var registrars []func(*server, huma.API)
+
+// pages are the API's own routes outside the document (its reference page), public like the
+// document: each file that serves one appends it in init.
+var pages []func(*server, fiber.Router, huma.API)
 
 // register adds every operation.
 func (s *server) register(api huma.API) {
