@@ -119,6 +119,10 @@ func newProblem(lang string, status int, msg string, errs ...error) *ProblemDeta
 			continue
 		}
 		switch {
+		case errors.As(err, &he) && he.Location == "body" && status == http.StatusBadRequest:
+			detailKey = "api.problem.malformed" // the body does not parse: no field to name
+		case errors.As(err, &he) && status == http.StatusUnsupportedMediaType:
+			detailKey = "api.problem.content_type"
 		case errors.As(err, &he):
 			f := detailField(he)
 			fields = append(fields, FieldError{Field: f, Message: t(validationKey(he.Message), "Field", f, "Limit", limitOf(he.Message))})

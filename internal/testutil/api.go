@@ -109,13 +109,14 @@ func (c *APIClient) Do(method, path string, body any, headers ...string) APIResp
 	}
 	resp, err := c.app.Test(req, -1)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		msg := err.Error()
+		c.t.Fatalf("%s %.200s: %.300s", method, path, msg)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	r := APIResponse{Status: resp.StatusCode, Header: resp.Header, Body: out}
 	if r.Status >= 500 {
-		c.t.Errorf("%s %s: %d %.500s", method, path, r.Status, out)
+		c.t.Errorf("%s %.200s: %d %.500s", method, path, r.Status, out)
 	}
 	if !c.NoCheck {
 		c.check(method, path, raw, r)
@@ -193,7 +194,7 @@ func (c *APIClient) check(method, path string, body []byte, r APIResponse) {
 	route, params, err := c.router().FindRoute(req)
 	if err != nil {
 		if r.Status != http.StatusNotFound && r.Status != http.StatusMethodNotAllowed {
-			c.t.Errorf("%s %s answered %d but the document has no such operation: %v", method, path, r.Status, err)
+			c.t.Errorf("%s %.200s answered %d but the document has no such operation: %v", method, path, r.Status, err)
 		}
 		return
 	}
@@ -206,6 +207,6 @@ func (c *APIClient) check(method, path string, body []byte, r APIResponse) {
 		if len(msg) > 800 {
 			msg = msg[:800] + "…"
 		}
-		c.t.Errorf("%s %s: answer %d not as documented: %s\nbody: %.400s", method, path, r.Status, msg, r.Body)
+		c.t.Errorf("%s %.200s: answer %d not as documented: %s\nbody: %.400s", method, path, r.Status, msg, r.Body)
 	}
 }
