@@ -28,6 +28,7 @@ func init() {
 	commands["user create"] = command{summary: "create a user", usage: "--login L --email E --name N [--lang fr|en] [--kind K] [--password P]", needsDB: true, flags: userCreateFlags}
 	commands["user reset-login"] = command{summary: "unlock an account locked by failed logins (Reset failed login)", usage: "--login L", needsDB: true, flags: userResetFlags}
 	commands["user reset-2fa"] = command{summary: "turn off a user's two-factor authentication (a lost phone and lost recovery codes) and end their sessions", usage: "--login L", needsDB: true, flags: userReset2FAFlags}
+	commands["user token"] = command{summary: "make a personal access token of the API for a user (a monitoring system's account, say) and print its secret once", usage: "--login L --name N [--scope read|write] [--days 90]", needsDB: true, flags: userTokenFlags}
 	commands["user set-password"] = command{summary: "set a user's password (read from standard input without --password)", usage: "--login L [--password P]", needsDB: true, flags: userPasswordFlags}
 	commands["tenant create"] = command{summary: "create a tenant, or bring in an existing contract", usage: "--code OCB0000000 --name N --referent L --owner L --sales-rep L --level L --from YYYY-MM-DD [--until YYYY-MM-DD]", needsDB: true, flags: tenantCreateFlags}
 }
@@ -232,6 +233,26 @@ func tenantCreateFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 			return fieldErrors(e, err)
 		}
 		fmt.Fprintf(e.stdout, "tenant %s created (id %d)\n", t.Code, t.ID)
+		return nil
+	}
+}
+
+func userTokenFlags(fs *flag.FlagSet) func(context.Context, *env) error {
+	login := fs.String("login", "", "login of the user the token acts as")
+	name := fs.String("name", "", "what the token is for, as its list shows it")
+	scope := fs.String("scope", identity.ScopeRead, "read (GET only) or write")
+	days := fs.Int("days", 90, "how many days the token works (at most 366)")
+	return func(ctx context.Context, e *env) error {
+		a, u, err := e.user(ctx, *login)
+		if err != nil {
+			return err
+		}
+		secret, _, err := a.Identity.CreateToken(ctx, identity.ActorOf(u), identity.NewAPIToken{Name: *name, Scope: *scope,
+			Expires: time.Now().UTC().AddDate(0, 0, *days)}, a.Config.StaffTwoFactorRequired())
+		if err != nil {
+			return fieldErrors(e, err)
+		}
+		fmt.Fprintln(e.stdout, secret)
 		return nil
 	}
 }

@@ -232,6 +232,10 @@ func TestUserCommands(t *testing.T) {
 			"guichet user reset-login: no user with login \"Nobody\"\n"},
 		{"short password set", []string{"user", "set-password", "--login", "John.Doe", "--password", "short"},
 			"guichet user set-password: password: At least 10 characters.\n"},
+		{"token without a name", []string{"user", "token", "--login", "John.Doe", "--scope", "write"},
+			"guichet user token: name: Name the token, so that you recognize it in the list.\n"},
+		{"token for two years", []string{"user", "token", "--login", "John.Doe", "--name", "n", "--days", "800"},
+			"guichet user token: expires: A token lives at most a year.\n"},
 	}
 	users, tenants := c.count("users"), c.count("tenants")
 	for _, tt := range tests {
@@ -244,6 +248,13 @@ func TestUserCommands(t *testing.T) {
 	}
 	if c.count("users") != users || c.count("tenants") != tenants {
 		t.Error("a refused command wrote")
+	}
+
+	if c.count("api_tokens") != 0 {
+		t.Error("a refused token command wrote")
+	}
+	if out := c.must("user", "token", "--login", "John.Doe", "--name", "Zabbix", "--scope", "write"); !strings.HasPrefix(out, "gch_") || c.count("api_tokens") != 1 {
+		t.Errorf("user token: stdout %q", out)
 	}
 
 	out := c.must("user", "create", "--login", "New.Agent", "--email", "new.agent@example.com", "--name", "New Agent", "--kind", "agent", "--lang", "en", "--password", "agent-password")
