@@ -111,10 +111,10 @@ func callerOf(ctx context.Context) *caller {
 
 func actorOf(ctx context.Context) tenancy.Actor { return callerOf(ctx).Actor }
 
-// public says which paths need no token: the document itself.
+// public says which paths need no token: the document itself, and its reference page.
 func public(path string) bool {
 	return path == Prefix+"/openapi.json" || path == Prefix+"/openapi.yaml" || path == Prefix+"/openapi-3.0.json" ||
-		path == Prefix+"/openapi-3.0.yaml"
+		path == Prefix+"/openapi-3.0.yaml" || path == ReferencePath
 }
 
 // op describes an operation with the desk's defaults: a tag, an id, a body limit of 1 MiB.
