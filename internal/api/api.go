@@ -61,6 +61,7 @@ func Mount(app *fiber.App, d Deps) huma.API {
 	s := &server{Deps: d, limiter: newLimiter(d.Config.APIRate)}
 	defaultBundle = d.Bundle
 	defaultLang = d.Config.DefaultLang
+	defaultLog = d.Log
 	g := app.Group(Prefix, s.negotiate, s.authenticate, s.idempotent)
 	api := humafiber.NewWithGroup(app, g, Config())
 	s.register(api)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ func (p *ProblemDetails) ContentType(string) string { return ProblemType }
 var (
 	defaultBundle *i18n.Bundle
 	defaultLang   = "en"
+	defaultLog    *slog.Logger
 )
 
 func init() {
@@ -64,6 +66,13 @@ func init() {
 			}
 		}
 		p := newProblem(lang, status, msg, errs...)
+		if p.Status >= 500 && defaultLog != nil {
+			path := ""
+			if ctx != nil {
+				path = ctx.URL().Path
+			}
+			defaultLog.Error("api request failed", "path", path, "status", p.Status, "err", errors.Join(errs...))
+		}
 		if ctx != nil {
 			p.Instance = ctx.URL().Path
 			if p.Status == http.StatusTooManyRequests {
@@ -96,22 +105,19 @@ func newProblem(lang string, status int, msg string, errs ...error) *ProblemDeta
 		}
 		return b.T(lang, key, i18n.Pairs(pairs...))
 	}
-	detailKey := ""
+	detailKey, detail := "", ""
 	var fields []FieldError
 	for _, err := range errs {
 		if err == nil {
 			continue
 		}
 		var he *huma.ErrorDetail
-		var ie *i18n.Error
 		if es, ok := i18n.AsErrors(err); ok {
 			status = http.StatusUnprocessableEntity
 			for _, e := range es {
 				if e.Field == "" {
-					detailKey = e.Key
-					if b != nil {
-						return &ProblemDetails{Type: "about:blank", Status: status, Title: t("api.problem.422"), Detail: b.Message(lang, e)}
-					}
+					// A refusal of the whole request: its detail, beside any refused fields.
+					detail = messageOf(b, lang, e)
 					continue
 				}
 				fields = append(fields, FieldError{Field: e.Field, Message: messageOf(b, lang, e)})
@@ -126,11 +132,6 @@ func newProblem(lang string, status int, msg string, errs ...error) *ProblemDeta
 		case errors.As(err, &he):
 			f := detailField(he)
 			fields = append(fields, FieldError{Field: f, Message: t(validationKey(he.Message), "Field", f, "Limit", limitOf(he.Message))})
-		case errors.As(err, &ie):
-			status = http.StatusUnprocessableEntity
-			if b != nil {
-				return &ProblemDetails{Type: "about:blank", Status: status, Title: t("api.problem.422"), Detail: b.Message(lang, ie)}
-			}
 		case errors.Is(err, apperr.ErrNotFound):
 			status = http.StatusNotFound
 		case errors.Is(err, apperr.ErrForbidden):
@@ -153,7 +154,10 @@ func newProblem(lang string, status int, msg string, errs ...error) *ProblemDeta
 		detailKey = huma2key(status, msg)
 	}
 	p := &ProblemDetails{Type: "about:blank", Status: status, Title: t(titleKey(status)), Errors: fields}
-	if detailKey != "" {
+	switch {
+	case detail != "":
+		p.Detail = detail
+	case detailKey != "":
 		p.Detail = t(detailKey)
 	}
 	return p
