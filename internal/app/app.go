@@ -4,6 +4,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -32,6 +33,7 @@ import (
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/internal/webhook"
 	"github.com/guichet/guichet/locales"
 	"github.com/guichet/guichet/templates"
 	"github.com/uptrace/bun"
@@ -57,6 +59,10 @@ type App struct {
 	Files  *timeline.Files
 	// Inbound turns inbound mail into replies and incidents (IMAP poller, `guichet mail ingest`).
 	Inbound *inbound.Handler
+	// Webhooks registers endpoints and writes the deliveries of the services' events.
+	Webhooks *webhook.Service
+	// webhookRoots are the authorities webhook endpoints are trusted under (nil: the system's).
+	webhookRoots *x509.CertPool
 
 	// background counts the goroutines Serve started (outbox worker, jobs, session sweep), which
 	// Serve and Close wait for: each records what it did before the database closes.
@@ -108,12 +114,20 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	ids.Hooks = notify.AccountHooks{N: n}
 	ten := tenancy.NewService(bdb, ids)
 	ten.Hooks = notify.AccountHooks{N: n}
+	roots, err := webhook.LoadRoots(c.Webhook.CAFile)
+	if err != nil {
+		bdb.Close()
+		return nil, err
+	}
 	aud := &audience.Roster{Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
-	incidents := &incident.Service{DB: bdb, Notifier: n, Audience: aud, Policy: policy}
-	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Audience: aud}
+	hooks := webhook.NewService(bdb, c.Webhook)
+	incidents := &incident.Service{DB: bdb, Notifier: n, Audience: aud, Policy: policy, Events: hooks}
+	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Audience: aud, Events: hooks}
 	contracts := contract.NewService(bdb, ids, ten, n, aud)
+	contracts.Events = hooks
 	a := &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
-		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb}}
+		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb},
+		Webhooks: hooks, webhookRoots: roots}
 	book, err := a.ReplyBook(ctx)
 	if err != nil {
 		bdb.Close()
@@ -156,6 +170,7 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	defer a.stopBackground(stopBackground)
 	a.goBackground(func() { a.sweepSessions(bg) })
 	a.startMailer(bg)
+	a.startWebhooks(bg)
 	a.startJobs(bg)
 	a.startInbound(bg)
 	errc := make(chan error, 1)
@@ -204,6 +219,19 @@ func (a *App) startMailer(ctx context.Context) {
 	sender.Replies = replies
 	w := a.NewWorker(sender, a.Log)
 	a.goBackground(func() { w.Run(ctx) })
+}
+
+// startWebhooks runs the webhook delivery worker: deliveries wait in the database until an
+// instance posts them.
+func (a *App) startWebhooks(ctx context.Context) {
+	w := a.NewWebhookWorker()
+	a.goBackground(func() { w.Run(ctx) })
+}
+
+// NewWebhookWorker returns a webhook delivery worker posting as the configuration says (trusted
+// authorities, private addresses allowed or not).
+func (a *App) NewWebhookWorker() *webhook.Worker {
+	return webhook.NewWorker(a.DB, webhook.NewClient(a.webhookRoots, a.Config.Webhook.AllowPrivate), a.Log)
 }
 
 // startInbound runs the IMAP poller when GUICHET_IMAP_URL names a mailbox. Several instances
@@ -279,6 +307,8 @@ func (a *App) jobs() []job {
 		job{"incidents.notify_breaches", time.Minute, a.Incidents.NotifyBreaches})
 	// Levels taking effect (mail to the referent, once) and cancellations reaching their date.
 	js = append(js, job{"contract.run_due", 15 * time.Minute, a.Contracts.RunDue})
+	// Webhook deliveries are kept a month after their retry window, for the delivery log.
+	js = append(js, job{"webhooks.sweep", time.Hour, a.Webhooks.Sweep})
 	return js
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -22,6 +23,8 @@ type Service struct {
 	Notifier  *notify.Notifier
 	// Audience says who is told of each step.
 	Audience *audience.Roster
+	// Events hears of each change in its transaction (webhooks); nil tells nobody.
+	Events events.Sink
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -24,6 +25,9 @@ func (s *Service) Reply(ctx context.Context, actor tenancy.Actor, id int64, body
 		}
 		e, err := timeline.Write(ctx, tx, r.Subject(), actor, body, internal, files, now)
 		if err != nil {
+			return err
+		}
+		if err := events.Emit(ctx, tx, s.Events, events.Event{Type: events.ChangeUpdated, TenantID: r.TenantID, Subject: r, Entry: e, Actor: actor}); err != nil {
 			return err
 		}
 		if e.Kind != timeline.Reply || !actor.Staff() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
@@ -131,7 +132,23 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r 
 			return err
 		}
 	}
+	if err := s.emitStep(ctx, tx, actor, r, a, events); err != nil {
+		return err
+	}
 	return s.notifyStep(ctx, tx, actor, r, a)
+}
+
+// stepEvents are the webhooks' event of each step.
+var stepEvents = map[Action]string{Approve: events.ChangeApproved, Reject: events.ChangeRejected, Schedule: events.ChangeScheduled,
+	Implement: events.ChangeImplemented, Close: events.ChangeClosed, Cancel: events.ChangeCancelled}
+
+// emitStep tells the webhooks of a step, with its first timeline entry.
+func (s *Service) emitStep(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, a Action, es []*timeline.Entry) error {
+	e := events.Event{Type: stepEvents[a], TenantID: r.TenantID, Subject: r, Actor: actor}
+	if len(es) > 0 {
+		e.Entry = es[0]
+	}
+	return events.Emit(ctx, tx, s.Events, e)
 }
 
 // notifyStep tells the people concerned: approved, rejected or implemented → requester and

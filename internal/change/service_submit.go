@@ -6,6 +6,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -96,6 +97,9 @@ func (s *Service) SubmitOnce(ctx context.Context, actor tenancy.Actor, tenantID 
 			if err := timeline.Record(ctx, tx, e); err != nil {
 				return err
 			}
+		}
+		if err := events.Emit(ctx, tx, s.Events, events.Event{Type: events.ChangeSubmitted, TenantID: tenantID, Subject: r, Actor: actor}); err != nil {
+			return err
 		}
 		return s.notifySubmitted(ctx, tx, actor, a.Tenant, r, pre)
 	})

@@ -2,6 +2,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +53,18 @@ type Config struct {
 	DB DBOptions
 	// APIRate is how many requests one API token may make a minute, per instance.
 	APIRate int
+	// Webhook says where webhook deliveries may go and whom they trust.
+	Webhook Webhook
+}
+
+// Webhook are the settings of webhook deliveries.
+type Webhook struct {
+	// AllowPrivate lets endpoints be on loopback, private and link-local addresses (tests, a
+	// closed network); by default such an endpoint is refused, and so is a connection to one.
+	AllowPrivate bool
+	// CAFile is a PEM file of certificate authorities trusted beside the system's, for
+	// endpoints signed by a private authority ("" trusts the system's alone).
+	CAFile string
 }
 
 // DBOptions are the PostgreSQL pool size, statement timeout and TLS mode; the database URL's
@@ -269,6 +283,29 @@ var settings = []setting{
 			return errors.New("want a whole number of requests a minute from 1 to 100000")
 		}
 		c.APIRate = n
+		return nil
+	}},
+	{"GUICHET_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "false", "let webhook endpoints be on loopback, private and link-local addresses (tests, closed networks)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.Webhook.AllowPrivate = b
+		return nil
+	}},
+	{"GUICHET_WEBHOOK_CA_FILE", "webhook-ca-file", "", "PEM file of certificate authorities trusted for webhook endpoints beside the system's", func(c *Config, v string) error {
+		c.Webhook.CAFile = ""
+		if v == "" {
+			return nil
+		}
+		pem, err := os.ReadFile(v)
+		if err != nil {
+			return fmt.Errorf("cannot read it: %v", err)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			return errors.New("want a PEM file of certificates")
+		}
+		c.Webhook.CAFile = v
 		return nil
 	}},
 	{"GUICHET_DB_POOL", "db-pool", "20", "PostgreSQL: most connections open at once, per instance (1 to 1000)", func(c *Config, v string) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -25,6 +26,8 @@ type Service struct {
 	Notifier *notify.Notifier
 	// Audience says who is told; its default language is a new holder's without a valid one.
 	Audience *audience.Roster
+	// Events hears of each change in its transaction (webhooks); nil tells nobody.
+	Events events.Sink
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -169,6 +170,9 @@ func (s *Service) Decide(ctx context.Context, actor tenancy.Actor, id int64, d D
 				return err
 			}
 		}
+		if err := s.emitDecision(ctx, tx, actor, r, ev); err != nil {
+			return err
+		}
 		return s.notice(ctx, tx, r, actor, "request_decided", false, map[string]any{"Accepted": r.State == Accepted},
 			audience.Requester, audience.Referent)
 	})
@@ -176,6 +180,15 @@ func (s *Service) Decide(ctx context.Context, actor tenancy.Actor, id int64, d D
 		return nil, err
 	}
 	return r, nil
+}
+
+// emitDecision tells the webhooks of a decision, with its timeline event (and reason).
+func (s *Service) emitDecision(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, ev *timeline.Entry) error {
+	typ := events.ContractRequestRejected
+	if r.State == Accepted {
+		typ = events.ContractRequestAccepted
+	}
+	return events.Emit(ctx, tx, s.Events, events.Event{Type: typ, TenantID: r.TenantID, Subject: r, Entry: ev, Actor: actor})
 }
 
 // apply carries out an accepted request's effect and returns the timeline events saying what

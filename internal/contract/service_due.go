@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -54,11 +55,19 @@ func (s *Service) applyDue(ctx context.Context, id int64, now time.Time) (bool, 
 			return err
 		}
 		done = true
+		applied := events.Event{Type: events.ContractRequestApplied, TenantID: r.TenantID, Subject: r, Actor: tenancy.System}
 		if r.Kind == Cancellation {
-			return cancelTenant(ctx, tx, r, now)
+			if err := cancelTenant(ctx, tx, r, now); err != nil {
+				return err
+			}
+			return events.Emit(ctx, tx, s.Events, applied)
 		}
 		ev := timeline.NewEvent(r.Subject(), tenancy.System, now, "contract.event.level_in_force", timeline.Key, "", r.Level.Key())
 		if err := timeline.Record(ctx, tx, ev); err != nil {
+			return err
+		}
+		applied.Entry = ev
+		if err := events.Emit(ctx, tx, s.Events, applied); err != nil {
 			return err
 		}
 		return s.notice(ctx, tx, r, tenancy.System, "level_effective", true, nil, audience.Referent)

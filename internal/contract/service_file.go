@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
@@ -103,6 +104,9 @@ func (s *Service) File(ctx context.Context, actor tenancy.Actor, tenantID int64,
 		ev := timeline.NewEvent(r.Subject(), actor, now, "contract.event.filed", timeline.Key, "", r.Kind.Key())
 		ev.Body = r.Details
 		if err := timeline.Record(ctx, tx, ev); err != nil {
+			return err
+		}
+		if err := events.Emit(ctx, tx, s.Events, events.Event{Type: events.ContractRequestFiled, TenantID: r.TenantID, Subject: r, Actor: actor}); err != nil {
 			return err
 		}
 		return s.notice(ctx, tx, r, actor, "request_filed", true, map[string]any{"By": actor.Name},

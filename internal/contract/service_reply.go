@@ -5,6 +5,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -63,6 +64,9 @@ func (s *Service) Reply(ctx context.Context, actor tenancy.Actor, id int64, body
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		e, err := timeline.Write(ctx, tx, r.Subject(), actor, body, internal, files, now)
 		if err != nil {
+			return err
+		}
+		if err := events.Emit(ctx, tx, s.Events, events.Event{Type: events.ContractRequestUpdated, TenantID: r.TenantID, Subject: r, Entry: e, Actor: actor}); err != nil {
 			return err
 		}
 		data := map[string]any{"By": actor.Name, "Body": e.Body, "Files": len(files)}

@@ -13,6 +13,7 @@ import (
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
@@ -32,7 +33,9 @@ type Service struct {
 	// on unassigned incidents.
 	Audience *audience.Roster
 	Policy   *sla.Policy
-	Now      func() time.Time
+	// Events hears of each change in its transaction (webhooks); nil tells nobody.
+	Events events.Sink
+	Now    func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -170,6 +173,9 @@ func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int
 			return err
 		}
 		inc.TenantCode = a.Tenant.Code
+		if err := events.Emit(ctx, tx, s.Events, events.Event{Type: events.IncidentDeclared, TenantID: tenantID, Subject: inc, Actor: actor}); err != nil {
+			return err
+		}
 		return s.notify(ctx, tx, inc, a.Tenant, actor, "incident_declared", true, map[string]any{"Description": inc.Description},
 			audience.Requester, audience.Referent)
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/notify"
@@ -83,13 +84,14 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc
 	}
 	sub := inc.Subject()
 	changed := false // a field or the state changes: the version moves on
+	var entry *timeline.Entry
 	switch act.Action {
 	case CustomerReply, StaffReply:
 		e, err := timeline.Write(ctx, tx, sub, actor, act.Body, act.Internal, act.Files, now)
 		if err != nil {
 			return err
 		}
-		act.Body, act.Internal = e.Body, e.Internal()
+		act.Body, act.Internal, entry = e.Body, e.Internal(), e
 	case Take, Assign:
 		to := actor.UserID
 		if act.Action == Assign {
@@ -103,14 +105,14 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc
 		if err := timeline.Record(ctx, tx, e); err != nil {
 			return err
 		}
-		inc.AssigneeID, inc.AssigneeName, changed = &to, name, true
+		inc.AssigneeID, inc.AssigneeName, changed, entry = &to, name, true, e
 	case Reprioritize:
 		e := timeline.NewEvent(sub, actor, now, EventPriority, timeline.Text, string(inc.Priority), string(act.Priority))
 		e.Body = act.Body
 		if err := timeline.Record(ctx, tx, e); err != nil {
 			return err
 		}
-		inc.Priority, changed = act.Priority, true
+		inc.Priority, changed, entry = act.Priority, true, e
 	}
 	if next := Next(act.Action, inc); next != inc.Status {
 		e := timeline.NewEvent(sub, actor, now, EventStatus, timeline.Key, StatusKey(inc.Status), StatusKey(next))
@@ -121,7 +123,7 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc
 		if err := timeline.Record(ctx, tx, e, files...); err != nil {
 			return err
 		}
-		inc.Status, changed = next, true
+		inc.Status, changed, entry = next, true, e
 		switch next {
 		case Resolved:
 			inc.ResolvedAt = &now
@@ -138,6 +140,14 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc
 			return err
 		}
 	} else if err := s.touch(ctx, tx, inc); err != nil {
+		return err
+	}
+	// Webhooks hear of it with the last entry written (a note reaches no customer's endpoint).
+	typ := events.IncidentUpdated
+	if act.Action == Resolve {
+		typ = events.IncidentResolved
+	}
+	if err := events.Emit(ctx, tx, s.Events, events.Event{Type: typ, TenantID: inc.TenantID, Subject: inc, Entry: entry, Actor: actor}); err != nil {
 		return err
 	}
 	return s.tell(ctx, tx, actor, inc, act)
