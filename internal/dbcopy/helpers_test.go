@@ -148,6 +148,16 @@ func addVariety(t *testing.T, a *app.App) *incident.Incident {
 		{"INSERT INTO settings (name, value) VALUES ('csrf_secret', 'c2VjcmV0')", nil},
 		{"UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_enabled_at = ?, totp_last_step = 1234567, locked_at = ? WHERE id = ?", []any{now, now, u.ID}},
 		{"DELETE FROM outbox WHERE id = (SELECT MAX(id) FROM outbox)", nil},
+		// An API token with the response it keeps for an idempotency key, and a webhook with a
+		// delivery pending.
+		{"INSERT INTO api_tokens (user_id, name, prefix, token_hash, scope, created_at, expires_at, last_used_at) VALUES (?, 'Zabbix', 'gch_abcdef', ?, 'write', ?, ?, ?)",
+			[]any{u.ID, strings.Repeat("a", 64), now, now.Add(24 * time.Hour), now}},
+		{"INSERT INTO api_idempotency (token_id, idem_key, request, status, headers, body, created_at) VALUES ((SELECT MAX(id) FROM api_tokens), 'alert-1', ?, 201, '{}', '{\"number\":\"INC0000001\"}', ?)",
+			[]any{strings.Repeat("b", 64), now}},
+		{"INSERT INTO webhooks (tenant_id, url, secret, events, description, active, version, created_by, created_at, updated_at) VALUES (?, 'https://hooks.example.com/guichet', 'whsec_x', 'incident.*', 'Chat', ?, 1, ?, ?, ?)",
+			[]any{inc.TenantID, true, u.ID, now, now}},
+		{"INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, status, attempts, next_attempt_at, deadline_at, last_status, last_error, created_at, updated_at) VALUES ((SELECT MAX(id) FROM webhooks), 'evt_1', 'incident.declared', '{}', 'pending', 1, ?, ?, 500, 'boom', ?, ?)",
+			[]any{now, now.Add(24 * time.Hour), now, now}},
 	} {
 		if _, err := a.DB.NewRaw(q.sql, q.args...).Exec(ctx); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
