@@ -21,6 +21,7 @@ import (
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
+	"github.com/guichet/guichet/internal/webhook"
 	"github.com/uptrace/bun"
 )
 
@@ -44,6 +45,8 @@ type Deps struct {
 	SLA       *sla.Policy
 	Outbox    *notify.Outbox
 	Files     *timeline.Files
+	// Webhooks registers endpoints and reads their deliveries (nil: one is made on DB).
+	Webhooks *webhook.Service
 	// DB keeps the idempotency keys of creates (an edge concern, like the rate limit).
 	DB *bun.DB
 }

@@ -95,11 +95,26 @@ func (s *server) idempotent(c *fiber.Ctx) error {
 	}
 	hb, _ := json.Marshal(hs)
 	_, err = s.DB.NewUpdate().Model((*idemRow)(nil)).Set("status = ?", st).Set("headers = ?", string(hb)).
-		Set("body = ?", string(c.Response().Body())).Where("token_id = ? AND idem_key = ?", cl.Token.ID, key).Exec(bg)
+		Set("body = ?", withoutSecret(c.Response().Body())).Where("token_id = ? AND idem_key = ?", cl.Token.ID, key).Exec(bg)
 	if err != nil {
 		return fmt.Errorf("api: keep the response of an idempotency key: %w", err)
 	}
 	return nil
+}
+
+// withoutSecret is a response as kept for replays: a secret shown once (a webhook's) is not
+// kept in the database, and a replay answers without it.
+func withoutSecret(body []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || m["secret"] == nil {
+		return string(body)
+	}
+	delete(m, "secret")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return "{}"
+	}
+	return string(out)
 }
 
 // claimKey records (token, key) as running for this request, or returns the row already there.

@@ -149,7 +149,10 @@ type deliveryOutput struct {
 func init() { registrars = append(registrars, (*server).registerWebhooks) }
 
 func (s *server) registerWebhooks(api huma.API) {
-	hooks := webhook.NewService(s.DB, s.Config.Webhook)
+	hooks := s.Webhooks
+	if hooks == nil {
+		hooks = webhook.NewService(s.DB, s.Config.Webhook)
+	}
 	huma.Register(api, op(http.MethodGet, "/webhooks", "list-webhooks", webhookTag,
 		"Webhook endpoints: a referent's, of their tenants; an admin's, of every tenant"),
 		func(ctx context.Context, in *webhookListInput) (*webhookListOutput, error) {

@@ -47,9 +47,13 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 		!strings.HasPrefix(w.Secret, webhook.SecretPrefix) || r.Header.Get("ETag") != `"v1"` || r.Header.Get("Location") != "/api/v1/webhooks/"+id {
 		t.Fatalf("created %+v, headers %v", w, r.Header)
 	}
-	// The same key again: the first answer, one endpoint.
-	if again := marie.Post("/api/v1/webhooks", hookDraft("OCB0000001", "incident.*"), "Idempotency-Key", "hook-1"); again.Map(t)["id"] != float64(w.ID) {
+	// The same key again: the first answer, one endpoint, and the secret is not kept for it.
+	if again := marie.Post("/api/v1/webhooks", hookDraft("OCB0000001", "incident.*"), "Idempotency-Key", "hook-1"); again.Map(t)["id"] != float64(w.ID) ||
+		again.Map(t)["secret"] != nil {
 		t.Errorf("a retry: %d %s", again.Status, again.Body)
+	}
+	if n := testutil.Count(t, d.DB, "api_idempotency", "body LIKE ?", "%"+w.Secret+"%"); n != 0 {
+		t.Error("the idempotency store keeps the webhook's secret")
 	}
 	if n := testutil.Count(t, d.DB, "webhooks", "1 = 1"); n != 1 {
 		t.Fatalf("%d endpoints after a retry", n)
