@@ -96,6 +96,19 @@ func TestIncidentLifeThroughTheAPI(t *testing.T) {
 	if got := step(marie, "confirm", nil); got.Status != "closed" {
 		t.Errorf("confirm: %s", got.Status)
 	}
+	// The files download for readers of the incident, not for another tenant's customer.
+	var withFiles struct {
+		Timeline []struct{ Attachments []struct{ ID int64 } }
+	}
+	marie.Get(path).JSON(t, &withFiles)
+	fileID := withFiles.Timeline[0].Attachments[0].ID
+	if r := marie.Get("/api/v1/attachments/" + itoa(fileID)); r.Status != http.StatusOK || string(r.Body) != string(pngBytes) ||
+		r.Header.Get("Content-Type") != "image/png" || !strings.Contains(r.Header.Get("Content-Disposition"), "graph.png") {
+		t.Errorf("download: %d %v", r.Status, r.Header)
+	}
+	if r := d.as(t, "Paul.Martin").Get("/api/v1/attachments/" + itoa(fileID)); r.Status != http.StatusNotFound {
+		t.Errorf("Paul downloads Marie's file: %d", r.Status)
+	}
 	// Search finds it by a word of a reply, for the customer.
 	var found2 struct{ Items []incidentBody }
 	marie.Get("/api/v1/incidents?tenant=OCB0000001&q=invoices-2026").JSON(t, &found2)

@@ -17,6 +17,7 @@ type holdings struct {
 	incident, change   string
 	request            string
 	webhook, tokenID   string
+	attachment         string
 	tenantName, holder string
 }
 
@@ -26,11 +27,17 @@ func hold(t *testing.T, d *desk, login, tenant, marker string) holdings {
 	t.Helper()
 	c := d.as(t, login)
 	h := holdings{tenant: tenant, marker: marker}
-	r := c.Post("/api/v1/incidents", merge(declaration(tenant, marker+" incident"), "description", marker+" description"))
+	r := c.Post("/api/v1/incidents", merge(declaration(tenant, marker+" incident"), "description", marker+" description",
+		"files", []map[string]any{{"name": marker + ".txt", "content": []byte(marker + " file")}}))
 	if r.Status != http.StatusCreated {
 		t.Fatalf("declare: %d %s", r.Status, r.Body)
 	}
-	h.incident = r.Map(t)["number"].(string)
+	var inc struct {
+		Number   string
+		Timeline []struct{ Attachments []struct{ ID int64 } }
+	}
+	r.JSON(t, &inc)
+	h.incident, h.attachment = inc.Number, itoa(inc.Timeline[0].Attachments[0].ID)
 	r = c.Post("/api/v1/incidents/"+h.incident+"/replies", map[string]any{"body": marker + " reply"})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("reply: %d %s", r.Status, r.Body)
@@ -77,6 +84,8 @@ func (other holdings) param(path, name string) string {
 		return other.webhook
 	case strings.HasPrefix(path, "/tokens/"):
 		return other.tokenID
+	case strings.HasPrefix(path, "/attachments/"):
+		return other.attachment
 	}
 	return "1"
 }
