@@ -280,7 +280,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, API: a.mountAPI})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, API: a.mountAPI})
 }
 
 // mountAPI serves the JSON API beside the pages.

@@ -10,14 +10,33 @@ import (
 func (h *handler) showProfile(c *fiber.Ctx) error {
 	p := h.page(c, "profile.title")
 	p.Form["lang"] = p.User.Lang
-	return h.show(c, "account/profile", p)
+	return h.profile(c, fiber.StatusOK, p)
+}
+
+// profile renders the profile page with status: its forms as p holds them, the user's API
+// tokens, and the new token form's defaults where that form was not the one sent.
+func (h *handler) profile(c *fiber.Ctx, status int, p *page) error {
+	if err := h.tokenSection(c, p); err != nil {
+		return err
+	}
+	return h.renderStatus(c, status, "account/profile", p)
+}
+
+// profileInvalid shows the profile again with the input kept and each refusal beside its field
+// (422); an error that is not a refusal takes the error path.
+func (h *handler) profileInvalid(c *fiber.Ctx, err error, p *page) error {
+	if _, ok := asValidation(err); !ok {
+		return err
+	}
+	h.fieldErrors(p, err)
+	return h.profile(c, fiber.StatusUnprocessableEntity, p)
 }
 
 func (h *handler) saveLanguage(c *fiber.Ctx) error {
 	p := h.page(c, "profile.title")
 	p.Form = formOf(c, "lang")
 	if err := h.Identity.SetLanguage(c.UserContext(), actorOf(c).Actor, p.Form["lang"]); err != nil {
-		return h.invalid(c, err, "account/profile", p)
+		return h.profileInvalid(c, err, p)
 	}
 	h.setCookie(c, langCookie, p.Form["lang"], langCookieAge)
 	return h.done(c, "/profile", "flash.saved")
@@ -32,10 +51,10 @@ func (h *handler) changePassword(c *fiber.Ctx) error {
 	err := h.Identity.ChangePassword(c.UserContext(), actorOf(c).Actor, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), token)
 	if errors.Is(err, identity.ErrTooManyAttempts) {
 		h.fieldErrors(p, err)
-		return h.renderStatus(c, fiber.StatusTooManyRequests, "account/profile", p)
+		return h.profile(c, fiber.StatusTooManyRequests, p)
 	}
 	if err != nil {
-		return h.invalid(c, err, "account/profile", p)
+		return h.profileInvalid(c, err, p)
 	}
 	return h.done(c, "/profile", "flash.password_changed")
 }

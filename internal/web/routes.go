@@ -61,6 +61,8 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/profile/2fa", loggedIn, h.confirmTwoFactor)
 	r.post("/profile/2fa/disable", loggedIn, h.disableTwoFactor)
 	r.post("/profile/2fa/codes", loggedIn, h.renewRecoveryCodes)
+	r.post("/profile/tokens", loggedIn, h.createToken)
+	r.post("/profile/tokens/:apitoken/revoke", loggedIn, h.revokeToken)
 
 	r.post("/scope", customer, h.chooseScope)
 	r.get("/contract", customer, h.showContract)
@@ -73,6 +75,17 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/users/:user/remove", customer, h.removeMember)
 	r.post("/users/:user/referent", customer, h.makeReferent)
 	r.post("/users/:user/owner", customer, h.makeOwner)
+
+	// Webhooks: a tenant's referent registers the tenant's endpoints and reads their delivery log.
+	r.get("/webhooks", customer, h.showWebhooks(customerHooks))
+	r.get("/webhooks/new", customer, h.showNewWebhook(customerHooks))
+	r.post("/webhooks", customer, h.createWebhook(customerHooks))
+	r.get("/webhooks/:webhook", customer, h.showWebhook(customerHooks))
+	r.post("/webhooks/:webhook", customer, h.saveWebhook(customerHooks))
+	r.post("/webhooks/:webhook/secret", customer, h.rotateWebhookSecret(customerHooks))
+	r.post("/webhooks/:webhook/delete", customer, h.deleteWebhook(customerHooks))
+	r.get("/webhooks/:webhook/deliveries", customer, h.showDeliveries(customerHooks))
+	r.post("/webhooks/:webhook/deliveries/:delivery/redeliver", customer, h.redeliver(customerHooks))
 
 	r.get("/attachments/:attachment", loggedIn, h.downloadAttachment)
 
@@ -171,6 +184,17 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.get("/admin/inbound/:inbound/raw", admin, h.downloadInboundRaw)
 	r.post("/admin/inbound/:inbound/attach", admin, h.attachInbound)
 	r.post("/admin/inbound/:inbound/discard", admin, h.discardInbound)
+	r.get("/admin/tokens", admin, h.showAdminTokens)
+	r.post("/admin/tokens/:apitoken/revoke", admin, h.revokeAnyToken)
+	r.get("/admin/webhooks", admin, h.showWebhooks(adminHooks))
+	r.get("/admin/webhooks/new", admin, h.showNewWebhook(adminHooks))
+	r.post("/admin/webhooks", admin, h.createWebhook(adminHooks))
+	r.get("/admin/webhooks/:webhook", admin, h.showWebhook(adminHooks))
+	r.post("/admin/webhooks/:webhook", admin, h.saveWebhook(adminHooks))
+	r.post("/admin/webhooks/:webhook/secret", admin, h.rotateWebhookSecret(adminHooks))
+	r.post("/admin/webhooks/:webhook/delete", admin, h.deleteWebhook(adminHooks))
+	r.get("/admin/webhooks/:webhook/deliveries", admin, h.showDeliveries(adminHooks))
+	r.post("/admin/webhooks/:webhook/deliveries/:delivery/redeliver", admin, h.redeliver(adminHooks))
 }
 
 type router struct {

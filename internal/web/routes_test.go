@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -114,7 +115,9 @@ func TestEveryRouteAnswersAsDesignedForEveryKindOfUser(t *testing.T) {
 				if rt.Method != http.MethodGet && rt.Method != http.MethodPost {
 					continue
 				}
-				if rt.Path == "/healthz" || strings.HasPrefix(rt.Path, "/static") {
+				// The JSON API's routes answer tokens, not sessions: internal/api walks them for
+				// every persona.
+				if rt.Path == "/healthz" || strings.HasPrefix(rt.Path, "/static") || api.IsAPI(rt.Path) {
 					continue
 				}
 				checked++

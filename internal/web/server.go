@@ -26,6 +26,7 @@ import (
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
+	"github.com/guichet/guichet/internal/webhook"
 	"github.com/guichet/guichet/static"
 	"github.com/guichet/guichet/templates"
 )
@@ -51,6 +52,8 @@ type Deps struct {
 	Files     *timeline.Files
 	// Inbound is the admins' view of inbound mail, and staff's originals of replies by mail.
 	Inbound *inbound.Admin
+	// Webhooks registers endpoints and keeps their delivery logs.
+	Webhooks *webhook.Service
 	// API mounts the JSON API (nil: none); its requests carry a token, not a session.
 	API func(*fiber.App)
 }
