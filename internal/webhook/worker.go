@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/guichet/guichet/internal/lease"
+
 	"github.com/guichet/guichet/internal/db"
 	"github.com/uptrace/bun"
 )
@@ -171,29 +173,11 @@ func (w *Worker) claim(ctx context.Context) ([]*target, error) {
 // renew extends the worker's claims on ids every Lease/3 until the returned function is called
 // (which waits for the renewal under way, and may be called again).
 func (w *Worker) renew(ctx context.Context, ids []int64) func() {
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(max(w.Lease/3, time.Millisecond))
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-			_, err := w.DB.NewUpdate().Model((*Delivery)(nil)).Set("claimed_until = ?", w.Now().UTC().Add(w.Lease)).
-				Where("id IN (?) AND claimed_by = ? AND status = ?", bun.In(ids), w.ID, StatusPending).Exec(ctx)
-			if err != nil {
-				w.Log.Warn("webhooks: renew claims", "worker", w.ID, "err", err)
-			}
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() { close(stop) })
-		<-done
-	}
+	return lease.Renew(ctx, w.Lease, func(ctx context.Context) error {
+		_, err := w.DB.NewUpdate().Model((*Delivery)(nil)).Set("claimed_until = ?", w.Now().UTC().Add(w.Lease)).
+			Where("id IN (?) AND claimed_by = ? AND status = ?", bun.In(ids), w.ID, StatusPending).Exec(ctx)
+		return err
+	}, func(err error) { w.Log.Warn("webhooks: renew claims", "worker", w.ID, "err", err) })
 }
 
 // one takes t, posts it and records the result; done reports whether a result was recorded.
