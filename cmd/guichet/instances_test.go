@@ -47,7 +47,7 @@ func TestTwoInstances(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
-	bin := guichetBinary(t)
+	bin := testutil.GuichetBinary(t)
 	dsn := testutil.NewDatabase(t)
 	srv := testutil.StartSMTP(t)
 	env := append(os.Environ(), "GUICHET_DATABASE="+dsn, "GUICHET_ADDR=127.0.0.1:0", "GUICHET_LOG_LEVEL=info", "GUICHET_LOG_FORMAT=text",
@@ -58,8 +58,8 @@ func TestTwoInstances(t *testing.T) {
 	// migrates it, and the demo's rows are there once.
 	desks := startTogether(t, bin, env, 2, "--demo")
 	for i, d := range desks {
-		if st, body, _ := send(t, http.DefaultClient, http.MethodGet, d.url("/login"), nil); st != http.StatusOK || !strings.Contains(body, `name="password"`) {
-			t.Fatalf("desk %d: GET /login: status %d\n%s", i, st, d.logs())
+		if st, body, _ := send(t, http.DefaultClient, http.MethodGet, d.URL("/login"), nil); st != http.StatusOK || !strings.Contains(body, `name="password"`) {
+			t.Fatalf("desk %d: GET /login: status %d\n%s", i, st, d.Logs())
 		}
 	}
 	checkMigratedOnce(t, dsn, desks)
@@ -165,7 +165,6 @@ func TestTwoInstances(t *testing.T) {
 }
 
 // url is the address of path on the desk.
-func (c *child) url(path string) string { return "http://" + c.addr + path }
 
 // startTogether runs n `guichet serve` at once on env, and waits until each listens.
 func startTogether(t *testing.T, bin string, env []string, n int, args ...string) []*child {
@@ -173,14 +172,14 @@ func startTogether(t *testing.T, bin string, env []string, n int, args ...string
 	cs := make([]*child, n)
 	addrs := make([]<-chan string, n)
 	for i := range cs {
-		cs[i], addrs[i] = spawnDesk(t, bin, env, args...)
+		cs[i], addrs[i] = testutil.SpawnDesk(t, bin, env, args...)
 	}
 	deadline := time.After(30 * time.Second)
 	for i, c := range cs {
 		select {
-		case c.addr = <-addrs[i]:
+		case c.Addr = <-addrs[i]:
 		case <-deadline:
-			t.Fatalf("desk %d did not start listening\n%s", i, c.logs())
+			t.Fatalf("desk %d did not start listening\n%s", i, c.Logs())
 		}
 	}
 	return cs
@@ -190,13 +189,13 @@ func startTogether(t *testing.T, bin string, env []string, n int, args ...string
 func stopAll(t *testing.T, cs []*child) {
 	t.Helper()
 	for _, c := range cs {
-		if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		if err := c.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i, c := range cs {
-		if st := c.wait(t); !st.Success() {
-			t.Errorf("desk %d exited with %v\n%s", i, st, c.logs())
+		if st := c.Wait(t); !st.Success() {
+			t.Errorf("desk %d exited with %v\n%s", i, st, c.Logs())
 		}
 	}
 }
@@ -241,13 +240,13 @@ func checkMigratedOnce(t *testing.T, dsn string, cs []*child) {
 	var lines []int
 	migrators := 0
 	for _, c := range cs {
-		n := strings.Count(c.logs(), `msg="migration applied"`)
+		n := strings.Count(c.Logs(), `msg="migration applied"`)
 		lines = append(lines, n)
 		if n > 0 {
 			migrators++
 		}
 		if n != 0 && n != len(files) {
-			t.Errorf("a desk applied %d of the %d migrations\n%s", n, len(files), c.logs())
+			t.Errorf("a desk applied %d of the %d migrations\n%s", n, len(files), c.Logs())
 		}
 	}
 	if migrators != 1 {
@@ -343,47 +342,47 @@ func hidden(re *regexp.Regexp, body string) string {
 // loginAcross logs John in on a, then reads and posts on b with that session.
 func loginAcross(t *testing.T, hc *http.Client, a, b *child) {
 	t.Helper()
-	st, body, _ := send(t, hc, http.MethodGet, a.url("/login"), nil)
+	st, body, _ := send(t, hc, http.MethodGet, a.URL("/login"), nil)
 	token := hidden(csrfInput, body)
 	if st != http.StatusOK || token == "" {
 		t.Fatalf("GET /login on A: status %d, CSRF token %q", st, token)
 	}
-	st, _, loc := send(t, hc, http.MethodPost, a.url("/login"), url.Values{"login": {"John.Doe"}, "password": {demo.Password}, "_csrf": {token}})
+	st, _, loc := send(t, hc, http.MethodPost, a.URL("/login"), url.Values{"login": {"John.Doe"}, "password": {demo.Password}, "_csrf": {token}})
 	if st != http.StatusSeeOther || loc != "/" {
-		t.Fatalf("POST /login on A: status %d, location %q\n%s", st, loc, a.logs())
+		t.Fatalf("POST /login on A: status %d, location %q\n%s", st, loc, a.Logs())
 	}
 	// The cookie jar keys cookies by host, not port: the session cookie A set goes to B too.
-	au, _ := url.Parse(a.url("/"))
-	bu, _ := url.Parse(b.url("/"))
+	au, _ := url.Parse(a.URL("/"))
+	bu, _ := url.Parse(b.URL("/"))
 	if ca, cb := hc.Jar.Cookies(au), hc.Jar.Cookies(bu); len(ca) == 0 || fmt.Sprint(ca) != fmt.Sprint(cb) {
 		t.Fatalf("cookies for A %v, for B %v: want the same session", ca, cb)
 	}
 
 	// Without the session, B sends to the login page; with it, B shows John his incidents.
-	if st, _, loc := send(t, browser(t), http.MethodGet, b.url("/incidents"), nil); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+	if st, _, loc := send(t, browser(t), http.MethodGet, b.URL("/incidents"), nil); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 		t.Fatalf("GET /incidents on B without a session: status %d, location %q", st, loc)
 	}
-	st, body, loc = send(t, hc, http.MethodGet, b.url("/incidents"), nil)
+	st, body, loc = send(t, hc, http.MethodGet, b.URL("/incidents"), nil)
 	if st != http.StatusOK || !strings.Contains(body, `href="/profile">John Doe</a>`) {
 		t.Fatalf("GET /incidents on B with A's session: status %d, location %q\n%.500s", st, loc, body)
 	}
 
 	// A form read on A is accepted by B (the CSRF secret is the database's), and a forged
 	// token is not.
-	st, body, _ = send(t, hc, http.MethodGet, a.url("/incidents/new"), nil)
+	st, body, _ = send(t, hc, http.MethodGet, a.URL("/incidents/new"), nil)
 	form := incidentForm("Declared on B from A's form", hidden(csrfInput, body), hidden(onceInput, body))
 	if st != http.StatusOK || form.Get("_csrf") == "" || form.Get("_once") == "" {
 		t.Fatalf("GET /incidents/new on A: status %d, form %v", st, form)
 	}
 	forged := incidentForm("Forged", "x"+form.Get("_csrf"), form.Get("_once")+"x")
-	if st, _, _ := send(t, hc, http.MethodPost, b.url("/incidents"), forged); st != http.StatusForbidden {
+	if st, _, _ := send(t, hc, http.MethodPost, b.URL("/incidents"), forged); st != http.StatusForbidden {
 		t.Errorf("POST /incidents on B with a forged CSRF token: status %d, want 403", st)
 	}
-	st, _, loc = send(t, hc, http.MethodPost, b.url("/incidents"), form)
+	st, _, loc = send(t, hc, http.MethodPost, b.URL("/incidents"), form)
 	if st != http.StatusSeeOther || !strings.HasSuffix(loc, "/declared") {
-		t.Fatalf("POST /incidents on B with A's token: status %d, location %q\n%s", st, loc, b.logs())
+		t.Fatalf("POST /incidents on B with A's token: status %d, location %q\n%s", st, loc, b.Logs())
 	}
-	st, body, _ = send(t, hc, http.MethodGet, a.url(loc), nil)
+	st, body, _ = send(t, hc, http.MethodGet, a.URL(loc), nil)
 	if number := strings.TrimSuffix(strings.TrimPrefix(loc, "/incidents/"), "/declared"); st != http.StatusOK || !strings.Contains(body, number) {
 		t.Fatalf("GET %s on A: status %d", loc, st)
 	}
@@ -398,12 +397,12 @@ func incidentForm(title, csrf, once string) url.Values {
 // declareAcross reads the declaration form on from and posts it to to, and returns where the
 // answer redirects; false when the test failed.
 func declareAcross(t *testing.T, hc *http.Client, from, to *child, title string) (string, bool) {
-	st, body, _ := send(t, hc, http.MethodGet, from.url("/incidents/new"), nil)
+	st, body, _ := send(t, hc, http.MethodGet, from.URL("/incidents/new"), nil)
 	if st != http.StatusOK {
 		t.Errorf("GET /incidents/new: status %d", st)
 		return "", false
 	}
-	st, body, loc := send(t, hc, http.MethodPost, to.url("/incidents"), incidentForm(title, hidden(csrfInput, body), hidden(onceInput, body)))
+	st, body, loc := send(t, hc, http.MethodPost, to.URL("/incidents"), incidentForm(title, hidden(csrfInput, body), hidden(onceInput, body)))
 	if st != http.StatusSeeOther {
 		t.Errorf("POST /incidents: status %d\n%.500s", st, body)
 		return "", false
@@ -438,7 +437,7 @@ func waitBreachesTold(t *testing.T, bdb *bun.DB, incs []*incident.Incident, cs [
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d incidents still have a breach untold\nA:\n%s\nB:\n%s", left, len(incs), cs[0].logs(), cs[1].logs())
+			t.Fatalf("%d of %d incidents still have a breach untold\nA:\n%s\nB:\n%s", left, len(incs), cs[0].Logs(), cs[1].Logs())
 		}
 	}
 }
@@ -471,12 +470,12 @@ func checkBreachesOnce(t *testing.T, bdb *bun.DB, incs []*incident.Incident, cs 
 	}
 	ran := 0
 	for _, c := range cs {
-		if strings.Contains(c.logs(), `msg="job done" job=incidents.notify_breaches count=`) {
+		if strings.Contains(c.Logs(), `msg="job done" job=incidents.notify_breaches count=`) {
 			ran++
 		}
 	}
 	if ran != 1 {
-		t.Errorf("%d desks logged telling breaches, want one\nA:\n%s\nB:\n%s", ran, cs[0].logs(), cs[1].logs())
+		t.Errorf("%d desks logged telling breaches, want one\nA:\n%s\nB:\n%s", ran, cs[0].Logs(), cs[1].Logs())
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/testutil"
 )
 
 // ingest runs the built program's `mail ingest` with raw on standard input.
@@ -39,7 +40,7 @@ func ingest(t *testing.T, bin string, env []string, raw string) (code int, stdou
 func TestMailIngest(t *testing.T) {
 	c := newCLI(t)
 	c.must("demo")
-	bin := guichetBinary(t)
+	bin := testutil.GuichetBinary(t)
 	env := append(os.Environ(), "GUICHET_DATABASE="+c.db, "GUICHET_LOG_LEVEL=warn", "GUICHET_MAIL_REPLY_TO=support@desk.example.com")
 	mail := "From: Paul Martin <paul.martin@example.com>\r\nTo: support@desk.example.com\r\nSubject: Instance bloquée\r\n" +
 		"Message-ID: <ingest-1@client.example.net>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nElle ne répond plus depuis 9 h.\r\n"

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -32,33 +27,6 @@ const (
 	killAt       = 57
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// guichetBinary builds this program once per test run.
-func guichetBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "guichet-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "guichet")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
 // TestMailFaults runs the real program as a child process with 200 mails waiting, kills it in
 // the middle of the send (SIGTERM: a graceful stop; SIGKILL: a crash), starts it again and
 // waits for the outbox to drain, then counts at the SMTP server, by Message-ID, what arrived
@@ -68,7 +36,7 @@ func TestMailFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
-	bin := guichetBinary(t)
+	bin := testutil.GuichetBinary(t)
 	for _, c := range []struct {
 		sig     syscall.Signal
 		maxDups int
@@ -82,31 +50,31 @@ func TestMailFaults(t *testing.T) {
 			env := append(os.Environ(), "GUICHET_DATABASE="+dbPath, "GUICHET_ADDR=127.0.0.1:0", "GUICHET_LOG_LEVEL=info",
 				"GUICHET_SMTP_HOST=127.0.0.1", "GUICHET_SMTP_PORT="+strconv.Itoa(srv.Port), "GUICHET_SMTP_TLS=none")
 
-			first := startDesk(t, bin, env)
-			stopLoad := first.load()
+			first := testutil.StartDesk(t, bin, env)
+			stopLoad := load(first)
 			for deadline := time.Now().Add(15 * time.Second); len(srv.Received()) < killAt; {
 				if time.Now().After(deadline) {
-					t.Fatalf("the desk sent %d mails in 15 s\n%s", len(srv.Received()), first.logs())
+					t.Fatalf("the desk sent %d mails in 15 s\n%s", len(srv.Received()), first.Logs())
 				}
 				time.Sleep(2 * time.Millisecond)
 			}
 			atKill := len(srv.Received())
-			if err := first.cmd.Process.Signal(c.sig); err != nil {
+			if err := first.Cmd.Process.Signal(c.sig); err != nil {
 				t.Fatal(err)
 			}
-			state := first.wait(t)
+			state := first.Wait(t)
 			requests := stopLoad()
 			if c.sig == syscall.SIGTERM && !state.Success() {
-				t.Errorf("after SIGTERM the desk exited with %v\n%s", state, first.logs())
+				t.Errorf("after SIGTERM the desk exited with %v\n%s", state, first.Logs())
 			}
 			afterStop := len(srv.Received())
 
-			second := startDesk(t, bin, env)
+			second := testutil.StartDesk(t, bin, env)
 			waitDrained(t, dbPath, second)
-			if err := second.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			if err := second.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
-			second.wait(t)
+			second.Wait(t)
 
 			perID := map[string]int{}
 			for _, m := range srv.Received() {
@@ -128,7 +96,7 @@ func TestMailFaults(t *testing.T) {
 				c.sig, atKill, afterStop, requests, len(srv.Received()), dups, lost)
 			if dups > c.maxDups || lost != 0 {
 				t.Errorf("%s: %d duplicates (at most %d), %d lost (want 0)\nfirst run:\n%s\nsecond run:\n%s",
-					c.sig, dups, c.maxDups, lost, first.logs(), second.logs())
+					c.sig, dups, c.maxDups, lost, first.Logs(), second.Logs())
 			}
 		})
 	}
@@ -169,85 +137,11 @@ func fillOutbox(t *testing.T, path string, n int) []string {
 }
 
 // child is a running desk.
-type child struct {
-	cmd    *exec.Cmd
-	addr   string
-	stderr *syncBuf
-	done   chan struct{}
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-// startDesk runs `guichet serve` and waits until it listens.
-func startDesk(t *testing.T, bin string, env []string) *child {
-	t.Helper()
-	c, addr := spawnDesk(t, bin, env)
-	select {
-	case c.addr = <-addr:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the desk did not start listening\n%s", c.stderr)
-	}
-	return c
-}
-
-// spawnDesk starts `guichet serve args…` and returns it with the address it will say it
-// listens on; it is killed when t ends unless it was stopped before.
-func spawnDesk(t *testing.T, bin string, env []string, args ...string) (*child, <-chan string) {
-	t.Helper()
-	c := &child{cmd: exec.Command(bin, append([]string{"serve"}, args...)...), stderr: &syncBuf{}, done: make(chan struct{})}
-	c.cmd.Env, c.cmd.Stderr = env, c.stderr
-	out, err := c.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		select {
-		case <-c.done:
-		default:
-			c.cmd.Process.Kill() //nolint:errcheck // the test failed before stopping it
-			c.cmd.Wait()         //nolint:errcheck
-		}
-	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if a, ok := strings.CutPrefix(sc.Text(), "Guichet is listening on http://"); ok {
-				addr <- a
-			}
-		}
-	}()
-	return c, addr
-}
-
-func (c *child) logs() string { return c.stderr.String() }
-
-// wait waits for the desk to exit.
-func (c *child) wait(t *testing.T) *os.ProcessState {
-	t.Helper()
-	errc := make(chan error, 1)
-	go func() { errc <- c.cmd.Wait() }()
-	select {
-	case <-errc:
-		close(c.done)
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the desk did not stop within 20 s\n%s", c.logs())
-	}
-	return c.cmd.ProcessState
-}
+type child = testutil.Desk
 
 // load keeps the desk busy with page requests until the returned function is called, which
 // returns how many were answered.
-func (c *child) load() func() int {
+func load(c *child) func() int {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -261,7 +155,7 @@ func (c *child) load() func() int {
 					return
 				default:
 				}
-				resp, err := client.Get("http://" + c.addr + "/login")
+				resp, err := client.Get(c.URL("/login"))
 				if err != nil {
 					time.Sleep(5 * time.Millisecond) // the desk is stopping or gone
 					continue
@@ -296,7 +190,7 @@ func waitDrained(t *testing.T, path string, c *child) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d mails still pending 25 s after the restart (%v)\n%s", n, err, c.logs())
+			t.Fatalf("%d mails still pending 25 s after the restart (%v)\n%s", n, err, c.Logs())
 		}
 	}
 }

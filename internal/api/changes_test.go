@@ -48,33 +48,6 @@ func chgRead(t *testing.T, r testutil.APIResponse) chgRequest {
 	return out
 }
 
-// chgProblem is a decoded problem+json, with its refused fields by name.
-type chgProblem struct {
-	Title, Detail string
-	Status        int
-	Errors        []struct{ Field, Message string }
-}
-
-func chgProblemOf(t *testing.T, r testutil.APIResponse) chgProblem {
-	t.Helper()
-	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
-		t.Fatalf("answer %d is %q, not a problem: %.300s", r.Status, ct, r.Body)
-	}
-	var p chgProblem
-	r.JSON(t, &p)
-	if p.Status != r.Status || p.Title == "" {
-		t.Fatalf("problem %+v for status %d", p, r.Status)
-	}
-	return p
-}
-
-func (p chgProblem) fields() map[string]string {
-	m := map[string]string{}
-	for _, e := range p.Errors {
-		m[e.Field] = e.Message
-	}
-	return m
-}
 
 // chgQuota is a request for ecs_instances (pre-approved up to 50 and twice the current quota).
 func chgQuota(current, requested any) map[string]any {
@@ -171,7 +144,7 @@ func TestChangeCatalogueForEveryPersona(t *testing.T) {
 		t.Errorf("item %v", m)
 	}
 	chgWant(t, "an unknown item", marie.Get("/api/v1/change-catalogue/nothing?tenant=OCB0000001"), http.StatusNotFound)
-	p := chgProblemOf(t, marie.Get("/api/v1/change-catalogue"))
+	p := problemOf(t, marie.Get("/api/v1/change-catalogue"))
 	if p.Status != http.StatusUnprocessableEntity || p.fields()["tenant"] == "" {
 		t.Errorf("no tenant: %+v", p)
 	}
@@ -239,7 +212,7 @@ func TestChangeSubmitValidatedByTheCatalogue(t *testing.T) {
 		c.Lang = lang
 		for _, tc := range cases {
 			r := c.Post("/api/v1/changes", tc.body, "Idempotency-Key", "bad-"+lang+"-"+tc.name)
-			p := chgProblemOf(t, r)
+			p := problemOf(t, r)
 			if r.Status != http.StatusUnprocessableEntity || r.Header.Get("Content-Language") != lang {
 				t.Errorf("%s (%s): %d %s", tc.name, lang, r.Status, r.Body)
 				continue
@@ -268,7 +241,7 @@ func TestChangeSubmitValidatedByTheCatalogue(t *testing.T) {
 	admin := d.as(t, chgAdmin)
 	admin.Lang = "fr"
 	resp := admin.Post("/api/v1/changes/"+r.Number+"/schedule", map[string]any{"date": "2001-01-01"}, "If-Match", `"v1"`)
-	if p := chgProblemOf(t, resp); resp.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fields()["date"], "dans le passé") {
+	if p := problemOf(t, resp); resp.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fields()["date"], "dans le passé") {
 		t.Errorf("a past date: %d %+v", resp.Status, p)
 	}
 }
@@ -381,7 +354,7 @@ func TestChangeRoutesForEveryPersona(t *testing.T) {
 	// A step its state does not allow yet, by a role that takes it: refused with why.
 	clients[chgAgent].Lang = "en"
 	r := clients[chgAgent].Post(path+"/schedule", map[string]any{"date": chgFuture()}, "If-Match", `"v1"`)
-	if p := chgProblemOf(t, r); r.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Detail, "approved or scheduled") {
+	if p := problemOf(t, r); r.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Detail, "approved or scheduled") {
 		t.Errorf("schedule a submitted request: %d %+v", r.Status, p)
 	}
 	// The request's life through the API: approve, schedule, move, implement, close, each step
@@ -433,7 +406,7 @@ func TestChangeRoutesForEveryPersona(t *testing.T) {
 		sales.Lang = lang
 		r := sales.Post("/api/v1/changes/"+b.Number+"/reject", map[string]any{"reason": " "}, "If-Match", `"v1"`)
 		want := map[string]string{"en": "This field is required", "fr": "Ce champ est obligatoire"}[lang]
-		if p := chgProblemOf(t, r); r.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fields()["reason"], want) {
+		if p := problemOf(t, r); r.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fields()["reason"], want) {
 			t.Errorf("reject without a reason (%s): %d %+v", lang, r.Status, p)
 		}
 	}
@@ -485,7 +458,7 @@ func TestChangeStepsNeedIfMatch(t *testing.T) {
 		for _, st := range steps {
 			st.c.Lang = lang
 			r := st.c.Post(path+"/"+st.step, st.body)
-			p := chgProblemOf(t, r)
+			p := problemOf(t, r)
 			if r.Status != http.StatusPreconditionRequired || !strings.Contains(p.Detail, "If-Match") {
 				t.Errorf("%s without If-Match (%s): %d %+v", st.step, lang, r.Status, p)
 			}
@@ -502,7 +475,7 @@ func TestChangeStepsNeedIfMatch(t *testing.T) {
 		marie.Lang = lang
 		r := marie.Post(path+"/cancel", nil, "If-Match", `"v1"`)
 		want := map[string]string{"en": "changed since", "fr": "a changé"}[lang]
-		if p := chgProblemOf(t, r); r.Status != http.StatusPreconditionFailed || !strings.Contains(p.Detail+p.Title, want) {
+		if p := problemOf(t, r); r.Status != http.StatusPreconditionFailed || !strings.Contains(p.Detail+p.Title, want) {
 			t.Errorf("stale cancel (%s): %d %+v", lang, r.Status, p)
 		}
 		chgWant(t, "stale schedule", agent.Post(path+"/schedule", map[string]any{"date": chgFuture()}, "If-Match", `"v1"`), http.StatusPreconditionFailed)
@@ -658,11 +631,11 @@ func TestChangeTimelineNeverShowsCustomersInternalNotes(t *testing.T) {
 	marie.Lang = "en"
 	bad := map[string]any{"body": "A program.", "files": []any{map[string]any{"name": "run.exe", "content": []byte("MZ\x90\x00\x03\x00\x00\x00")}}}
 	r = marie.Post(path+"/replies", bad)
-	if p := chgProblemOf(t, r); r.Status != http.StatusUnprocessableEntity || p.fields()["files"] == "" {
+	if p := problemOf(t, r); r.Status != http.StatusUnprocessableEntity || p.fields()["files"] == "" {
 		t.Errorf("a refused file: %d %+v", r.Status, p)
 	}
 	r = marie.Post(path+"/replies", map[string]any{"body": " "})
-	if p := chgProblemOf(t, r); r.Status != http.StatusUnprocessableEntity {
+	if p := problemOf(t, r); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("an empty reply: %d %+v", r.Status, p)
 	}
 }

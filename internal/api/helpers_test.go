@@ -1,11 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,21 +17,8 @@ import (
 type desk struct {
 	*app.App
 	web  *fiber.App
-	logs *syncBuffer
+	logs *testutil.SyncBuffer
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func newDesk(t *testing.T) *desk { return newDeskWith(t, nil) }
 
@@ -45,7 +30,7 @@ func newDeskWith(t *testing.T, change func(*config.Config)) *desk {
 	if change != nil {
 		change(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("open: %v", err)

@@ -28,7 +28,8 @@ func OnPostgres() bool { return onPostgres }
 // Main runs a package's tests on SQLite, then again on PostgreSQL when GUICHET_TEST_POSTGRES
 // names a server. Under GUICHET_TEST_STRICT=1 a missing server fails the run instead of
 // skipping the PostgreSQL pass. Packages whose tests open a database call it from TestMain.
-// after runs once both passes are done, before the process exits.
+// after runs once both passes are done, before the process exits; the program GuichetBinary
+// built is removed then too.
 func Main(m *testing.M, after ...func()) {
 	code := m.Run()
 	server := PostgresServer()
@@ -44,6 +45,7 @@ func Main(m *testing.M, after ...func()) {
 		code = max(code, m.Run())
 	}
 	dropTemplates()
+	removeBinary()
 	for _, f := range after {
 		f()
 	}

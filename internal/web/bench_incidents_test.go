@@ -69,7 +69,7 @@ func benchDesk(b *testing.B) *desk {
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchD = &desk{App: a, web: w, logs: &syncBuffer{}}
+		benchD = &desk{App: a, web: w, logs: &testutil.SyncBuffer{}}
 	})
 	return benchD
 }

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -76,54 +75,8 @@ func fieldNames(t *testing.T) []string {
 	return names
 }
 
-// fingerprint sums what the desk's business tables hold: a refused request must leave it as
-// it was. Bookkeeping that a refusal may rightly write (sessions, login failures and limits) is
-// left out.
-func fingerprint(t *testing.T, d *desk) string {
-	t.Helper()
-	ctx := context.Background()
-	var tables []string
-	for _, tb := range testutil.Tables(t, d.DB) {
-		skip := strings.Contains(tb, "fts") || strings.HasPrefix(tb, "schema_migration") || tb == "sessions" || tb == "settings" ||
-			tb == "timeline_search" || strings.Contains(tb, "limit") || strings.Contains(tb, "attempt") || strings.Contains(tb, "failure")
-		if !skip {
-			tables = append(tables, tb)
-		}
-	}
-	// One statement reads every count and sum: the walk takes a fingerprint around each of its
-	// thousands of requests.
-	var cols []string
-	for _, tb := range tables {
-		cols = append(cols, "(SELECT count(*) FROM "+tb+")")
-	}
-	for _, tb := range []string{"incidents", "change_requests", "contract_requests"} {
-		cols = append(cols, "(SELECT coalesce(sum(version), 0) FROM "+tb+")")
-	}
-	rows, err := d.DB.QueryContext(ctx, "SELECT "+strings.Join(cols, ", "))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	vals := make([]int64, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if !rows.Next() {
-		t.Fatal(rows.Err())
-	}
-	if err := rows.Scan(ptrs...); err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for i, tb := range tables {
-		fmt.Fprintf(&b, "%s=%d ", tb, vals[i])
-	}
-	for i, tb := range []string{"incidents", "change_requests", "contract_requests"} {
-		fmt.Fprintf(&b, "%s.version=%d ", tb, vals[len(tables)+i])
-	}
-	return b.String()
-}
+// fingerprint sums what the desk's business tables hold (see testutil.Fingerprint).
+func fingerprint(t *testing.T, d *desk) string { return testutil.Fingerprint(t, d.DB) }
 
 // fuzzRequest is one hostile request of the walk.
 type fuzzRequest struct {

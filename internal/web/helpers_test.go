@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,25 +18,13 @@ import (
 type desk struct {
 	*app.App
 	web  *fiber.App
-	logs *syncBuffer
+	logs *testutil.SyncBuffer
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
 	a := testutil.NewApp(t)
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	a.Log = slog.New(slog.NewTextHandler(logs, nil))
 	w, err := a.Web(context.Background())
 	if err != nil {

@@ -280,13 +280,7 @@ func TestAdminListsAndRevokesEveryonesTokens(t *testing.T) {
 // a token: the form's post is sent to the enrolment page, which says why, and nothing is
 // written; once enrolled, the token is made.
 func TestStaffTokenNeedsTwoFactorWhenRequired(t *testing.T) {
-	d := newDesk(t)
-	d.Config.Staff2FA = "required"
-	w, err := d.Web(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.web = w
+	d := newDeskRequiring2FA(t)
 	k := d.clock(t)
 	c := d.client(t)
 	c.Login("Alice.Agent")

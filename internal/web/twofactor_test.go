@@ -223,13 +223,7 @@ func TestDisableTwoFactorFromTheProfile(t *testing.T) {
 // nothing but the enrolment page (and logout) until enrolled, and cannot turn it off; customers
 // still choose.
 func TestStaffMustEnrolWhenRequired(t *testing.T) {
-	d := newDesk(t)
-	d.Config.Staff2FA = "required"
-	w, err := d.Web(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.web = w
+	d := newDeskRequiring2FA(t)
 	k := d.clock(t)
 	c := d.client(t)
 	c.Lang = "en"
@@ -337,4 +331,18 @@ func TestAdminUserFormRefusesControlCharactersInNames(t *testing.T) {
 	if got := d.user(t, "John.Doe"); got.DisplayName != john.DisplayName || got.Email != john.Email {
 		t.Errorf("a refused edit was written: %q %q", got.DisplayName, got.Email)
 	}
+}
+
+// newDeskRequiring2FA is a desk where staff must use two-factor authentication
+// (GUICHET_STAFF_2FA=required).
+func newDeskRequiring2FA(t *testing.T) *desk {
+	t.Helper()
+	d := newDesk(t)
+	d.Config.Staff2FA = "required"
+	w, err := d.Web(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.web = w
+	return d
 }

@@ -1,8 +1,6 @@
 package webhook_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/pem"
 	"fmt"
@@ -11,9 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -28,104 +24,13 @@ import (
 	"github.com/guichet/guichet/internal/webhook"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// guichetBinary builds the program once per test run (as cmd/guichet's tests do).
-func guichetBinary(t *testing.T) string {
+// stop signals the desk and waits for it to exit.
+func stop(t *testing.T, d *testutil.Desk, sig syscall.Signal) {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "guichet-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "guichet")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/guichet/guichet/cmd/guichet").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *lockedBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *lockedBuf) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-// process is a running `guichet serve`.
-type process struct {
-	cmd    *exec.Cmd
-	stderr *lockedBuf
-	exited chan struct{}
-}
-
-// serve starts `guichet serve` with env and waits until it listens; it is killed when t ends
-// unless it stopped before.
-func serve(t *testing.T, bin string, env []string) *process {
-	t.Helper()
-	p := &process{cmd: exec.Command(bin, "serve"), stderr: &lockedBuf{}, exited: make(chan struct{})}
-	p.cmd.Env, p.cmd.Stderr = env, p.stderr
-	out, err := p.cmd.StdoutPipe()
-	if err != nil {
+	if err := d.Cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			p.cmd.Process.Kill() //nolint:errcheck // the test failed before stopping it
-			p.cmd.Wait()         //nolint:errcheck
-		}
-	})
-	listening := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "Guichet is listening on ") {
-				close(listening)
-			}
-		}
-	}()
-	select {
-	case <-listening:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the desk did not start listening\n%s", p.stderr)
-	}
-	return p
-}
-
-// stop signals the process and waits for it to exit.
-func (p *process) stop(t *testing.T, sig syscall.Signal) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- p.cmd.Wait() }()
-	select {
-	case <-errc:
-		close(p.exited)
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the desk did not stop within 30 s\n%s", p.stderr)
-	}
+	d.Wait(t)
 }
 
 // TestKilledWhileDeliveringLosesNothing runs the real program with five events to deliver to an
@@ -136,7 +41,7 @@ func TestKilledWhileDeliveringLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
-	bin := guichetBinary(t)
+	bin := testutil.GuichetBinary(t)
 	ctx := context.Background()
 
 	var mu sync.Mutex
@@ -205,7 +110,7 @@ func TestKilledWhileDeliveringLosesNothing(t *testing.T) {
 
 	env := append(os.Environ(), "GUICHET_DATABASE="+dsn, "GUICHET_ADDR=127.0.0.1:0", "GUICHET_LOG_LEVEL=info",
 		"GUICHET_WEBHOOK_ALLOW_PRIVATE=true", "GUICHET_WEBHOOK_CA_FILE="+ca, "GUICHET_SMTP_HOST=")
-	first := serve(t, bin, env)
+	first := testutil.StartDesk(t, bin, env)
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		mu.Lock()
 		n := len(posts)
@@ -214,11 +119,11 @@ func TestKilledWhileDeliveringLosesNothing(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("nothing posted in 20 s\n%s", first.stderr)
+			t.Fatalf("nothing posted in 20 s\n%s", first.Logs())
 		}
 	}
 	time.Sleep(200 * time.Millisecond) // the worker's other posts get under way
-	first.stop(t, syscall.SIGKILL)
+	stop(t, first, syscall.SIGKILL)
 	mu.Lock()
 	inFlight := len(posts)
 	hold = false
@@ -233,16 +138,16 @@ func TestKilledWhileDeliveringLosesNothing(t *testing.T) {
 		t.Fatalf("after the kill, %d deliveries pending, want %d", n, events)
 	}
 
-	second := serve(t, bin, env)
+	second := testutil.StartDesk(t, bin, env)
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if testutil.Count(t, bdb, "webhook_deliveries", "status = ?", webhook.StatusDelivered) == events {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not every delivery went within 60 s of the restart\nfirst run:\n%s\nsecond run:\n%s", first.stderr, second.stderr)
+			t.Fatalf("not every delivery went within 60 s of the restart\nfirst run:\n%s\nsecond run:\n%s", first.Logs(), second.Logs())
 		}
 	}
-	second.stop(t, syscall.SIGTERM)
+	stop(t, second, syscall.SIGTERM)
 
 	mu.Lock()
 	defer mu.Unlock()
