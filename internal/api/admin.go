@@ -332,11 +332,7 @@ func adminOnly(ctx context.Context) error {
 
 // adminNext is a list's next link and Link header; the services count the matches.
 func adminNext(path string, q url.Values, p paging.Page, n, total int) (next, link string) {
-	next = nextLink(path, q, p, p.Offset()+n < total)
-	if next != "" {
-		link = "<" + next + `>; rel="next"`
-	}
-	return next, link
+	return nextLinks(path, q, p, p.Offset()+n < total)
 }
 
 // adminFields renames the services' field names to the API's (the pages' display_name is name).

@@ -295,10 +295,7 @@ func changeList(rs []change.Request, total int, in *changeListInput, p paging.Pa
 			q.Set(k, v)
 		}
 	}
-	out.Body.Next = nextLink("/changes", q, p, p.Offset()+len(rs) < total)
-	if out.Body.Next != "" {
-		out.Link = "<" + out.Body.Next + `>; rel="next"`
-	}
+	out.Body.Next, out.Link = nextLinks("/changes", q, p, p.Offset()+len(rs) < total)
 	return out
 }
 

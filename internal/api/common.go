@@ -53,6 +53,15 @@ func (lp ListParams) page() (paging.Page, error) {
 	return paging.Page{Number: c.Page, Size: c.Size}, nil
 }
 
+// nextLinks are the link to the page after p, keeping the request's filters, for the body, and
+// the same as a Link header; both "" on the last page.
+func nextLinks(path string, query url.Values, p paging.Page, more bool) (next, header string) {
+	if next = nextLink(path, query, p, more); next != "" {
+		header = "<" + next + `>; rel="next"`
+	}
+	return next, header
+}
+
 // nextLink is the link to the page after p, keeping the request's filters; "" on the last page.
 func nextLink(path string, query url.Values, p paging.Page, more bool) string {
 	if !more || p.Number >= paging.MaxPage {

@@ -410,10 +410,7 @@ func (s *server) listContractRequests(ctx context.Context, in *contractListInput
 	for i := from; i < to; i++ {
 		out.Body.Items = append(out.Body.Items, contractRequestOf(&o.Requests[i], now))
 	}
-	out.Body.Next = nextLink("/tenants/"+o.Tenant.Code+"/requests", nil, p, to < len(o.Requests))
-	if out.Body.Next != "" {
-		out.Link = "<" + out.Body.Next + `>; rel="next"`
-	}
+	out.Body.Next, out.Link = nextLinks("/tenants/"+o.Tenant.Code+"/requests", nil, p, to < len(o.Requests))
 	return out, nil
 }
 

@@ -332,10 +332,7 @@ func (s *server) listIncidents(ctx context.Context, in *incidentListInput) (*inc
 		q.Set("queue", "true")
 	}
 	q.Set("limit", "")
-	out.Body.Next = nextLink("/incidents", q, p, more)
-	if out.Body.Next != "" {
-		out.Link = "<" + out.Body.Next + `>; rel="next"`
-	}
+	out.Body.Next, out.Link = nextLinks("/incidents", q, p, more)
 	return out, nil
 }
 

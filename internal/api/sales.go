@@ -183,9 +183,6 @@ func (s *server) listSalesRequests(ctx context.Context, in *salesListInput) (*sa
 	if in.State != "" && in.State != "pending" {
 		q.Set("state", in.State)
 	}
-	out.Body.Next = nextLink("/sales/requests", q, p, more)
-	if out.Body.Next != "" {
-		out.Link = "<" + out.Body.Next + `>; rel="next"`
-	}
+	out.Body.Next, out.Link = nextLinks("/sales/requests", q, p, more)
 	return out, nil
 }

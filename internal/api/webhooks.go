@@ -180,9 +180,7 @@ func (s *server) registerWebhooks(api huma.API) {
 			if in.Tenant != "" {
 				q.Set("tenant", in.Tenant)
 			}
-			if out.Body.Next = nextLink("/webhooks", q, p, more); out.Body.Next != "" {
-				out.Link = "<" + out.Body.Next + `>; rel="next"`
-			}
+			out.Body.Next, out.Link = nextLinks("/webhooks", q, p, more)
 			return out, nil
 		})
 	huma.Register(api, op(http.MethodPost, "/webhooks", "create-webhook", webhookTag,
@@ -286,9 +284,7 @@ func (s *server) registerWebhooks(api huma.API) {
 				q.Set("status", in.Status)
 			}
 			path := "/webhooks/" + strconv.FormatInt(in.ID, 10) + "/deliveries"
-			if out.Body.Next = nextLink(path, q, p, more); out.Body.Next != "" {
-				out.Link = "<" + out.Body.Next + `>; rel="next"`
-			}
+			out.Body.Next, out.Link = nextLinks(path, q, p, more)
 			return out, nil
 		})
 	huma.Register(api, op(http.MethodGet, "/webhooks/{id}/deliveries/{delivery}", "get-webhook-delivery", webhookTag,
