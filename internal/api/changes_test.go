@@ -48,7 +48,6 @@ func chgRead(t *testing.T, r testutil.APIResponse) chgRequest {
 	return out
 }
 
-
 // chgQuota is a request for ecs_instances (pre-approved up to 50 and twice the current quota).
 func chgQuota(current, requested any) map[string]any {
 	return map[string]any{"region": "eu-west-0", "current": current, "requested": requested,
