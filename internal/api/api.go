@@ -62,9 +62,6 @@ type server struct {
 // cookie, and know no CSRF.
 func Mount(app *fiber.App, d Deps) huma.API {
 	s := &server{Deps: d, limiter: newLimiter(d.Config.APIRate)}
-	defaultBundle = d.Bundle
-	defaultLang = d.Config.DefaultLang
-	defaultLog = d.Log
 	g := app.Group(Prefix, s.negotiate, s.authenticate, s.idempotent)
 	api := humafiber.NewWithGroup(app, g, Config())
 	s.register(api)
@@ -72,7 +69,7 @@ func Mount(app *fiber.App, d Deps) huma.API {
 		p(s, g, api)
 	}
 	// Anything else under the prefix is a problem+json 404, never the pages' HTML.
-	g.All("/*", func(c *fiber.Ctx) error { return Problem(c, fiber.StatusNotFound, nil) })
+	g.All("/*", func(c *fiber.Ctx) error { return s.problem(c, fiber.StatusNotFound, nil) })
 	return api
 }
 
@@ -101,6 +98,9 @@ type caller struct {
 	User  *identity.User
 	Token *identity.APIToken
 	Lang  string
+	// bundle and log make and log the request's problems.
+	bundle *i18n.Bundle
+	log    *slog.Logger
 }
 
 type callerKey struct{}

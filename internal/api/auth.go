@@ -17,7 +17,7 @@ import (
 // negotiate picks the reader's language before anything can be refused: the Accept-Language
 // header, then (once the token is read) the user's preference, then the desk's default.
 func (s *server) negotiate(c *fiber.Ctx) error {
-	cl := &caller{Lang: i18n.Negotiate("", "", c.Get(fiber.HeaderAcceptLanguage), "")}
+	cl := &caller{Lang: i18n.Negotiate("", "", c.Get(fiber.HeaderAcceptLanguage), ""), bundle: s.Bundle, log: s.Log}
 	if cl.Lang == "" {
 		cl.Lang = s.Config.DefaultLang
 	}
@@ -39,21 +39,21 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 	scheme, secret, ok := strings.Cut(auth, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="guichet"`)
-		return Problem(c, fiber.StatusUnauthorized, refuse(fiber.StatusUnauthorized, "api.problem.token_missing"))
+		return s.problem(c, fiber.StatusUnauthorized, refuse(fiber.StatusUnauthorized, "api.problem.token_missing"))
 	}
 	tok, u, err := s.Identity.TokenUser(c.UserContext(), strings.TrimSpace(secret), s.Config.StaffTwoFactorRequired())
 	switch {
 	case errors.Is(err, identity.ErrTokenInvalid):
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="guichet", error="invalid_token"`)
-		return Problem(c, fiber.StatusUnauthorized, err)
+		return s.problem(c, fiber.StatusUnauthorized, err)
 	case errors.Is(err, identity.ErrTokenNeedsTwoFactor):
-		return Problem(c, fiber.StatusForbidden, err)
+		return s.problem(c, fiber.StatusForbidden, err)
 	case err != nil:
 		return err
 	}
 	if wait := s.limiter.take(tok.ID, time.Now()); wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return Problem(c, fiber.StatusTooManyRequests, refuse(fiber.StatusTooManyRequests, "api.problem.rate"))
+		return s.problem(c, fiber.StatusTooManyRequests, refuse(fiber.StatusTooManyRequests, "api.problem.rate"))
 	}
 	actor, err := s.Tenancy.Resolve(c.UserContext(), u)
 	if err != nil {
@@ -65,7 +65,7 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentLanguage, cl.Lang)
 	}
 	if !tok.CanWrite() && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
-		return Problem(c, fiber.StatusForbidden, refuse(fiber.StatusForbidden, "api.problem.read_only"))
+		return s.problem(c, fiber.StatusForbidden, refuse(fiber.StatusForbidden, "api.problem.read_only"))
 	}
 	return c.Next()
 }

@@ -383,7 +383,7 @@ func (s *server) contractSay(ctx context.Context, e *i18n.Error, t *tenancy.Tena
 // contractRefusal is a 403 or 422 problem whose detail is a contract message, in the reader's
 // language.
 func (s *server) contractRefusal(ctx context.Context, status int, e *i18n.Error, t *tenancy.Tenant) error {
-	p := newProblem(callerOf(ctx).Lang, status, "")
+	p := newProblem(s.Bundle, callerOf(ctx).Lang, status, "")
 	p.Detail = s.contractSay(ctx, e, t)
 	return p
 }

@@ -1,6 +1,10 @@
 package api_test
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -258,5 +262,36 @@ func TestRateLimitPerToken(t *testing.T) {
 	}
 	if r := d.as(t, "John.Doe").Get("/api/v1/me"); r.Status != http.StatusOK {
 		t.Errorf("another token: %d", r.Status)
+	}
+}
+
+// TestRefusedBeforeTheAPIStillProblems: a body announced beyond the server's own limit is
+// refused before any route, by the pages' error handler, which still answers the API's
+// problem+json in the reader's language. Through a real connection: app.Test refuses such a
+// body itself.
+func TestRefusedBeforeTheAPIStillProblems(t *testing.T) {
+	d := newDesk(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go d.web.Listener(ln) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { d.web.Shutdown() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/incidents HTTP/1.1\r\nHost: guichet\r\nAccept-Language: fr\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{", 40<<20)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := problemOf(t, testutil.APIResponse{Status: resp.StatusCode, Header: resp.Header, Body: body})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || p.Title != "Requête trop volumineuse" || !strings.Contains(p.Detail, "dépasse") {
+		t.Errorf("40 MB: %d %+v", resp.StatusCode, p)
 	}
 }

@@ -53,7 +53,7 @@ func (s *server) idempotent(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if len(key) > maxIdemKey || !printableASCII(key) {
-		return Problem(c, fiber.StatusBadRequest, refuse(fiber.StatusBadRequest, "api.problem.idempotency_key"))
+		return s.problem(c, fiber.StatusBadRequest, refuse(fiber.StatusBadRequest, "api.problem.idempotency_key"))
 	}
 	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
 	req := hex.EncodeToString(sum[:])
@@ -66,9 +66,9 @@ func (s *server) idempotent(c *fiber.Ctx) error {
 	if !mine {
 		switch {
 		case row.Request != req:
-			return Problem(c, fiber.StatusUnprocessableEntity, refuse(fiber.StatusUnprocessableEntity, "api.problem.idempotency_mismatch"))
+			return s.problem(c, fiber.StatusUnprocessableEntity, refuse(fiber.StatusUnprocessableEntity, "api.problem.idempotency_mismatch"))
 		case row.Status == 0:
-			return Problem(c, fiber.StatusConflict, refuse(fiber.StatusConflict, "api.problem.idempotency_running"))
+			return s.problem(c, fiber.StatusConflict, refuse(fiber.StatusConflict, "api.problem.idempotency_running"))
 		}
 		var hs map[string]string
 		_ = json.Unmarshal([]byte(row.Headers), &hs)

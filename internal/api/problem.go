@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,38 +46,26 @@ func (p *ProblemDetails) GetStatus() int { return p.Status }
 // ContentType makes huma send problems as problem+json.
 func (p *ProblemDetails) ContentType(string) string { return ProblemType }
 
-// The bundle and default language of problems made without a request (huma's example error).
-var (
-	defaultBundle *i18n.Bundle
-	defaultLang   = "en"
-	defaultLog    *slog.Logger
-)
-
+// huma makes its errors through these: every problem is localized for the request's reader,
+// from the caller negotiate put in the request's context. One made without a request (the
+// document's example) has no reader and shows its keys.
 func init() {
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		return newProblem(defaultLang, status, msg, errs...)
+		return newProblem(nil, "en", status, msg, errs...)
 	}
 	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-		lang := defaultLang
-		if ctx != nil {
-			if c := callerOf(ctx.Context()); c.Lang != "" {
-				lang = c.Lang
-			}
+		if ctx == nil {
+			return newProblem(nil, "en", status, msg, errs...)
 		}
-		p := newProblem(lang, status, msg, errs...)
-		if p.Status >= 500 && defaultLog != nil {
-			path := ""
-			if ctx != nil {
-				path = ctx.URL().Path
-			}
-			defaultLog.Error("api request failed", "path", path, "status", p.Status, "err", errors.Join(errs...))
+		cl := callerOf(ctx.Context())
+		p := newProblem(cl.bundle, cl.Lang, status, msg, errs...)
+		p.Instance = ctx.URL().Path
+		if p.Status >= 500 && cl.log != nil {
+			cl.log.Error("api request failed", "path", p.Instance, "status", p.Status, "err", errors.Join(errs...))
 		}
-		if ctx != nil {
-			p.Instance = ctx.URL().Path
-			if p.Status == http.StatusTooManyRequests {
-				if f := fiberOf(ctx); f != nil {
-					f.Set(fiber.HeaderRetryAfter, "60")
-				}
+		if p.Status == http.StatusTooManyRequests {
+			if f := fiberOf(ctx); f != nil {
+				f.Set(fiber.HeaderRetryAfter, "60")
 			}
 		}
 		return p
@@ -97,8 +84,7 @@ func fiberOf(ctx huma.Context) (f *fiber.Ctx) {
 // newProblem turns what huma or a handler reports into a localized problem: the services'
 // errors (not found, forbidden, stale, refusals beside fields) take their own status; huma's
 // validation details are translated by kind.
-func newProblem(lang string, status int, msg string, errs ...error) *ProblemDetails {
-	b := defaultBundle
+func newProblem(b *i18n.Bundle, lang string, status int, msg string, errs ...error) *ProblemDetails {
 	t := func(key string, pairs ...any) string {
 		if b == nil {
 			return key
@@ -275,15 +261,19 @@ func fieldName(loc string) string {
 	return loc
 }
 
-// Problem writes a localized problem for the edge's own refusals, outside huma (no token, rate
-// limit, an unknown path, and the pages' error handler for /api/ paths).
-func Problem(c *fiber.Ctx, status int, cause error) error {
-	lang := langOf(c)
+// Problem writes a localized problem for a refusal outside huma: the pages' error handler for
+// /api/ paths (a body or a header too large, a method the path does not take, a panic), in the
+// language negotiated for the request, else in the Accept-Language header's, else in defLang.
+func Problem(c *fiber.Ctx, b *i18n.Bundle, defLang string, status int, cause error) error {
+	lang := callerOf(c.UserContext()).Lang
+	if lang == "" {
+		lang = i18n.Negotiate("", "", c.Get(fiber.HeaderAcceptLanguage), defLang)
+	}
 	errs := []error{}
 	if cause != nil {
 		errs = append(errs, cause)
 	}
-	p := newProblem(lang, status, "", errs...)
+	p := newProblem(b, lang, status, "", errs...)
 	p.Instance = c.Path()
 	if p.Status >= 500 && cause != nil {
 		p.Detail = ""
@@ -300,10 +290,8 @@ func Problem(c *fiber.Ctx, status int, cause error) error {
 // IsAPI reports whether a path is the API's, for the pages' error handler.
 func IsAPI(path string) bool { return path == Prefix || strings.HasPrefix(path, Prefix+"/") }
 
-// langOf is the language negotiated for the request (see negotiate).
-func langOf(c *fiber.Ctx) string {
-	if cl := callerOf(c.UserContext()); cl.Lang != "" {
-		return cl.Lang
-	}
-	return i18n.Negotiate("", "", c.Get(fiber.HeaderAcceptLanguage), defaultLang)
+// problem writes a localized problem for the edge's own refusals (no token, rate limit, an
+// unknown path, an idempotency key in use).
+func (s *server) problem(c *fiber.Ctx, status int, cause error) error {
+	return Problem(c, s.Bundle, s.Config.DefaultLang, status, cause)
 }

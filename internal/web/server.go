@@ -204,7 +204,7 @@ func (h *handler) apiError(c *fiber.Ctx, err error) error {
 	}
 	if status >= 500 {
 		h.Log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", logPath(c), "err", err)
-		return api.Problem(c, status, nil)
+		return api.Problem(c, h.Bundle, h.Config.DefaultLang, status, nil)
 	}
-	return api.Problem(c, status, err)
+	return api.Problem(c, h.Bundle, h.Config.DefaultLang, status, err)
 }
