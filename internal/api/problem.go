@@ -28,6 +28,8 @@ type ProblemDetails struct {
 	Status   int    `json:"status" doc:"The HTTP status."`
 	Detail   string `json:"detail,omitempty" doc:"What to do about it, in the reader's language."`
 	Instance string `json:"instance,omitempty" doc:"The request's path."`
+	// RequestID names the request in the desk's logs, for support.
+	RequestID string `json:"request_id,omitempty" doc:"The request's id in the desk's logs (also in X-Request-Id): quote it to support."`
 	// Errors are the refused fields, in the order of the input.
 	Errors []FieldError `json:"errors,omitempty" doc:"Each refused field and why."`
 }
@@ -60,6 +62,9 @@ func init() {
 		cl := callerOf(ctx.Context())
 		p := newProblem(cl.bundle, cl.Lang, status, msg, errs...)
 		p.Instance = ctx.URL().Path
+		if f := fiberOf(ctx); f != nil {
+			p.RequestID, _ = f.Locals("request_id").(string)
+		}
 		if p.Status >= 500 && cl.log != nil {
 			cl.log.Error("api request failed", "path", p.Instance, "status", p.Status, "err", errors.Join(errs...))
 		}
@@ -275,6 +280,7 @@ func Problem(c *fiber.Ctx, b *i18n.Bundle, defLang string, status int, cause err
 	}
 	p := newProblem(b, lang, status, "", errs...)
 	p.Instance = c.Path()
+	p.RequestID, _ = c.Locals("request_id").(string)
 	if p.Status >= 500 && cause != nil {
 		p.Detail = ""
 	}

@@ -280,12 +280,13 @@ func TestErrorsUnderAPIAreProblemJSON(t *testing.T) {
 	d := newDesk(t)
 	c := d.client(t)
 	c.Lang = "fr"
+	// Without a token the API says so before anything else, whatever the path.
 	r := c.Get("/api/v1/nothing-here")
-	wantStatus(t, "unknown API path", r, http.StatusNotFound)
+	wantStatus(t, "unknown API path", r, http.StatusUnauthorized)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		t.Errorf("content type %q", ct)
 	}
-	wantBody(t, "problem", r, `"status":404`, `"title":"Page introuvable"`, `"request_id":"`)
+	wantBody(t, "problem", r, `"status":401`, `"title":"Authentification requise"`, `"request_id":"`+r.Header.Get("X-Request-Id")+`"`)
 }
 
 var onceField = regexp.MustCompile(`name="_once" value="([^"]+)"`)

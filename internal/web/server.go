@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -160,9 +159,6 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 		// Refused before any middleware ran (a request line or body too large): no language yet.
 		c.Locals("lang", i18n.Negotiate("", c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage), h.Config.DefaultLang))
 	}
-	if strings.HasPrefix(c.Path(), "/api/") {
-		return h.problem(c, status, key)
-	}
 	p := h.page(c, key+".title")
 	p.V["Message"] = key + ".text"
 	p.V["Status"] = status
@@ -180,15 +176,6 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).Send(body)
-}
-
-// problem answers an error under /api/ as RFC 9457 problem JSON, in the reader's language.
-func (h *handler) problem(c *fiber.Ctx, status int, key string) error {
-	lang := langOf(c)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Status(status)
-	return c.JSON(fiber.Map{"type": "about:blank", "status": status, "title": h.Bundle.T(lang, key+".title", nil),
-		"detail": h.Bundle.T(lang, key+".text", nil), "request_id": requestID(c)}, "application/problem+json")
 }
 
 // apiError answers an API request refused outside its handlers (a body or a header too large,
