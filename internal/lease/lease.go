@@ -1,10 +1,11 @@
 // Package lease keeps a worker's claims alive while it works on them: the outbox's mail and the
 // webhooks' deliveries are claimed for a lease that a dead worker lets lapse, and that a live
-// one renews.
+// one renews; a failed attempt is tried again after Backoff.
 package lease
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -34,4 +35,15 @@ func Renew(ctx context.Context, lease time.Duration, extend func(context.Context
 		once.Do(func() { close(stop) })
 		<-done
 	}
+}
+
+// Backoff is how long to wait before attempt+1: 30 s doubled at each attempt, at most an hour,
+// with ±20 % jitter so that a relay or an endpoint coming back is not hit by everything at once.
+func Backoff(attempt int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < attempt && d < time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, time.Hour)
+	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -268,7 +267,7 @@ func (w *Worker) record(ctx context.Context, m *Message, sendErr error) error {
 	case sendErr == nil:
 		q = q.Set("status = ?", StatusSent).Set("sent_at = ?", now).Set("last_error = ''")
 	default:
-		next := now.Add(backoff(m.Attempts))
+		next := now.Add(lease.Backoff(m.Attempts))
 		status := StatusPending
 		var perm *PermanentError
 		if errors.As(sendErr, &perm) || next.After(m.DeadlineAt) {
@@ -299,17 +298,6 @@ func (w *Worker) release(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("notify: release %d claimed messages: %w", len(ids), err)
 	}
 	return nil
-}
-
-// backoff is 30 s doubled at each attempt, at most an hour, with ±20 % jitter so that a relay
-// coming back is not hit by every message at once.
-func backoff(attempt int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < attempt && d < time.Hour; i++ {
-		d *= 2
-	}
-	d = min(d, time.Hour)
-	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
 }
 
 func clip(s string, n int) string {

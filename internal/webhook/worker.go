@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -254,7 +253,7 @@ func (w *Worker) record(ctx context.Context, t *target, code int, postErr error)
 	if postErr == nil {
 		q = q.Set("status = ?", StatusDelivered).Set("delivered_at = ?", now).Set("last_error = ''")
 	} else {
-		next := now.Add(backoff(t.Attempts))
+		next := now.Add(lease.Backoff(t.Attempts))
 		status := StatusPending
 		if next.After(t.DeadlineAt) {
 			status = StatusDead
@@ -297,15 +296,4 @@ func (w *Worker) release(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("webhook: release %d claimed deliveries: %w", len(ids), err)
 	}
 	return nil
-}
-
-// backoff is 30 s doubled at each attempt, at most an hour, with ±20 % jitter so that an
-// endpoint coming back is not hit by every delivery at once.
-func backoff(attempt int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < attempt && d < time.Hour; i++ {
-		d *= 2
-	}
-	d = min(d, time.Hour)
-	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
 }

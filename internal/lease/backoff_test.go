@@ -1,4 +1,4 @@
-package notify
+package lease
 
 import (
 	"testing"
@@ -22,9 +22,9 @@ func TestBackoff(t *testing.T) {
 		lo, hi := want*8/10, want*12/10
 		var minSeen, maxSeen time.Duration
 		for i := range 300 {
-			d := backoff(attempt)
+			d := Backoff(attempt)
 			if d < lo || d > hi {
-				t.Fatalf("backoff(%d) = %v, want %v ± 20 %% [%v, %v]", attempt, d, want, lo, hi)
+				t.Fatalf("Backoff(%d) = %v, want %v ± 20 %% [%v, %v]", attempt, d, want, lo, hi)
 			}
 			if i == 0 || d < minSeen {
 				minSeen = d
@@ -35,7 +35,7 @@ func TestBackoff(t *testing.T) {
 		}
 		// The jitter is real: 300 draws spread over most of the ±20 % band.
 		if maxSeen-minSeen < want/5 {
-			t.Errorf("backoff(%d) spans only [%v, %v]: no jitter", attempt, minSeen, maxSeen)
+			t.Errorf("Backoff(%d) spans only [%v, %v]: no jitter", attempt, minSeen, maxSeen)
 		}
 	}
 	if nominal(1) != 30*time.Second || nominal(2) != time.Minute || nominal(7) != 32*time.Minute || nominal(8) != time.Hour {
@@ -45,7 +45,7 @@ func TestBackoff(t *testing.T) {
 	mean := func(attempt int) time.Duration {
 		var sum time.Duration
 		for range 400 {
-			sum += backoff(attempt)
+			sum += Backoff(attempt)
 		}
 		return sum / 400
 	}
@@ -54,13 +54,13 @@ func TestBackoff(t *testing.T) {
 		m := mean(attempt)
 		switch {
 		case attempt <= 7 && (m < prev*17/10 || m > prev*23/10):
-			t.Errorf("mean backoff(%d) = %v after %v: want about double", attempt, m, prev)
+			t.Errorf("mean Backoff(%d) = %v after %v: want about double", attempt, m, prev)
 		case attempt > 8 && (m < 55*time.Minute || m > 65*time.Minute):
-			t.Errorf("mean backoff(%d) = %v: want about an hour", attempt, m)
+			t.Errorf("mean Backoff(%d) = %v: want about an hour", attempt, m)
 		}
 		prev = m
 	}
-	if d := backoff(1 << 30); d > 72*time.Minute || d < 48*time.Minute {
+	if d := Backoff(1 << 30); d > 72*time.Minute || d < 48*time.Minute {
 		t.Errorf("backoff of a huge attempt = %v, want about an hour", d)
 	}
 }
