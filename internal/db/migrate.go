@@ -55,8 +55,24 @@ func typesFor(db *bun.DB) typeNames {
 	return typeNames{PK: "INTEGER PRIMARY KEY AUTOINCREMENT", TS: "TIMESTAMP", Blob: "BLOB", SQLite: true}
 }
 
+// goSteps are the migrations written in Go (AddMigration).
+var goSteps []migrate.Migration
+
+// AddMigration registers a migration written in Go, for a step that needs the program's own
+// code (refilling the search index with the words the program folds): named like the SQL
+// files (name is its timestamp, comment its words), it runs in order with them, once, and up
+// runs its own transaction. The package whose code it needs registers it from an init
+// function, so that every program that writes that data migrates with it.
+func AddMigration(name, comment string, up func(ctx context.Context, db *bun.DB) error) {
+	goSteps = append(goSteps, migrate.Migration{Name: name, Comment: comment,
+		Up: func(ctx context.Context, m *migrate.Migrator, _ *migrate.Migration) error { return up(ctx, m.DB()) }})
+}
+
 func migrator(db *bun.DB) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
+	for _, step := range goSteps {
+		ms.Add(step)
+	}
 	root, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err

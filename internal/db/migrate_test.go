@@ -47,7 +47,9 @@ func tables(t *testing.T, bdb *bun.DB) []string {
 	return names
 }
 
-// migrationNames lists the migration files as Migrate names them: "20261124000001_platform".
+// migrationNames lists the migration files as Migrate names them ("20261124000001_platform"),
+// with the migrations written in Go that the program registers (the tests import it whole,
+// through testutil).
 func migrationNames(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("migrations/*.up.sql")
@@ -68,6 +70,10 @@ func migrationNames(t *testing.T) []string {
 		name := strings.TrimSuffix(filepath.Base(f), ".up.sql")
 		names[i] = strings.TrimSuffix(name, ".tx")
 	}
+	if len(db.GoMigrationNames()) == 0 {
+		t.Fatal("no migration written in Go is registered: the search index would stay empty")
+	}
+	names = append(names, db.GoMigrationNames()...)
 	sort.Strings(names)
 	return names
 }

@@ -155,7 +155,7 @@ func view(t *testing.T, a *app.App, incID int64, now time.Time) string {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "search %q: %d %v %v\n", word, len(found), more, ids(found))
-		matches, err := timeline.Matches(ctx, a.DB, timeline.ParseQuery(word), math.MaxInt64, 1000)
+		matches, err := timeline.Matches(ctx, a.DB, timeline.ParseQuery(word), timeline.Scope{Notes: true}, math.MaxInt64, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,7 +81,7 @@ func TestRefusesANonEmptyTarget(t *testing.T) {
 
 	// A search index row is a row.
 	pg2, target2 := migratedPG(t)
-	if _, err := target2.NewRaw("INSERT INTO timeline_search (id, doc) VALUES (1, to_tsvector('simple', 'x'))").Exec(ctx); err != nil {
+	if _, err := target2.NewRaw("INSERT INTO timeline_search (id, tenant_id, internal, doc) VALUES (1, 1, false, to_tsvector('simple', 'x'))").Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	_, err = dbcopy.Copy(ctx, src, pg2, dbcopy.Options{})

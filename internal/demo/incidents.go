@@ -174,7 +174,7 @@ func (g *generator) incident(b *genRows, created time.Time) {
 	add := func(kind timeline.Kind, actor *int64, event, from, to, body string, vt timeline.ValueType) {
 		g.nextEntry++
 		es = append(es, timeline.Entry{ID: g.nextEntry, SubjectKind: incident.SubjectKind, SubjectID: inc.ID, Kind: kind,
-			Event: event, ValueType: vt, From: from, To: to, Body: body, ActorID: actor, CreatedAt: at})
+			Event: event, ValueType: vt, From: from, To: to, Body: body, ActorID: actor, CreatedAt: at, TenantID: inc.TenantID})
 	}
 	status := func(actor *int64, to incident.Status, body string) {
 		add(timeline.Event, actor, incident.EventStatus, incident.StatusKey(inc.Status), incident.StatusKey(to), body, timeline.Key)

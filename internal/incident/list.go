@@ -128,7 +128,7 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timelin
 	// (which PostgreSQL, walking its primary key backwards, pays per row).
 	chunk := min(searchChunk, max(2*want, 100))
 	for read := 0; len(found) < want && read < searchMax; read, chunk = read+chunk, min(2*chunk, searchChunk) {
-		rowids, err := timeline.Matches(ctx, idb, m, before, chunk)
+		rowids, err := timeline.Matches(ctx, idb, m, timeline.Scope{TenantID: f.TenantID, Notes: f.Staff}, before, chunk)
 		if err != nil {
 			return nil, false, err
 		}

@@ -135,7 +135,9 @@ func ParseNumber(s string) (int64, bool) {
 }
 
 // Subject is the incident in the shared timeline.
-func (i *Incident) Subject() timeline.Subject { return timeline.Subject{Kind: SubjectKind, ID: i.ID} }
+func (i *Incident) Subject() timeline.Subject {
+	return timeline.Subject{Kind: SubjectKind, ID: i.ID, TenantID: i.TenantID}
+}
 
 // Assigned reports whether someone works on the incident.
 func (i *Incident) Assigned() bool { return i.AssigneeID != nil }

@@ -8,6 +8,7 @@ import (
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/paging"
+	"github.com/guichet/guichet/internal/timeline"
 )
 
 // Lists are authorized by the service: a customer lists one tenant where they hold the
@@ -117,6 +118,45 @@ func TestListReadsOnePageAndSaysWhetherMoreFollow(t *testing.T) {
 			if err != nil || len(list) != c.want || more != c.more {
 				t.Errorf("page %+v, search %q: %d incidents, more %v, %v; want %d, more %v", c.page, text, len(list), more, err, c.want, c.more)
 			}
+		}
+	}
+}
+
+// A search is scoped by tenant inside the index: a tenant's one matching incident is found
+// behind 100,000 newer matches of another tenant (a global match list read newest first and
+// filtered afterwards stopped before it).
+func TestSearchFindsATenantsMatchBehindOtherTenantsNewerOnes(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	john, alice := f.actor("John.Doe"), f.actor("Alice.Agent")
+	t1, t4 := f.tenant("OCB0000001"), f.tenant("OCB0000004")
+	d := draft()
+	d.Description = "Le pangolin du volume vol-7 ne répond plus."
+	mine, err := f.svc.Declare(ctx, john, t1, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := make([]timeline.Doc, 100_000)
+	for i := range docs {
+		docs[i] = timeline.Doc{RowID: int64(10_000_000 + i), Text: "pangolin", TenantID: t4}
+	}
+	if err := timeline.Index(ctx, f.svc.DB, docs...); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		who    string
+		filter incident.Filter
+	}{
+		{"the customer", incident.Filter{TenantID: t1, Text: "pangolin"}},
+		{"an agent on the tenant", incident.Filter{TenantID: t1, Text: "pangolin"}},
+	} {
+		actor := john
+		if c.who != "the customer" {
+			actor = alice
+		}
+		list, _, err := f.svc.List(ctx, actor, c.filter, paging.Number(1))
+		if err != nil || len(list) != 1 || list[0].ID != mine.ID {
+			t.Errorf("%s: %d incidents, %v; want %s", c.who, len(list), err, mine.Number())
 		}
 	}
 }

@@ -23,9 +23,9 @@ func Insert(ctx context.Context, idb bun.IDB, inc *Incident) error {
 }
 
 // SearchDoc is the incident's own row of the full-text index: its number, title and
-// description, under the id of its creation event.
+// description, under the id of its creation event, in its tenant's scope.
 func SearchDoc(inc *Incident, createdEntryID int64) timeline.Doc {
-	return timeline.TicketDoc(createdEntryID, inc.Number(), inc.Title, inc.Description)
+	return timeline.TicketDoc(createdEntryID, inc.TenantID, inc.Number(), inc.Title, inc.Description)
 }
 
 // ByID reads an incident with its tenant's code and its people's names. It does not authorize.

@@ -42,16 +42,29 @@ func TestDocs(t *testing.T) {
 		want Doc
 		ok   bool
 	}{
-		{Entry{ID: 7, Kind: Reply, Body: "disque plein"}, Doc{7, "disque plein"}, true},
-		{Entry{ID: 8, Kind: Note, Body: "hyperviseur"}, Doc{8, "hyperviseur"}, true},
-		{Entry{ID: 9, Kind: Event, Event: "incident.event.status", Body: "raison"}, Doc{}, false},
-		{Entry{ID: 10, Kind: Reply}, Doc{}, false},
+		{Entry{ID: 7, Kind: Reply, Body: "disque plein", TenantID: 3}, Doc{7, "disque plein", 3, false}, true},
+		{Entry{ID: 8, Kind: Note, Body: "hyperviseur", TenantID: 3}, Doc{8, "hyperviseur", 3, true}, true},
+		{Entry{ID: 9, Kind: Event, Event: "incident.event.status", Body: "raison", TenantID: 3}, Doc{}, false},
+		{Entry{ID: 10, Kind: Reply, TenantID: 3}, Doc{}, false},
+		// A subject that is not searched (a change request's) has no tenant in its entries.
+		{Entry{ID: 11, Kind: Reply, Body: "quota"}, Doc{}, false},
 	} {
 		if got, ok := EntryDoc(&tc.e); got != tc.want || ok != tc.ok {
 			t.Errorf("EntryDoc(%s %d) = %v %v, want %v %v", tc.e.Kind, tc.e.ID, got, ok, tc.want, tc.ok)
 		}
 	}
-	if got := TicketDoc(3, "INC0000042", "Réseau lent", "Depuis 9 h."); got != (Doc{3, "INC0000042 Réseau lent\nDepuis 9 h."}) {
+	if got := TicketDoc(3, 5, "INC0000042", "Réseau lent", "Depuis 9 h."); got != (Doc{3, "INC0000042 Réseau lent\nDepuis 9 h.", 5, false}) {
 		t.Errorf("TicketDoc = %+v", got)
+	}
+	for _, tc := range []struct {
+		d    Doc
+		want string
+	}{
+		{Doc{TenantID: 12}, "t12 p12"},
+		{Doc{TenantID: 12, Internal: true}, "t12"},
+	} {
+		if got := tc.d.scopeSQLite(); got != tc.want {
+			t.Errorf("scope of %+v = %q, want %q", tc.d, got, tc.want)
+		}
 	}
 }

@@ -54,7 +54,7 @@ func TestAttachmentGoesToTheReadersOfItsTicket(t *testing.T) {
 
 	files := &timeline.Files{DB: a.DB}
 	got, err := files.Attachment(ctx, marie, public, may)
-	if err != nil || string(got.Data) != "ERROR nova\n" || len(asked) != 1 || asked[0] != inc.Subject() {
+	if err != nil || string(got.Data) != "ERROR nova\n" || len(asked) != 1 || asked[0].Kind != inc.Subject().Kind || asked[0].ID != inc.Subject().ID {
 		t.Fatalf("the reporter's file: %+v, %v; asked %v", got, err, asked)
 	}
 	if _, err := files.Attachment(ctx, alice, internal, may); err != nil {

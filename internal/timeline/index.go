@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/guichet/guichet/internal/db"
@@ -12,27 +13,46 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Doc is one row of the full-text index (timeline_fts on SQLite, timeline_search on PostgreSQL): a text under the id of the timeline
-// entry it belongs to. The index then holds every text of the desk in the order it was written,
-// and a search reads the most recent matches first.
+// Doc is one row of the full-text index (timeline_fts on SQLite, timeline_search on
+// PostgreSQL): a text under the id of the timeline entry it belongs to, scoped by its tenant and
+// by whether only staff may read it. The index then holds every text of the desk in the order it
+// was written, and a search reads the most recent matches of one tenant (or of the whole desk,
+// for staff) first, inside the index: a common word on a small tenant reads that tenant's
+// matches, not the desk's.
 type Doc struct {
-	RowID int64
-	Text  string
+	RowID    int64
+	Text     string
+	TenantID int64
+	// Internal marks an internal note's text: staff only.
+	Internal bool
 }
 
 // EntryDoc is what an entry puts in the index: a reply's or a note's body, under the entry's
-// id. An event puts nothing (false): its reason is not searched.
+// id, in the scope of its subject's tenant. An event puts nothing (false): its reason is not
+// searched; nor does an entry of a subject that is not searched (no TenantID, see Subject).
 func EntryDoc(e *Entry) (Doc, bool) {
-	if e.Kind == Event || e.Body == "" {
+	if e.Kind == Event || e.Body == "" || e.TenantID == 0 {
 		return Doc{}, false
 	}
-	return Doc{RowID: e.ID, Text: e.Body}, true
+	return Doc{RowID: e.ID, Text: e.Body, TenantID: e.TenantID, Internal: e.Internal()}, true
 }
 
 // TicketDoc is what a ticket puts in the index of itself: its number, title and description,
-// under the id of its creation event.
-func TicketDoc(createdEntryID int64, number, title, description string) Doc {
-	return Doc{RowID: createdEntryID, Text: number + " " + title + "\n" + description}
+// under the id of its creation event, in its tenant's scope.
+func TicketDoc(createdEntryID, tenantID int64, number, title, description string) Doc {
+	return Doc{RowID: createdEntryID, Text: number + " " + title + "\n" + description, TenantID: tenantID}
+}
+
+// scopeSQLite is a document's scope column on SQLite: a token of its tenant, which staff
+// searching one tenant ask for, and for a text customers may read, a token of its tenant's
+// public texts, which customers ask for. The tokens live in their own column: no word of a
+// text can be taken for them.
+func (d Doc) scopeSQLite() string {
+	s := "t" + strconv.FormatInt(d.TenantID, 10)
+	if !d.Internal {
+		s += " p" + strconv.FormatInt(d.TenantID, 10)
+	}
+	return s
 }
 
 // indexBatch is how many rows one statement adds to the index.
@@ -40,21 +60,31 @@ const indexBatch = 200
 
 // Index adds docs to the full-text index of the database, in id order (it sorts docs), a batch
 // of rows per statement. What is indexed is the text's folded words (fold.Words), the same on
-// both databases: SQLite's timeline_fts (FTS5) and PostgreSQL's timeline_search (tsvector).
+// both databases: SQLite's timeline_fts (FTS5, the scope in a column of tokens) and
+// PostgreSQL's timeline_search (tsvector, the scope in columns of a b-tree index).
 func Index(ctx context.Context, idb bun.IDB, docs ...Doc) error {
 	if len(docs) == 0 {
 		return nil
 	}
 	slices.SortFunc(docs, func(x, y Doc) int { return cmp.Compare(x.RowID, y.RowID) })
-	insert, row := "INSERT INTO timeline_fts (rowid, body) VALUES ", "(?, ?)"
-	if db.IsPG(idb) {
-		insert, row = "INSERT INTO timeline_search (id, doc) VALUES ", "(?, to_tsvector('simple', ?))"
+	pg := db.IsPG(idb)
+	insert, row := "INSERT INTO timeline_fts (rowid, body, scope) VALUES ", "(?, ?, ?)"
+	if pg {
+		insert, row = "INSERT INTO timeline_search (id, tenant_id, internal, doc) VALUES ", "(?, ?, ?, to_tsvector('simple', ?))"
 	}
 	for len(docs) > 0 {
 		n := min(len(docs), indexBatch)
-		args := make([]any, 0, 2*n)
+		args := make([]any, 0, 4*n)
 		for _, d := range docs[:n] {
-			args = append(args, d.RowID, strings.Join(fold.Words(d.Text), " "))
+			if d.TenantID == 0 {
+				return fmt.Errorf("timeline: the text of entry %d has no tenant to be searched in", d.RowID)
+			}
+			words := strings.Join(fold.Words(d.Text), " ")
+			if pg {
+				args = append(args, d.RowID, d.TenantID, d.Internal, words)
+			} else {
+				args = append(args, d.RowID, words, d.scopeSQLite())
+			}
 		}
 		values := strings.TrimPrefix(strings.Repeat(", "+row, n), ", ")
 		if _, err := idb.NewRaw(insert+values, args...).Exec(ctx); err != nil {

@@ -2,6 +2,8 @@ package timeline
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/guichet/guichet/internal/db"
@@ -29,43 +31,70 @@ func ParseQuery(q string) Query {
 	return Query(words)
 }
 
-// fts5 is the query in FTS5's syntax: every word quoted (words hold only letters and digits).
-func (q Query) fts5() string {
-	parts := make([]string, len(q))
-	for i, w := range q {
-		parts[i] = `"` + w + `"`
-	}
-	return strings.Join(parts, " ")
+// Scope is what part of the index a search reads: one tenant's texts (TenantID), or the whole
+// desk's (0, for staff); internal notes' texts only when Notes is true (staff).
+type Scope struct {
+	TenantID int64
+	Notes    bool
 }
 
 // Matches returns the ids of the timeline entries (and tickets' creation entries, see
-// TicketDoc) whose indexed text holds every word of q, below before, newest first, at most
-// limit. Each database has its own index, read by the seam of its dialect.
-func Matches(ctx context.Context, idb bun.IDB, q Query, before int64, limit int) ([]int64, error) {
-	var ids []int64
-	var err error
-	if db.IsPG(idb) {
-		ids, err = matchesPG(ctx, idb, q, before, limit)
-	} else {
-		ids, err = matchesSQLite(ctx, idb, q, before, limit)
+// TicketDoc) in scope whose indexed text holds every word of q, below before, newest first, at
+// most limit. The scope is read inside the index, so the matches of one tenant come whatever
+// the other tenants' texts: a search is complete as well as fast. Each database has its own
+// index, read by the seam of its dialect.
+func Matches(ctx context.Context, idb bun.IDB, q Query, scope Scope, before int64, limit int) ([]int64, error) {
+	if !scope.Notes && scope.TenantID == 0 {
+		// Only staff read the whole desk, and staff read notes: a scope without a tenant
+		// and without notes is a mistake of the caller, not a search of everything public.
+		return nil, fmt.Errorf("timeline: a search without notes must name its tenant")
 	}
-	return ids, err
+	if db.IsPG(idb) {
+		return matchesPG(ctx, idb, q, scope, before, limit)
+	}
+	return matchesSQLite(ctx, idb, q, scope, before, limit)
+}
+
+// fts5 is the query in FTS5's syntax: every word quoted (words hold only letters and digits)
+// and looked for in the text's column, and the scope's token in the scope column (see
+// Doc.scopeSQLite).
+func (q Query) fts5(scope Scope) string {
+	parts := make([]string, 0, len(q)+1)
+	for _, w := range q {
+		parts = append(parts, `body : "`+w+`"`)
+	}
+	switch {
+	case scope.TenantID != 0 && scope.Notes:
+		parts = append(parts, `scope : "t`+strconv.FormatInt(scope.TenantID, 10)+`"`)
+	case scope.TenantID != 0:
+		parts = append(parts, `scope : "p`+strconv.FormatInt(scope.TenantID, 10)+`"`)
+	}
+	return strings.Join(parts, " AND ")
 }
 
 // matchesSQLite reads timeline_fts, an FTS5 table whose rowids are entry ids, backwards.
-func matchesSQLite(ctx context.Context, idb bun.IDB, q Query, before int64, limit int) ([]int64, error) {
+func matchesSQLite(ctx context.Context, idb bun.IDB, q Query, scope Scope, before int64, limit int) ([]int64, error) {
 	var ids []int64
 	err := idb.NewRaw("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-		q.fts5(), before, limit).Scan(ctx, &ids)
+		q.fts5(scope), before, limit).Scan(ctx, &ids)
 	return ids, err
 }
 
 // matchesPG reads timeline_search, whose tsvectors the 'simple' configuration made of the folded
-// words: plainto_tsquery splits q's words the same way and requires them all. The planner
-// walks the primary key backwards for a common word and the GIN index for a rare one.
-func matchesPG(ctx context.Context, idb bun.IDB, q Query, before int64, limit int) ([]int64, error) {
+// words: plainto_tsquery splits q's words the same way and requires them all. For one tenant
+// the planner walks the (tenant_id, id) index backwards for a common word, and the GIN index
+// for a rare one.
+func matchesPG(ctx context.Context, idb bun.IDB, q Query, scope Scope, before int64, limit int) ([]int64, error) {
 	var ids []int64
-	err := idb.NewRaw("SELECT id FROM timeline_search WHERE doc @@ plainto_tsquery('simple', ?) AND id < ? ORDER BY id DESC LIMIT ?",
-		strings.Join(q, " "), before, limit).Scan(ctx, &ids)
+	where := "doc @@ plainto_tsquery('simple', ?) AND id < ?"
+	args := []any{strings.Join(q, " "), before}
+	if scope.TenantID != 0 {
+		where += " AND tenant_id = ?"
+		args = append(args, scope.TenantID)
+	}
+	if !scope.Notes {
+		where += " AND NOT internal"
+	}
+	err := idb.NewRaw("SELECT id FROM timeline_search WHERE "+where+" ORDER BY id DESC LIMIT ?", append(args, limit)...).Scan(ctx, &ids)
 	return ids, err
 }

@@ -17,9 +17,13 @@ import (
 )
 
 // Subject is the ticket an entry belongs to: its kind ("incident", "change", "request") and id.
+// TenantID, when set, puts the texts of the subject's entries in the full-text index, scoped
+// by that tenant (see Doc): incidents set it, being what the desk searches; other tickets are
+// not indexed.
 type Subject struct {
-	Kind string
-	ID   int64
+	Kind     string
+	ID       int64
+	TenantID int64
 }
 
 // Kind tells events, public replies and internal notes apart.
@@ -68,6 +72,9 @@ type Entry struct {
 	ActorKind identity.Kind `bun:"actor_kind,scanonly"`
 	// Attachments are the entry's files, without their content.
 	Attachments []Attachment `bun:"-"`
+	// TenantID is the subject's tenant when the subject is searched (Subject.TenantID), as
+	// New copies it: the search index scopes the entry's text by it. It is not a column.
+	TenantID int64 `bun:"-"`
 }
 
 // Internal reports whether only staff may read the entry.
@@ -78,7 +85,7 @@ func (e *Entry) ByStaff() bool { return e.ActorID == nil || e.ActorKind.Staff() 
 
 // New starts an entry of kind on subject by actor at now; the caller fills the rest.
 func New(s Subject, kind Kind, actor tenancy.Actor, now time.Time) *Entry {
-	e := &Entry{SubjectKind: s.Kind, SubjectID: s.ID, Kind: kind, CreatedAt: now.UTC()}
+	e := &Entry{SubjectKind: s.Kind, SubjectID: s.ID, Kind: kind, CreatedAt: now.UTC(), TenantID: s.TenantID}
 	if actor.UserID != 0 {
 		id := actor.UserID
 		e.ActorID = &id

@@ -131,16 +131,27 @@ func TestCheckUploadNamesTheFileAfterItsContent(t *testing.T) {
 
 func TestParseQueryFoldsEveryWord(t *testing.T) {
 	for in, want := range map[string]string{
-		"disque plein":                `"disque" "plein"`,
-		`INC0000042`:                  `"inc0000042"`,
-		`title:x OR "y" NEAR(z`:       `"title" "x" "or" "y" "near" "z"`,
-		"  ;; ":                       "",
-		"Réseau":                      `"reseau"`,
-		"ÉLODIE Éric œuvre":           `"elodie" "eric" "oeuvre"`,
-		"a b c d e f g h i j k l m n": `"a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l"`,
+		"disque plein":          `body : "disque" AND body : "plein"`,
+		`INC0000042`:            `body : "inc0000042"`,
+		`title:x OR "y" NEAR(z`: `body : "title" AND body : "x" AND body : "or" AND body : "y" AND body : "near" AND body : "z"`,
+		"  ;; ":                 "",
+		"Réseau":                `body : "reseau"`,
+		"ÉLODIE Éric œuvre":     `body : "elodie" AND body : "eric" AND body : "oeuvre"`,
+		"a b c d e f g h i j k l m n": `body : "a" AND body : "b" AND body : "c" AND body : "d" AND body : "e" AND body : "f" AND ` +
+			`body : "g" AND body : "h" AND body : "i" AND body : "j" AND body : "k" AND body : "l"`,
 	} {
-		if got := ParseQuery(in).fts5(); got != want {
+		if got := ParseQuery(in).fts5(Scope{Notes: true}); got != want {
 			t.Errorf("ParseQuery(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// The scope is a token of the scope column: a tenant's public texts for a customer, all
+	// its texts for staff reading one tenant.
+	for scope, want := range map[Scope]string{
+		{TenantID: 7}:              `body : "disque" AND scope : "p7"`,
+		{TenantID: 7, Notes: true}: `body : "disque" AND scope : "t7"`,
+	} {
+		if got := ParseQuery("disque").fts5(scope); got != want {
+			t.Errorf("scope %+v: %q, want %q", scope, got, want)
 		}
 	}
 }

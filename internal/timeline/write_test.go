@@ -27,7 +27,7 @@ func actor(t *testing.T, idb bun.IDB, login string) tenancy.Actor {
 // matches are the rows of the full-text index that hold word, in rowid order.
 func matches(t *testing.T, idb bun.IDB, word string) []int64 {
 	t.Helper()
-	ids, err := timeline.Matches(context.Background(), idb, timeline.ParseQuery(word), 1<<62, 100000)
+	ids, err := timeline.Matches(context.Background(), idb, timeline.ParseQuery(word), timeline.Scope{Notes: true}, 1<<62, 100000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestWriteRecordsAReplyOrANoteAndIndexesIt(t *testing.T) {
 	a := testutil.NewApp(t)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	s := timeline.Subject{Kind: "incident", ID: 4242}
+	s := timeline.Subject{Kind: "incident", ID: 4242, TenantID: 3}
 	marie, alice := actor(t, a.DB, "Marie.Dupont"), actor(t, a.DB, "Alice.Agent")
 	file := timeline.Upload{Name: "nova.log", ContentType: "text/plain; charset=utf-8", Data: []byte("ERROR\n")}
 
@@ -66,6 +66,31 @@ func TestWriteRecordsAReplyOrANoteAndIndexesIt(t *testing.T) {
 	if got := matches(t, a.DB, "zorglub"); len(got) != 2 || got[0] != r.ID || got[1] != n.ID {
 		t.Fatalf("index holds %v, want the reply %d and the note %d, not the event", got, r.ID, n.ID)
 	}
+	// Scoped: a customer of the tenant reads the reply, staff reading the tenant the note too,
+	// another tenant nothing.
+	for scope, want := range map[timeline.Scope][]int64{
+		{TenantID: 3}:              {r.ID},
+		{TenantID: 3, Notes: true}: {n.ID, r.ID},
+		{TenantID: 4}:              nil,
+		{TenantID: 4, Notes: true}: nil,
+	} {
+		got, err := timeline.Matches(ctx, a.DB, timeline.ParseQuery("zorglub"), scope, 1<<62, 10)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("scope %+v: %v %v, want %v", scope, got, err, want)
+		}
+	}
+	// A customer's search always names its tenant.
+	if _, err := timeline.Matches(ctx, a.DB, timeline.ParseQuery("zorglub"), timeline.Scope{}, 1<<62, 10); err == nil {
+		t.Error("a search of every tenant's public texts was run")
+	}
+	// A subject the desk does not search (no tenant: a change request's) is not indexed.
+	cr, err := timeline.Write(ctx, a.DB, timeline.Subject{Kind: "change", ID: 77}, alice, "zorglub", false, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := matches(t, a.DB, "zorglub"); slices.Contains(got, cr.ID) {
+		t.Fatalf("a change's reply was indexed: %v", got)
+	}
 
 	// A refused text writes nothing: no entry, no file, no index row.
 	before, _ := timeline.List(ctx, a.DB, s, true)
@@ -89,9 +114,9 @@ func TestIndexBatches(t *testing.T) {
 	a := testutil.NewApp(t)
 	var docs []timeline.Doc
 	for i := 450; i >= 1; i-- {
-		docs = append(docs, timeline.Doc{RowID: int64(1_000_000 + i), Text: "lot quokka"})
+		docs = append(docs, timeline.Doc{RowID: int64(1_000_000 + i), Text: "lot quokka", TenantID: 1})
 	}
-	docs = append(docs, timeline.TicketDoc(2_000_000, "INC0000042", "Réseau lent", "quokka"))
+	docs = append(docs, timeline.TicketDoc(2_000_000, 1, "INC0000042", "Réseau lent", "quokka"))
 	if err := timeline.Index(context.Background(), a.DB, docs...); err != nil {
 		t.Fatal(err)
 	}
