@@ -71,10 +71,12 @@ func openSQLite(path string) (*bun.DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	sqldb, err := sql.Open("sqlite", dsn)
+	connector, err := newGatedConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
+	// The process's write transactions take turns at a gate (gate.go) before SQLite's lock.
+	sqldb := sql.OpenDB(connector)
 	// SQLite has one writer; a small pool keeps readers concurrent in WAL mode without piling
 	// up writers that would only wait on the busy timeout.
 	sqldb.SetMaxOpenConns(8)
