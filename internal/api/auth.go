@@ -27,8 +27,9 @@ func (s *server) negotiate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// authenticate reads the bearer token: one indexed read of its hash, then the user's tenants
-// and rights, once for the request. A read-only token may only read; every token is limited
+// authenticate reads the bearer token: the access version, then (when it moved since the
+// token's last request) one indexed read of its hash, the user's tenants and rights, once for
+// the request. A read-only token may only read; every token is limited
 // in requests per minute.
 func (s *server) authenticate(c *fiber.Ctx) error {
 	if public(c.Path()) {
@@ -41,7 +42,14 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="guichet"`)
 		return s.problem(c, fiber.StatusUnauthorized, refuse(fiber.StatusUnauthorized, "api.problem.token_missing"))
 	}
-	tok, u, err := s.Identity.TokenUser(c.UserContext(), strings.TrimSpace(secret), s.Config.StaffTwoFactorRequired())
+	// The access version first: the token, its user and their access are read again only
+	// when something they are made of changed.
+	ctx, err := s.Identity.ReadAccess(c.UserContext())
+	if err != nil {
+		return err
+	}
+	c.SetUserContext(ctx)
+	tok, u, err := s.Identity.TokenUser(ctx, strings.TrimSpace(secret), s.Config.StaffTwoFactorRequired())
 	switch {
 	case errors.Is(err, identity.ErrTokenInvalid):
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="guichet", error="invalid_token"`)

@@ -52,8 +52,9 @@ type catalogue struct {
 	search []string
 }
 
-// Migration bookkeeping is each database's own: the target's is written by migrating it.
-var bookkeeping = map[string]bool{"schema_migrations": true, "schema_migration_locks": true}
+// Migration bookkeeping is each database's own: the target's is written by migrating it. So is
+// the access version (internal/access), which only has to move when access changes.
+var bookkeeping = map[string]bool{"schema_migrations": true, "schema_migration_locks": true, "access_version": true}
 
 // The search index is rebuilt rather than copied: SQLite's FTS5 table and PostgreSQL's
 // tsvector table hold the same documents in forms the other cannot read.

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"github.com/guichet/guichet/internal/access"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -46,6 +47,18 @@ type Service struct {
 	Hooks Hooks
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	// sessions and tokens keep what SessionUser and TokenUser read, by token hash, while the
+	// access version the request read (ReadAccess) stays the same.
+	sessions access.Cache[sessionEntry]
+	tokens   access.Cache[tokenEntry]
+}
+
+// ReadAccess reads the access version and returns ctx carrying it: the edge calls it once per
+// request, before SessionUser or TokenUser and the access decision, which then read nothing
+// when nothing they are made of changed since the last request of that token.
+func (s *Service) ReadAccess(ctx context.Context) (context.Context, error) {
+	return access.Read(ctx, s.DB)
 }
 
 // NewService returns a Service on db with the real clock and no hooks.

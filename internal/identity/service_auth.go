@@ -143,20 +143,29 @@ func (s *Service) SessionUser(ctx context.Context, token string, idle, max time.
 	if token == "" {
 		return nil, nil, apperr.ErrNotFound
 	}
-	sess, err := SessionByToken(ctx, s.DB, token)
-	if err != nil {
-		return nil, nil, err
-	}
-	if sess.Pending { // a login waiting for its second factor opens nothing
-		return nil, nil, apperr.ErrNotFound
+	key := HashToken(token)
+	var sess *Session
+	var u *User
+	if e, ok := s.sessions.Get(ctx, key); ok {
+		// Copies: the cached values are shared by the requests of the token.
+		sc, uc := e.sess, e.user
+		sess, u = &sc, &uc
+	} else {
+		var err error
+		if sess, err = SessionByToken(ctx, s.DB, token); err != nil {
+			return nil, nil, err
+		}
+		if sess.Pending { // a login waiting for its second factor opens nothing
+			return nil, nil, apperr.ErrNotFound
+		}
+		if u, err = UserByID(ctx, s.DB, sess.UserID); err != nil {
+			return nil, nil, err
+		}
+		s.sessions.Put(ctx, key, sessionEntry{*sess, *u})
 	}
 	now := s.Now()
 	if now.Sub(sess.LastSeenAt) > idle || now.Sub(sess.CreatedAt) > max {
 		return nil, nil, errors.Join(apperr.ErrNotFound, DeleteSession(ctx, s.DB, token))
-	}
-	u, err := UserByID(ctx, s.DB, sess.UserID)
-	if err != nil {
-		return nil, nil, err
 	}
 	if !u.Active {
 		return nil, nil, errors.Join(apperr.ErrNotFound, DeleteSession(ctx, s.DB, token))
@@ -166,8 +175,16 @@ func (s *Service) SessionUser(ctx context.Context, token string, idle, max time.
 		if err := UpdateSession(ctx, s.DB, sess, "last_seen_at"); err != nil {
 			return nil, nil, err
 		}
+		// The last-seen time moves no access version: the cached session learns it here.
+		s.sessions.Put(ctx, key, sessionEntry{*sess, *u})
 	}
 	return sess, u, nil
+}
+
+// sessionEntry is a session and its user as SessionUser read them.
+type sessionEntry struct {
+	sess Session
+	user User
 }
 
 // EndSession logs the session of token out.

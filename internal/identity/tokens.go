@@ -176,21 +176,30 @@ func (s *Service) TokenUser(ctx context.Context, secret string, staffRequired bo
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) != len(TokenPrefix)+43 {
 		return nil, nil, ErrTokenInvalid
 	}
-	t := new(APIToken)
-	err := s.DB.NewSelect().Model(t).Where("tk.token_hash = ?", HashToken(secret)).Scan(ctx)
-	if err != nil {
-		if errors.Is(notFound(err), apperr.ErrNotFound) {
-			return nil, nil, ErrTokenInvalid
+	key := HashToken(secret)
+	var t *APIToken
+	var u *User
+	if e, ok := s.tokens.Get(ctx, key); ok {
+		// Copies: the cached values are shared by the requests of the token.
+		tc, uc := e.token, e.user
+		t, u = &tc, &uc
+	} else {
+		t = new(APIToken)
+		err := s.DB.NewSelect().Model(t).Where("tk.token_hash = ?", key).Scan(ctx)
+		if err != nil {
+			if errors.Is(notFound(err), apperr.ErrNotFound) {
+				return nil, nil, ErrTokenInvalid
+			}
+			return nil, nil, wrap(err, "read token")
 		}
-		return nil, nil, wrap(err, "read token")
+		if u, err = UserByID(ctx, s.DB, t.UserID); err != nil {
+			return nil, nil, err
+		}
+		s.tokens.Put(ctx, key, tokenEntry{*t, *u})
 	}
 	now := s.Now()
 	if !t.Active(now) {
 		return nil, nil, ErrTokenInvalid
-	}
-	u, err := UserByID(ctx, s.DB, t.UserID)
-	if err != nil {
-		return nil, nil, err
 	}
 	if !u.Active || u.Locked() {
 		return nil, nil, ErrTokenInvalid
@@ -203,6 +212,14 @@ func (s *Service) TokenUser(ctx context.Context, secret string, staffRequired bo
 		if _, err := s.DB.NewUpdate().Model(t).Column("last_used_at").WherePK().Exec(ctx); err != nil {
 			return nil, nil, wrap(err, "record use of token %d", t.ID)
 		}
+		// The last-use time moves no access version: the cached token learns it here.
+		s.tokens.Put(ctx, key, tokenEntry{*t, *u})
 	}
 	return t, u, nil
+}
+
+// tokenEntry is a token and its user as TokenUser read them.
+type tokenEntry struct {
+	token APIToken
+	user  User
 }

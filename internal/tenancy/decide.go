@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/identity"
@@ -110,9 +111,19 @@ func Resolve(ctx context.Context, idb bun.IDB, u *identity.User) (Actor, error) 
 	return a, nil
 }
 
-// Resolve is Resolve on the service's database.
+// Resolve is Resolve on the service's database, kept for the user while the access version the
+// request read (identity.Service.ReadAccess) stays the same: tenants, memberships and users
+// move it.
 func (s *Service) Resolve(ctx context.Context, u *identity.User) (Actor, error) {
-	return Resolve(ctx, s.DB, u)
+	key := strconv.FormatInt(u.ID, 10)
+	if a, ok := s.actors.Get(ctx, key); ok {
+		return a, nil
+	}
+	a, err := Resolve(ctx, s.DB, u)
+	if err == nil {
+		s.actors.Put(ctx, key, a)
+	}
+	return a, err
 }
 
 // accessOf is what a customer may do on t: the referent holds every right.

@@ -4,6 +4,7 @@
 package tenancy
 
 import (
+	"github.com/guichet/guichet/internal/access"
 	"time"
 
 	"github.com/guichet/guichet/internal/identity"
@@ -19,6 +20,9 @@ type Service struct {
 	Hooks InvitationHooks
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	// actors keeps what Resolve read, by user, under the request's access version.
+	actors access.Cache[Actor]
 }
 
 // NewService returns a Service on db with the real clock.

@@ -65,7 +65,14 @@ func (h *handler) loadSession(c *fiber.Ctx) error {
 		token = ""
 	}
 	if token != "" {
-		sess, u, err := h.Identity.SessionUser(c.UserContext(), token, h.Config.SessionIdle, h.Config.SessionMax)
+		// The access version first: the session, its user and their access are read again
+		// only when something they are made of changed since the session's last request.
+		ctx, err := h.Identity.ReadAccess(c.UserContext())
+		if err != nil {
+			return err
+		}
+		c.SetUserContext(ctx)
+		sess, u, err := h.Identity.SessionUser(ctx, token, h.Config.SessionIdle, h.Config.SessionMax)
 		switch {
 		case err == nil:
 			// The one access decision of the request starts here: who the user is, and every
