@@ -280,3 +280,17 @@ func ping(bdb *bun.DB) error {
 		pause = min(2*pause, 500*time.Millisecond)
 	}
 }
+
+// Analyze brings PostgreSQL's planner statistics up to date after a bulk load (the demo's
+// generated incidents, a copy): until autovacuum gets to it, or after a crash lost them, the
+// planner takes a million-row table for an empty one and picks plans a thousand times slower.
+// SQLite plans without statistics, as the desk's queries are written for.
+func Analyze(ctx context.Context, idb bun.IDB) error {
+	if !IsPG(idb) {
+		return nil
+	}
+	if _, err := idb.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("db: analyze: %w", err)
+	}
+	return nil
+}

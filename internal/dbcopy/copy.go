@@ -81,6 +81,9 @@ func Copy(ctx context.Context, from, to string, o Options) (*Report, error) {
 		return nil, err
 	}
 	rep, err := copyInto(ctx, src, dst, source, to, o)
+	if err == nil {
+		err = db.Analyze(ctx, dst)
+	}
 	closeTarget(err != nil)
 	if err != nil {
 		return nil, err

@@ -61,7 +61,7 @@ func Incidents(ctx context.Context, db *bun.DB, ten *tenancy.Service, policy *sl
 			progress(done)
 		}
 	}
-	return nil
+	return gdb.Analyze(ctx, db)
 }
 
 // genTenant is a tenant incidents are generated on, with who reports them.
