@@ -149,16 +149,20 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timelin
 				cands = append(cands, id)
 			}
 		}
-		if len(cands) > 0 {
+		// The candidates are read in the order of their matches, no more at a time than the
+		// page still needs: most pass the filter, so a page reads about its own rows.
+		for len(cands) > 0 && len(found) < want {
+			batch := cands[:min(len(cands), max(want-len(found), 10))]
+			cands = cands[len(batch):]
 			var list []Incident
-			if err := filtered(idb, &list, f, now, noIndex(idb)).Where("i.id IN (?)", bun.In(cands)).Scan(ctx); err != nil {
+			if err := filtered(idb, &list, f, now, noIndex(idb)).Where("i.id IN (?)", bun.In(batch)).Scan(ctx); err != nil {
 				return nil, false, err
 			}
 			byID := make(map[int64]Incident, len(list))
 			for _, inc := range list {
 				byID[inc.ID] = inc
 			}
-			for _, id := range cands {
+			for _, id := range batch {
 				if inc, ok := byID[id]; ok {
 					found = append(found, inc)
 				}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"time"
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/incident"
@@ -48,7 +49,7 @@ func (h *handler) showIncidents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.V["Incidents"], p.V["Filter"] = list, q
+	p.V["Incidents"], p.V["Filter"] = h.incidentRows(p.Lang, list, false, time.Time{}), q
 	incidentChoices(p)
 	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/incidents", q)
 	return h.show(c, "customer/incidents", p)

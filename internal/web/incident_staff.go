@@ -18,7 +18,7 @@ func (h *handler) showQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.V["Incidents"], p.V["Filter"], p.V["Now"] = list, q, time.Now()
+	p.V["Incidents"], p.V["Filter"] = h.incidentRows(p.Lang, list, true, time.Now()), q
 	incidentChoices(p)
 	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/staff/incidents", q)
 	return h.show(c, "staff/incidents", p)

@@ -74,8 +74,15 @@ func (h *handler) acceptInvitation(c *fiber.Ctx) error {
 
 // joined goes to the home page of the tenant just joined.
 func (h *handler) joined(c *fiber.Ctx, inv *tenancy.Invitation) error {
-	// The actor resolved for this request predates the membership: resolve it again.
-	actor, err := h.Tenancy.Resolve(c.UserContext(), currentUser(c))
+	// The actor resolved for this request predates the membership: resolve it again, under
+	// the access version the membership moved (the one read at the start would answer from
+	// the cache what was true then).
+	ctx, err := h.Identity.ReadAccess(c.UserContext())
+	if err != nil {
+		return err
+	}
+	c.SetUserContext(ctx)
+	actor, err := h.Tenancy.Resolve(ctx, currentUser(c))
 	if err != nil {
 		return err
 	}
