@@ -1,12 +1,12 @@
 package web
 
 import (
-	"time"
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/tenancy"
+	"time"
 )
 
 // incidentsScope is the tenant chosen with Périmètre, which the Incidents tab needs with the
