@@ -169,6 +169,7 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	defer a.stopBackground(stopBackground)
 	a.goBackground(func() { a.sweepSessions(bg) })
+	a.goBackground(func() { a.mergeSearch(bg) })
 	a.startMailer(bg)
 	a.startWebhooks(bg)
 	a.startJobs(bg)
@@ -372,6 +373,43 @@ func (a *App) claimTick(ctx context.Context, j job, instance string, now time.Ti
 }
 
 // sweepSessions deletes expired sessions, and forms' one-time tokens of the day before, every hour.
+// Merging of SQLite's full-text index (timeline.MergeIndex): every few seconds, a few hundred
+// pages per transaction, until nothing is left to merge or the round's bound.
+const (
+	searchMergeEvery  = 2 * time.Second
+	searchMergePages  = 200
+	searchMergeRounds = 25
+)
+
+// mergeSearch does in the background the merging of SQLite's full-text index that FTS5 would
+// otherwise do inside the requests' writes. PostgreSQL needs none.
+func (a *App) mergeSearch(ctx context.Context) {
+	if db.IsPG(a.DB) {
+		return
+	}
+	t := time.NewTicker(searchMergeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for range searchMergeRounds {
+			worked, err := timeline.MergeIndex(ctx, a.DB, searchMergePages)
+			if err != nil {
+				if ctx.Err() == nil {
+					a.Log.Warn("search index merge failed", "err", err)
+				}
+				break
+			}
+			if !worked {
+				break
+			}
+		}
+	}
+}
+
 func (a *App) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()

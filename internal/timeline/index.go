@@ -94,3 +94,34 @@ func Index(ctx context.Context, idb bun.IDB, docs ...Doc) error {
 	}
 	return nil
 }
+
+// MergeIndex does up to pages pages of the merging of SQLite's full-text index that FTS5 would
+// otherwise do inside the requests' writes (automerge is off, see the search_merge migration),
+// in a transaction of its own that takes its turn among the writers, and reports whether there
+// was any to do. `guichet serve` calls it in the background. PostgreSQL's index needs nothing
+// of the kind: it reports false.
+func MergeIndex(ctx context.Context, bdb *bun.DB, pages int) (bool, error) {
+	if db.IsPG(bdb) {
+		return false, nil
+	}
+	var worked bool
+	err := bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var before, after int64
+		if err := tx.NewRaw("SELECT total_changes()").Scan(ctx, &before); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO timeline_fts (timeline_fts, rank) VALUES ('merge', ?)", pages); err != nil {
+			return err
+		}
+		if err := tx.NewRaw("SELECT total_changes()").Scan(ctx, &after); err != nil {
+			return err
+		}
+		// FTS5 counts one change for the command itself, and more when it merged.
+		worked = after-before >= 2
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("timeline: merge the search index: %w", err)
+	}
+	return worked, nil
+}

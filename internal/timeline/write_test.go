@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -135,5 +136,54 @@ func TestIndexBatches(t *testing.T) {
 	}
 	if got := matches(t, a.DB, "réseaux"); len(got) != 0 {
 		t.Errorf("a longer word is another word: %v", got)
+	}
+}
+
+// SQLite's full-text index is not merged by the writes that add texts (automerge is off) but by
+// MergeIndex, which reports whether there was work; searches find the same texts before and
+// after. On PostgreSQL there is nothing to merge.
+func TestMergeIndexTakesTheMergingOutOfTheWrites(t *testing.T) {
+	a := testutil.NewApp(t)
+	ctx := context.Background()
+	if db.IsPG(a.DB) {
+		if worked, err := timeline.MergeIndex(ctx, a.DB, 100); worked || err != nil {
+			t.Fatalf("PostgreSQL: %v %v", worked, err)
+		}
+		return
+	}
+	var automerge int
+	if err := a.DB.NewRaw("SELECT v FROM timeline_fts_config WHERE k = 'automerge'").Scan(ctx, &automerge); err != nil || automerge != 0 {
+		t.Fatalf("automerge = %d, %v; want 0", automerge, err)
+	}
+	segments := func() int {
+		var n int
+		if err := a.DB.NewRaw("SELECT count(*) FROM timeline_fts_data").Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := range 40 { // one write, so one segment, each
+		if err := timeline.Index(ctx, a.DB, timeline.Doc{RowID: int64(5_000_000 + i), Text: "quokka wombat", TenantID: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := segments()
+	worked, err := timeline.MergeIndex(ctx, a.DB, 500)
+	if err != nil || !worked {
+		t.Fatalf("first merge: %v %v, want work done", worked, err)
+	}
+	for range 50 {
+		if worked, err = timeline.MergeIndex(ctx, a.DB, 500); err != nil || !worked {
+			break
+		}
+	}
+	if err != nil || worked {
+		t.Fatalf("merging did not end: %v %v", worked, err)
+	}
+	if after := segments(); after >= before {
+		t.Errorf("%d rows of index data after merging, %d before", after, before)
+	}
+	if got := matches(t, a.DB, "wombat quokka"); len(got) != 40 {
+		t.Errorf("after merging: %d matches, want 40", len(got))
 	}
 }
