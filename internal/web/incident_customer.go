@@ -49,7 +49,7 @@ func (h *handler) showIncidents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.V["Incidents"], p.V["Filter"] = h.incidentRows(p.Lang, list, false, time.Time{}), q
+	p.V["Incidents"], p.V["Filter"] = incidentTable(h.incidentRows(p.Lang, list, false, time.Time{}), false, ""), q
 	incidentChoices(p)
 	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/incidents", q)
 	return h.show(c, "customer/incidents", p)

@@ -18,7 +18,7 @@ func (h *handler) showQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.V["Incidents"], p.V["Filter"] = h.incidentRows(p.Lang, list, true, time.Now()), q
+	p.V["Incidents"], p.V["Filter"] = incidentTable(h.incidentRows(p.Lang, list, true, time.Now()), true, h.Bundle.T(p.Lang, "incident.unassigned", nil)), q
 	incidentChoices(p)
 	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/staff/incidents", q)
 	return h.show(c, "staff/incidents", p)

@@ -1,0 +1,30 @@
+package web
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every value of a list's rows is escaped, in text and in attributes alike.
+func TestIncidentTableEscapesEveryValue(t *testing.T) {
+	rows := []incidentRow{{Number: "INC0000042", Title: `<script>alert("x")</script> & co`, TenantCode: `OCB"1`,
+		Status: `new" onclick="x`, StatusLabel: "Nouveau <b>", Priority: "P1", Assignee: "Zoé <i>",
+		Due: "1 déc. 2026 à 10:00", SLA: "ok", SLALabel: "Dans les temps", Updated: "<u>"}}
+	for _, staff := range []bool{false, true} {
+		got := string(incidentTable(rows, staff, "<non assigné>"))
+		for _, bad := range []string{"<script>", `"x")`, `new" onclick`, "<b>", "<i>", "<u>", `OCB"1`} {
+			if strings.Contains(got, bad) {
+				t.Errorf("staff %v: %q written unescaped:\n%s", staff, bad, got)
+			}
+		}
+		for _, want := range []string{"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co", `class="badge st-new&#34; onclick=&#34;x"`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("staff %v: %q missing:\n%s", staff, want, got)
+			}
+		}
+	}
+	staff := string(incidentTable([]incidentRow{{Number: "INC0000001"}}, true, "<non assigné>"))
+	if !strings.Contains(staff, `href="/staff/incidents/INC0000001"`) || !strings.Contains(staff, "<em>&lt;non assigné&gt;</em>") || !strings.Contains(staff, "<td>—</td>") {
+		t.Errorf("staff row without assignee nor due time:\n%s", staff)
+	}
+}
