@@ -50,7 +50,7 @@ func NewWorker(db *bun.DB, client *http.Client, log *slog.Logger) *Worker {
 func (w *Worker) Run(ctx context.Context) {
 	for {
 		n, err := w.RunOnce(ctx)
-		if err != nil {
+		if err != nil && ctx.Err() == nil { // a round cut short by the stop is no failure
 			w.Log.Error("webhooks: delivery round failed", "err", err)
 		}
 		if n > 0 && err == nil && ctx.Err() == nil {
