@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"html/template"
 	"strings"
 	"testing"
 )
@@ -26,5 +28,39 @@ func TestIncidentTableEscapesEveryValue(t *testing.T) {
 	staff := string(incidentTable([]incidentRow{{Number: "INC0000001"}}, true, "<non assigné>"))
 	if !strings.Contains(staff, `href="/staff/incidents/INC0000001"`) || !strings.Contains(staff, "<em>&lt;non assigné&gt;</em>") || !strings.Contains(staff, "<td>—</td>") {
 		t.Errorf("staff row without assignee nor due time:\n%s", staff)
+	}
+}
+
+// The list rows' markup against its ceiling, a naive html/template of the same 50 rows.
+//
+//	go test ./internal/web -run '^$' -bench 'IncidentTable' -benchmem
+func benchRows() []incidentRow {
+	rows := make([]incidentRow, 50)
+	for i := range rows {
+		rows[i] = incidentRow{Number: "INC0000042", Title: "Volume vol-42 inaccessible depuis l’hyperviseur", TenantCode: "OCB0000001",
+			Status: "in_progress", StatusLabel: "En cours", Priority: "P2", Assignee: "Alice Agent",
+			Updated: "30 nov. 2026 à 10:00", Due: "1 déc. 2026 à 10:00", SLA: "ok", SLALabel: "Dans les temps"}
+	}
+	return rows
+}
+
+func BenchmarkIncidentTable(b *testing.B) {
+	rows := benchRows()
+	for b.Loop() {
+		_ = incidentTable(rows, true, "Non assigné")
+	}
+}
+
+func BenchmarkIncidentTableCeilingTemplate(b *testing.B) {
+	rows := benchRows()
+	t := template.Must(template.New("rows").Parse(`{{ range . }}<tr><td><a href="/staff/incidents/{{ .Number }}">{{ .Number }}</a></td>` +
+		`<td>{{ .TenantCode }}</td><td>{{ .Title }}</td><td><span class="badge st-{{ .Status }}">{{ .StatusLabel }}</span></td>` +
+		`<td>{{ .Priority }}</td><td>{{ .Assignee }}</td><td>{{ .Due }}</td></tr>{{ end }}`))
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := t.Execute(&buf, rows); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
