@@ -14,8 +14,10 @@ func init() {
 	// the words the program folds, as Declare and timeline.Record write them.
 	db.AddMigration("20261203000002", "search_reindex", func(ctx context.Context, bdb *bun.DB) error {
 		return bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			_, err := RebuildIndex(ctx, tx, func(int) {})
-			return err
+			if _, err := RebuildIndex(ctx, tx, func(int) {}); err != nil {
+				return err
+			}
+			return timeline.OptimizeIndex(ctx, tx)
 		})
 	})
 }

@@ -72,11 +72,12 @@ func (q Query) fts5(scope Scope) string {
 	return strings.Join(parts, " AND ")
 }
 
-// matchesSQLite reads timeline_fts, an FTS5 table whose rowids are entry ids, backwards.
+// matchesSQLite reads timeline_fts, an FTS5 table whose rowids are entry ids negated
+// (sqliteRowID), forwards: newest first.
 func matchesSQLite(ctx context.Context, idb bun.IDB, q Query, scope Scope, before int64, limit int) ([]int64, error) {
 	var ids []int64
-	err := idb.NewRaw("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-		q.fts5(scope), before, limit).Scan(ctx, &ids)
+	err := idb.NewRaw("SELECT -rowid FROM timeline_fts WHERE timeline_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?",
+		q.fts5(scope), sqliteRowID(before), limit).Scan(ctx, &ids)
 	return ids, err
 }
 

@@ -187,3 +187,26 @@ func TestMergeIndexTakesTheMergingOutOfTheWrites(t *testing.T) {
 		t.Errorf("after merging: %d matches, want 40", len(got))
 	}
 }
+
+// OptimizeIndex merges SQLite's index whole; searches find the same texts.
+func TestOptimizeIndexKeepsEveryText(t *testing.T) {
+	a := testutil.NewApp(t)
+	ctx := context.Background()
+	for i := range 30 {
+		if err := timeline.Index(ctx, a.DB, timeline.Doc{RowID: int64(6_000_000 + i), Text: "ornithorynque", TenantID: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := timeline.OptimizeIndex(ctx, a.DB); err != nil {
+		t.Fatal(err)
+	}
+	if got := matches(t, a.DB, "ornithorynque"); len(got) != 30 || got[0] != 6_000_000 {
+		t.Fatalf("after optimizing: %v", got)
+	}
+	if !db.IsPG(a.DB) {
+		worked, err := timeline.MergeIndex(ctx, a.DB, 500)
+		if err != nil || worked {
+			t.Fatalf("an optimized index left merging to do: %v %v", worked, err)
+		}
+	}
+}
