@@ -35,6 +35,9 @@ func (k Kind) Valid() bool {
 // Staff reports whether k works for the provider rather than a customer.
 func (k Kind) Staff() bool { return k == Agent || k == Sales || k == Admin }
 
+// StaffKinds are the kinds Staff is true of, for queries.
+var StaffKinds = []Kind{Agent, Sales, Admin}
+
 // Languages the desk speaks.
 var Languages = []string{"fr", "en"}
 

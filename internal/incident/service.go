@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -227,7 +228,7 @@ func (s *Service) SLA(inc *Incident, es []timeline.Entry, now time.Time) (sla.Ev
 
 // refreshSLA recomputes the incident's SLA sort keys from its whole timeline.
 func (s *Service) refreshSLA(ctx context.Context, idb bun.IDB, inc *Incident, now time.Time) error {
-	es, err := timeline.List(ctx, idb, inc.Subject(), true)
+	es, err := slaEntries(ctx, idb, inc.ID)
 	if err != nil {
 		return err
 	}
@@ -246,4 +247,25 @@ func (s *Service) touch(ctx context.Context, idb bun.IDB, inc *Incident) error {
 		Column("sla_due_at", "sla_risk_at", "sla_alert_at", "updated_at").
 		WherePK().Exec(ctx)
 	return err
+}
+
+// slaEntries reads what SLATimeline reads of an incident's timeline, and only that: its
+// creation, priority and status events and its staff's replies, without texts or files. Every
+// action evaluates the SLA again; reading the whole timeline, bodies and files included, made
+// each reply cost more than the last on a long-running incident.
+func slaEntries(ctx context.Context, idb bun.IDB, id int64) ([]timeline.Entry, error) {
+	var es []timeline.Entry
+	err := idb.NewSelect().Model(&es).
+		Column("e.id", "e.kind", "e.event", "e.to_value", "e.actor_id", "e.created_at").
+		ColumnExpr("u.kind AS actor_kind").
+		Join("LEFT JOIN users AS u ON u.id = e.actor_id").
+		Where("e.subject_kind = ? AND e.subject_id = ?", SubjectKind, id).
+		Where("(e.kind = ? AND e.event IN (?)) OR (e.kind = ? AND u.kind IN (?))",
+			timeline.Event, bun.In([]string{EventCreated, EventPriority, EventStatus}),
+			timeline.Reply, bun.In(identity.StaffKinds)).
+		OrderExpr("e.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("incident: read the SLA events of incident %d: %w", id, err)
+	}
+	return es, nil
 }

@@ -2,6 +2,7 @@ package incident_test
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -200,5 +201,51 @@ func TestBreachIsNotifiedOnce(t *testing.T) {
 	got, _ := f.svc.Get(ctx, f.actor("Alice.Agent"), inc.ID)
 	if got.SLAState(f.now.Add(31*24*time.Hour)) != sla.Breached {
 		t.Fatal("not breached")
+	}
+}
+
+// The SLA is evaluated from the events and staff replies alone (SLAEntries), exactly as from
+// the whole timeline: customers' replies, notes, texts and files change nothing of it.
+func TestSLAReadsTheSameTimelineWithoutTexts(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	john, alice := f.actor("John.Doe"), f.actor("Alice.Agent")
+	inc, err := f.svc.Declare(ctx, john, f.tenant("OCB0000001"), draft())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		who   tenancy.Actor
+		after time.Duration
+		act   incident.Act
+	}{
+		{john, time.Minute, incident.Act{Action: incident.Reply, Body: "Toujours en panne."}},
+		{alice, 10 * time.Minute, incident.Act{Action: incident.Take}},
+		{alice, 5 * time.Minute, incident.Act{Action: incident.Reply, Body: "Note interne", Internal: true}},
+		{alice, 5 * time.Minute, incident.Act{Action: incident.Reprioritize, Priority: "P1", Body: "Production à l’arrêt"}},
+		{alice, 5 * time.Minute, incident.Act{Action: incident.Reply, Body: "Nous regardons."}},
+		{alice, 5 * time.Minute, incident.Act{Action: incident.Wait, Body: "Pouvez-vous redémarrer ?"}},
+		{john, 40 * time.Minute, incident.Act{Action: incident.Reply, Body: "Redémarrée."}},
+		{alice, 30 * time.Minute, incident.Act{Action: incident.Resolve, Body: "Hyperviseur remplacé."}},
+	} {
+		f.now = f.now.Add(s.after)
+		if s.act.Action != incident.Reply {
+			s.act.Version = inc.Version
+		}
+		if inc, err = f.svc.Do(ctx, s.who, inc.ID, s.act); err != nil {
+			t.Fatalf("%s: %v", s.act.Action, err)
+		}
+	}
+	all, err := timeline.List(ctx, f.svc.DB, inc.Subject(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := incident.SLAEntries(ctx, f.svc.DB, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := incident.SLATimeline(inc, all), incident.SLATimeline(inc, lean)
+	if len(want) < 6 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("SLA timeline from the lean read:\n%+v\nfrom the whole timeline:\n%+v", got, want)
 	}
 }
