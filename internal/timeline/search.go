@@ -82,19 +82,23 @@ func matchesSQLite(ctx context.Context, idb bun.IDB, q Query, scope Scope, befor
 }
 
 // matchesPG reads timeline_search, whose tsvectors the 'simple' configuration made of the folded
-// words: plainto_tsquery splits q's words the same way and requires them all. For one tenant
-// the planner walks the (tenant_id, id) index backwards for a common word, and the GIN index
-// for a rare one.
+// words: plainto_tsquery splits q's words the same way and requires them all. A customer's
+// search walks the tenant's public texts in the order of their negated ids (the index
+// timeline_search_public) for a common word, and reads the GIN index for a rare one; staff's
+// walk the primary key backwards, or read the GIN index.
 func matchesPG(ctx context.Context, idb bun.IDB, q Query, scope Scope, before int64, limit int) ([]int64, error) {
 	var ids []int64
+	words := strings.Join(q, " ")
+	if scope.TenantID != 0 && !scope.Notes {
+		err := idb.NewRaw("SELECT id FROM timeline_search WHERE tenant_id = ? AND NOT internal AND -id > ? "+
+			"AND doc @@ plainto_tsquery('simple', ?) ORDER BY -id LIMIT ?", scope.TenantID, -before, words, limit).Scan(ctx, &ids)
+		return ids, err
+	}
 	where := "doc @@ plainto_tsquery('simple', ?) AND id < ?"
-	args := []any{strings.Join(q, " "), before}
+	args := []any{words, before}
 	if scope.TenantID != 0 {
 		where += " AND tenant_id = ?"
 		args = append(args, scope.TenantID)
-	}
-	if !scope.Notes {
-		where += " AND NOT internal"
 	}
 	err := idb.NewRaw("SELECT id FROM timeline_search WHERE "+where+" ORDER BY id DESC LIMIT ?", append(args, limit)...).Scan(ctx, &ids)
 	return ids, err
