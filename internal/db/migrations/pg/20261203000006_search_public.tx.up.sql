@@ -6,3 +6,7 @@
 DROP INDEX timeline_search_tenant;
 --bun:split
 CREATE INDEX timeline_search_public ON timeline_search (tenant_id, (-id)) WHERE NOT internal;
+--bun:split
+-- The statistics of the words (20261203000004_search_statistics) and of the new index's
+-- expression, now rather than when autovacuum gets to the table.
+ANALYZE timeline_search;
