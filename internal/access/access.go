@@ -81,10 +81,3 @@ func (c *Cache[V]) Put(ctx context.Context, key string, v V) {
 	}
 	c.m[key] = v
 }
-
-// Forget drops key, for a change the caller made itself and reads again at once.
-func (c *Cache[V]) Forget(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, key)
-}

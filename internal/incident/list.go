@@ -102,15 +102,17 @@ func filtered(idb bun.IDB, list *[]Incident, f Filter, now time.Time, plus strin
 }
 
 // Search limits: matches are read from the most recent in chunks, up to a bound that keeps the
-// worst case (a common word, a small tenant) fast.
+// worst case fast. The index reads one tenant's texts (and, for customers, its public texts
+// only), so the bound is met only when the filters other than the tenant (a status, an
+// assignee) pass over tens of thousands of matching incidents.
 const (
 	searchChunk = 1000
 	searchMax   = 50000
 )
 
-// search reads the full-text index from the most recent match backwards, keeps the matches the
-// reader may read (replies; notes for staff; the incident's own text), and filters their
-// incidents with f until the page is full.
+// search reads the full-text index from the most recent match backwards, in the reader's scope
+// (the tenant of f; notes for staff only), keeps the matches of incidents' replies, notes and
+// own texts, and filters their incidents with f until the page is full.
 func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timeline.Query, now time.Time) ([]Incident, bool, error) {
 	want := p.Offset() + max(p.Size, 1) + 1
 	if p.Size <= 0 {
