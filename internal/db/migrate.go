@@ -68,6 +68,16 @@ func AddMigration(name, comment string, up func(ctx context.Context, db *bun.DB)
 		Up: func(ctx context.Context, m *migrate.Migrator, _ *migrate.Migration) error { return up(ctx, m.DB()) }})
 }
 
+// GoMigrations names the migrations written in Go (AddMigration) as Migrate names them, beside
+// the SQL files, for the tests that count what a database must have recorded.
+func GoMigrations() []string {
+	names := make([]string, len(goSteps))
+	for i, s := range goSteps {
+		names[i] = s.Name + "_" + s.Comment
+	}
+	return names
+}
+
 func migrator(db *bun.DB) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
 	for _, step := range goSteps {

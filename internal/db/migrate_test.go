@@ -70,10 +70,10 @@ func migrationNames(t *testing.T) []string {
 		name := strings.TrimSuffix(filepath.Base(f), ".up.sql")
 		names[i] = strings.TrimSuffix(name, ".tx")
 	}
-	if len(db.GoMigrationNames()) == 0 {
+	if len(db.GoMigrations()) == 0 {
 		t.Fatal("no migration written in Go is registered: the search index would stay empty")
 	}
-	names = append(names, db.GoMigrationNames()...)
+	names = append(names, db.GoMigrations()...)
 	sort.Strings(names)
 	return names
 }
