@@ -1,6 +1,46 @@
-// Guichet needs no script to work; this only moves focus to the error summary after a failed
-// submission, so that screen-reader and keyboard users hear what went wrong at once.
+// Guichet works without script. This file only makes two things quicker:
+// - focus moves to the error summary after a failed submission, so that screen-reader and
+//   keyboard users hear what went wrong at once;
+// - a destructive action (a form with data-confirm) asks in a dialog on the page, naming the
+//   consequence, instead of through the confirmation page a browser without script is shown.
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.querySelector(".errors[role=alert]");
   if (box) { box.setAttribute("tabindex", "-1"); box.focus(); }
+
+  var dialog = null;
+  function ask(form, submitter) {
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "confirm";
+      dialog.setAttribute("aria-labelledby", "confirm-question");
+      dialog.setAttribute("aria-describedby", "confirm-consequence");
+      dialog.innerHTML = '<h2 id="confirm-question"></h2><p id="confirm-consequence"></p>' +
+        '<div class="buttons"><button type="button" class="danger" value="yes"></button> ' +
+        '<button type="button" value="no"></button></div>';
+      document.body.appendChild(dialog);
+    }
+    var yes = dialog.querySelector("button[value=yes]"), no = dialog.querySelector("button[value=no]");
+    dialog.querySelector("#confirm-question").textContent = form.dataset.confirmQuestion || "";
+    dialog.querySelector("#confirm-consequence").textContent = form.dataset.confirm;
+    yes.textContent = form.dataset.confirmYes || (submitter && submitter.textContent) || "OK";
+    no.textContent = form.dataset.confirmNo || "Cancel";
+    yes.onclick = function () {
+      dialog.close();
+      var flag = document.createElement("input");
+      flag.type = "hidden"; flag.name = "confirm"; flag.value = "1";
+      form.appendChild(flag);
+      form.dataset.confirmed = "1";
+      if (submitter && form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+    };
+    no.onclick = function () { dialog.close(); if (submitter) { submitter.focus(); } };
+    dialog.showModal();
+    no.focus(); // the safe choice first
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches("form[data-confirm]") || form.dataset.confirmed === "1") { return; }
+    if (typeof HTMLDialogElement !== "function") { return; } // the confirmation page asks instead
+    e.preventDefault();
+    ask(form, e.submitter);
+  });
 });

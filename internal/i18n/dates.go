@@ -23,6 +23,7 @@ const (
 	markMonth = "\x00M\x00"
 	markYear  = "\x00Y\x00"
 	markTime  = "\x00T\x00"
+	markZone  = "\x00Z\x00"
 )
 
 func (b *Bundle) loadDateWords(lang string) *dateWords {
@@ -32,7 +33,7 @@ func (b *Bundle) loadDateWords(lang string) *dateWords {
 		w.short[m] = b.T(lang, "date.month_short."+strconv.Itoa(m), nil)
 	}
 	w.firstDay = b.T(lang, "date.first_day", nil)
-	marks := map[string]any{"Day": markDay, "Month": markMonth, "Year": markYear, "Time": markTime}
+	marks := map[string]any{"Day": markDay, "Month": markMonth, "Year": markYear, "Time": markTime, "Zone": markZone}
 	w.date = b.T(lang, "date.format.date", marks)
 	w.datetime = b.T(lang, "date.format.datetime", marks)
 	return w
@@ -40,6 +41,17 @@ func (b *Bundle) loadDateWords(lang string) *dateWords {
 
 func fill(format, day, month, year, clock string) string {
 	return strings.NewReplacer(markDay, day, markMonth, month, markYear, year, markTime, clock).Replace(format)
+}
+
+// zone names Paris's offset from UTC at an instant, the same in both languages: "UTC+1" in
+// winter, "UTC+2" in summer.
+func zone(p time.Time) string {
+	_, off := p.Zone()
+	h := off / 3600
+	if h >= 0 {
+		return "UTC+" + strconv.Itoa(h)
+	}
+	return "UTC" + strconv.Itoa(h)
 }
 
 func (w *dateWords) day(d int) string {
@@ -58,7 +70,8 @@ func (b *Bundle) FormatDate(lang string, d calendar.Date) string {
 	return fill(w.date, w.day(d.Day), w.months[d.Month], strconv.Itoa(d.Year), "")
 }
 
-// FormatDateTime writes an instant in Paris time: "24 nov. 2026 à 22:08", "24 Nov 2026, 22:08".
+// FormatDateTime writes an instant in Paris time, with its offset, so that a reader elsewhere
+// knows which 22:08 it is: "24 nov. 2026 à 22:08 (UTC+1)", "24 Nov 2026, 22:08 (UTC+1)".
 func (b *Bundle) FormatDateTime(lang string, t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -66,7 +79,7 @@ func (b *Bundle) FormatDateTime(lang string, t time.Time) string {
 	p := t.In(calendar.Paris)
 	w := b.words(lang)
 	clock := []byte{byte('0' + p.Hour()/10), byte('0' + p.Hour()%10), ':', byte('0' + p.Minute()/10), byte('0' + p.Minute()%10)}
-	return fill(w.datetime, w.day(p.Day()), w.short[p.Month()], strconv.Itoa(p.Year()), string(clock))
+	return strings.Replace(fill(w.datetime, w.day(p.Day()), w.short[p.Month()], strconv.Itoa(p.Year()), string(clock)), markZone, zone(p), 1)
 }
 
 func (b *Bundle) words(lang string) *dateWords {

@@ -49,17 +49,17 @@ func TestFormatDateTimeInParis(t *testing.T) {
 		want string
 	}{
 		// Winter, UTC+1.
-		{"fr", time.Date(2026, 11, 24, 21, 8, 0, 0, time.UTC), "24 nov. 2026 à 22:08"},
-		{"en", time.Date(2026, 11, 24, 21, 8, 0, 0, time.UTC), "24 Nov 2026, 22:08"},
-		{"fr", time.Date(2027, 1, 31, 23, 30, 0, 0, time.UTC), "1er févr. 2027 à 00:30"},
-		{"en", time.Date(2027, 1, 31, 23, 30, 0, 0, time.UTC), "1 Feb 2027, 00:30"},
+		{"fr", time.Date(2026, 11, 24, 21, 8, 0, 0, time.UTC), "24 nov. 2026 à 22:08 (UTC+1)"},
+		{"en", time.Date(2026, 11, 24, 21, 8, 0, 0, time.UTC), "24 Nov 2026, 22:08 (UTC+1)"},
+		{"fr", time.Date(2027, 1, 31, 23, 30, 0, 0, time.UTC), "1er févr. 2027 à 00:30 (UTC+1)"},
+		{"en", time.Date(2027, 1, 31, 23, 30, 0, 0, time.UTC), "1 Feb 2027, 00:30 (UTC+1)"},
 		// Summer, UTC+2.
-		{"fr", time.Date(2027, 6, 1, 8, 5, 0, 0, time.UTC), "1er juin 2027 à 10:05"},
-		{"en", time.Date(2027, 6, 1, 8, 5, 0, 0, time.UTC), "1 Jun 2027, 10:05"},
-		{"fr", time.Date(2027, 6, 30, 22, 30, 59, 0, time.UTC), "1er juil. 2027 à 00:30"},
-		{"en", time.Date(2027, 6, 30, 22, 30, 59, 0, time.UTC), "1 Jul 2027, 00:30"},
+		{"fr", time.Date(2027, 6, 1, 8, 5, 0, 0, time.UTC), "1er juin 2027 à 10:05 (UTC+2)"},
+		{"en", time.Date(2027, 6, 1, 8, 5, 0, 0, time.UTC), "1 Jun 2027, 10:05 (UTC+2)"},
+		{"fr", time.Date(2027, 6, 30, 22, 30, 59, 0, time.UTC), "1er juil. 2027 à 00:30 (UTC+2)"},
+		{"en", time.Date(2027, 6, 30, 22, 30, 59, 0, time.UTC), "1 Jul 2027, 00:30 (UTC+2)"},
 		// The instant's zone does not matter.
-		{"en", time.Date(2027, 6, 1, 3, 5, 0, 0, time.FixedZone("EST", -5*3600)), "1 Jun 2027, 10:05"},
+		{"en", time.Date(2027, 6, 1, 3, 5, 0, 0, time.FixedZone("EST", -5*3600)), "1 Jun 2027, 10:05 (UTC+2)"},
 		{"fr", time.Time{}, ""},
 	}
 	for _, tt := range tests {
@@ -129,7 +129,7 @@ func TestDateArguments(t *testing.T) {
 	if args["Date"] != day {
 		t.Error("T changed the caller's arguments")
 	}
-	if got := b.T("en", "admin.locked.since", i18n.Pairs("Date", at)); got != "This account has been locked since 24 Nov 2026, 22:08." {
+	if got := b.T("en", "admin.locked.since", i18n.Pairs("Date", at)); got != "This account has been locked since 24 Nov 2026, 22:08 (UTC+1)." {
 		t.Errorf("instant = %q", got)
 	}
 }

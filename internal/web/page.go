@@ -119,6 +119,9 @@ func (h *handler) renderStatus(c *fiber.Ctx, status int, name string, p *page) e
 	if err != nil {
 		return err
 	}
+	if len(p.Errors) > 0 {
+		body = h.withErrorSummary(body, p.Lang, p.Errors)
+	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).Send(body)

@@ -67,7 +67,15 @@ func (v *views) render(lang, name string, data any) ([]byte, error) {
 
 func funcs(b *i18n.Bundle, lang string) template.FuncMap {
 	return template.FuncMap{
-		"t":    func(key string, pairs ...any) string { return b.T(lang, key, i18n.Pairs(pairs...)) },
+		// t translates key with its arguments, given as name-value pairs or as one map.
+		"t": func(key string, pairs ...any) string {
+			if len(pairs) == 1 {
+				if m, ok := pairs[0].(map[string]any); ok {
+					return b.T(lang, key, m)
+				}
+			}
+			return b.T(lang, key, i18n.Pairs(pairs...))
+		},
 		"date": func(d calendar.Date) string { return b.FormatDate(lang, d) },
 		"datetime": func(t any) string {
 			switch x := t.(type) {
