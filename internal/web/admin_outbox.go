@@ -48,7 +48,7 @@ func (h *handler) showOutboxMessage(c *fiber.Ctx) error {
 		return err
 	}
 	p := h.page(c, "admin.outbox.message_title")
-	p.V["Message"], p.V["From"] = m, h.Config.MailFrom.String()
+	p.V["Message"], p.V["From"], p.V["SMTP"] = m, h.Config.MailFrom.String(), h.Config.SMTP.Host != ""
 	p.V["ThreadRoot"] = h.Notifier.ThreadRoot(m.Thread)
 	return h.show(c, "admin/outbox_message", p)
 }

@@ -27,7 +27,8 @@ type page struct {
 	Scope   *tenancy.Access  // customers: the tenant chosen with the scope selector
 	Tenants []tenancy.Tenant // customers: every tenant of the scope selector
 	Tabs    []tab
-	Flash   string // message key
+	Menu    staffCounts // staff: what waits for them, by menu entry
+	Flash   string      // message key
 	Form    map[string]string
 	Errors  map[string]string // field → translated message; "" for the page
 	V       map[string]any
@@ -43,6 +44,9 @@ func (h *handler) page(c *fiber.Ctx, title string) *page {
 	p := &page{Lang: langOf(c), Title: title, Path: c.Path(), User: currentUser(c), Form: map[string]string{},
 		Errors: map[string]string{}, V: map[string]any{}}
 	p.CSRF = h.csrfToken(c)
+	if p.User != nil && p.User.Kind.Staff() {
+		p.Menu = h.staffMenu(c, p.User)
+	}
 	// A HEAD changes nothing: the message waits for the GET that shows it.
 	if f := c.Cookies(flashCookie); f != "" && c.Method() != fiber.MethodHead {
 		h.clearCookie(c, flashCookie)

@@ -54,6 +54,7 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/invitations/:invitation/decline", customer, h.declineMyInvitation)
 
 	r.get("/", loggedIn, h.showHome)
+	r.get("/admin", admin, h.showAdminOverview)
 	r.get("/profile", loggedIn, h.showProfile)
 	r.post("/profile/lang", loggedIn, h.saveLanguage)
 	r.post("/profile/password", loggedIn, h.changePassword)

@@ -65,6 +65,8 @@ type handler struct {
 	readers map[string]subjectReader
 	// proxies are the trusted reverse proxies; see clientIP.
 	proxies []netip.Prefix
+	// menu keeps the counts of the staff menu a few seconds.
+	menu *menuCache
 }
 
 // New builds the Fiber app with every route. Templates are parsed here: a broken template stops
@@ -78,7 +80,7 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{Deps: d, views: v, proxies: proxies}
+	h := &handler{Deps: d, views: v, proxies: proxies, menu: &menuCache{m: map[int64]menuEntry{}}}
 	app := fiber.New(fiber.Config{
 		// Handlers keep form values beyond their return (services, errors, re-rendered forms).
 		Immutable:             true,

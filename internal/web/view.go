@@ -88,6 +88,8 @@ func funcs(b *i18n.Bundle, lang string) template.FuncMap {
 			}
 			return ""
 		},
+		// under says whether path is page or one of its sub-pages, for the menu's current entry.
+		"under": func(path, page string) bool { return path == page || strings.HasPrefix(path, page+"/") },
 		"has": func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
 		"add": func(a, b int) int { return a + b },
 		// tlv shows a timeline event's before or after value for the reader.
