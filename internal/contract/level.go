@@ -43,8 +43,21 @@ func (l Level) Compare(o Level) int { return cmp.Compare(l.rank(), o.rank()) }
 // IsPaid reports whether l is a paid level, subscribed with a commitment.
 func (l Level) IsPaid() bool { return l.rank() > 0 }
 
-// Key is the translation key of the level's name.
-func (l Level) Key() string { return "contract.level." + string(l) }
+// NoneKey is the translation key read in place of a level's name where a request names none
+// the desk knows (old data, written before the level was required).
+const NoneKey = "contract.level.none"
+
+// Key is the translation key of the level's name; a level that is empty or unknown reads as
+// NoneKey, never as a raw key.
+func (l Level) Key() string {
+	if l.rank() < 0 {
+		return NoneKey
+	}
+	return "contract.level." + string(l)
+}
+
+// Valid reports whether l is one of the four levels.
+func (l Level) Valid() bool { return l.rank() >= 0 }
 
 // DescriptionKey is the translation key of what the level includes.
 func (l Level) DescriptionKey() string { return "contract.level_description." + string(l) }

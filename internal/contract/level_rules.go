@@ -72,3 +72,30 @@ func refusal(history []Period, requested Level, pending bool, today calendar.Dat
 	}
 	return nil
 }
+
+// WhyNoLevel says, in the words of the FAQ, why none of choices can be asked for, or nil when
+// one can. It is what the form shows in place of an empty choice and a button: a pending
+// request, a change already scheduled, no level in force yet, or a commitment to the highest
+// level (during the commitment one can only move up, and there is nothing above).
+func WhyNoLevel(choices []Choice, history []Period, pending bool, today calendar.Date) *i18n.Error {
+	for _, c := range choices {
+		if c.Allowed() {
+			return nil
+		}
+	}
+	if next, ok := Scheduled(history, today); ok {
+		return i18n.NewError("contract.form.none.scheduled", "Level", next.Level.Name(), "Date", next.EffectiveFrom)
+	}
+	if pending {
+		return i18n.NewError("contract.error.request_pending")
+	}
+	current, ok := Current(history, today)
+	if !ok {
+		return i18n.NewError("contract.form.none.no_level")
+	}
+	if current.Committed(today) {
+		return i18n.NewError("contract.form.none.top_committed", "Level", current.Level.Name(),
+			"Date", current.CommittedUntil.AddDays(1))
+	}
+	return i18n.NewError("contract.form.none.other")
+}

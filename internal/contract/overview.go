@@ -37,6 +37,13 @@ func (o *Overview) MayRequestLevel() *i18n.Error {
 	return WhyNot(o.Access, SupportLevel)
 }
 
+// WhyNoLevel says why no support level at all can be asked for today, in the FAQ's words, or
+// nil when one can (see WhyNoLevel).
+func (o *Overview) WhyNoLevel() *i18n.Error {
+	pending := o.PendingLevel != nil
+	return WhyNoLevel(Choices(o.history, pending, o.Today), o.history, pending, o.Today)
+}
+
 // TenantOverview reads a tenant's support-level history and says where it stands on the Paris
 // date of now. It does not authorize: callers have already found the tenant for their actor.
 func TenantOverview(ctx context.Context, idb bun.IDB, t *tenancy.Tenant, now time.Time) (*Overview, error) {

@@ -44,6 +44,15 @@ func checkForm(in *Form) i18n.Errors {
 		es.Add(i18n.FieldError("details", "error.field.too_long", "Max", MaxDetails))
 	}
 	switch in.Kind {
+	case SupportLevel:
+		// A support-level request names the level it asks for: never filed for no level.
+		in.Level = strings.TrimSpace(in.Level)
+		switch _, ok := ParseLevel(in.Level); {
+		case in.Level == "":
+			es.Add(i18n.FieldError("level", "contract.error.level_required"))
+		case !ok:
+			es.Add(i18n.FieldError("level", "contract.error.unknown_level"))
+		}
 	case Cancellation:
 		if !in.Acknowledged {
 			es.Add(i18n.FieldError("acknowledged", "contract.error.acknowledge_billing"))

@@ -26,7 +26,10 @@ func TestCheckForm(t *testing.T) {
 		in   Form
 		want []string
 	}{
-		{"support level: the level is checked with the history", Form{Kind: SupportLevel, Level: "gold"}, nil},
+		{"support level: no level", Form{Kind: SupportLevel}, []string{"level=contract.error.level_required"}},
+		{"support level: blanks only", Form{Kind: SupportLevel, Level: "  "}, []string{"level=contract.error.level_required"}},
+		{"support level: unknown level", Form{Kind: SupportLevel, Level: "gold"}, []string{"level=contract.error.unknown_level"}},
+		{"support level: a level, checked with the history later", Form{Kind: SupportLevel, Level: "premium"}, nil},
 		{"cancellation without the box", Form{Kind: Cancellation}, []string{"acknowledged=contract.error.acknowledge_billing"}},
 		{"cancellation acknowledged", Form{Kind: Cancellation, Acknowledged: true, Details: "  done  "}, nil},
 		{"details too long", Form{Kind: Cancellation, Acknowledged: true, Details: long}, []string{"details=error.field.too_long"}},

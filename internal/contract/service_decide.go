@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,20 +85,45 @@ func (s *Service) StaffRequest(ctx context.Context, actor tenancy.Actor, id int6
 	switch r.Kind {
 	case SupportLevel:
 		if p, err := Accept(v.Overview.history, r.Level, now); err != nil {
-			v.Refusal = err.(*i18n.Error)
+			v.Refusal = forRep(err.(*i18n.Error))
 		} else {
 			v.Preview = &p
 		}
 	case Cancellation:
-		v.Refusal = CheckCancellation(r.Tenant.Status)
+		v.Refusal = forRep(CheckCancellation(r.Tenant.Status))
 	case MultiTenantBill:
 		ts, err := tenancy.TenantsOf(ctx, s.DB, r.RequesterID)
 		if err != nil {
 			return nil, err
 		}
-		v.Refusal = CheckMultiTenantBill(len(ts))
+		v.Refusal = forRep(CheckMultiTenantBill(len(ts)))
 	}
 	return v, nil
+}
+
+// repKeys are the refusals of an acceptance as the sales rep reads them: the rules speak to
+// the customer ("your commitment", "you have"), the desk of the tenant and the requester.
+var repKeys = map[string]string{
+	"contract.error.unknown_level":           "sales.refusal.unknown_level",
+	"contract.error.no_level":                "sales.refusal.no_level",
+	"contract.error.same_level":              "sales.refusal.same_level",
+	"contract.error.downgrade_in_commitment": "sales.refusal.downgrade_in_commitment",
+	"contract.error.change_scheduled":        "sales.refusal.change_scheduled",
+	"contract.error.multi_bill_tenants":      "sales.refusal.multi_bill_tenants",
+	"contract.error.already_cancelled":       "sales.refusal.already_cancelled",
+	"contract.error.cancellation_under_way":  "sales.refusal.cancellation_under_way",
+}
+
+// forRep rewords a refusal for the sales rep, keeping its field and arguments; nil stays nil,
+// and a message that reads the same for both is kept.
+func forRep(e *i18n.Error) *i18n.Error {
+	if e == nil {
+		return nil
+	}
+	if key, ok := repKeys[e.Key]; ok {
+		return &i18n.Error{Key: key, Args: e.Args, Field: e.Field}
+	}
+	return e
 }
 
 // Decision is the sales rep's answer to a pending request.
@@ -176,6 +202,10 @@ func (s *Service) Decide(ctx context.Context, actor tenancy.Actor, id int64, d D
 		return s.notice(ctx, tx, r, actor, "request_decided", false, map[string]any{"Accepted": r.State == Accepted},
 			audience.Requester, audience.Referent)
 	})
+	var refused *i18n.Error
+	if errors.As(err, &refused) {
+		return nil, forRep(refused)
+	}
 	if err != nil {
 		return nil, err
 	}

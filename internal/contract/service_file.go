@@ -27,6 +27,8 @@ type FormPage struct {
 	Why      *i18n.Error // nil when the actor may file this form
 	Pending  *Request
 	Choices  []Choice
+	// NoChoice is why no level at all can be asked for (support level), nil when one can.
+	NoChoice *i18n.Error
 	Refusal  *i18n.Error
 	// Tenants are the customer's tenants, which a multi-tenant bill groups.
 	Tenants []tenancy.Tenant
@@ -57,6 +59,7 @@ func (s *Service) Form(ctx context.Context, actor tenancy.Actor, tenantID int64,
 	}
 	if kind == SupportLevel {
 		fp.Choices = Choices(fp.Overview.history, fp.Pending != nil, fp.Overview.Today)
+		fp.NoChoice = WhyNoLevel(fp.Choices, fp.Overview.history, fp.Pending != nil, fp.Overview.Today)
 	}
 	if kind == MultiTenantBill {
 		fp.Tenants, err = tenancy.TenantsOf(ctx, s.DB, actor.UserID)
@@ -157,8 +160,14 @@ func (s *Service) precheck(ctx context.Context, idb bun.IDB, actor tenancy.Actor
 		if err != nil {
 			return err
 		}
-		if in.Level == "" && pending == nil {
-			return nil // the empty form: its choices say the rest
+		if !Level(in.Level).Valid() {
+			// No level or an unknown one, which checkForm refuses: where none could be asked
+			// for anyway, the reason is why none can (a pending request among them).
+			day := today(now)
+			if why := WhyNoLevel(Choices(history, pending != nil, day), history, pending != nil, day); why != nil {
+				setField(es, &i18n.Error{Field: "level", Key: why.Key, Args: why.Args})
+			}
+			return nil
 		}
 		var refused *i18n.Error
 		if e := Check(history, Level(in.Level), pending != nil, today(now)); errors.As(e, &refused) {
@@ -194,4 +203,15 @@ func (s *Service) precheck(ctx context.Context, idb bun.IDB, actor tenancy.Actor
 		es.Add(pendingError(in.Kind))
 	}
 	return nil
+}
+
+// setField puts e in es in place of the failure of its field, or adds it.
+func setField(es *i18n.Errors, e *i18n.Error) {
+	for i, x := range *es {
+		if x.Field == e.Field {
+			(*es)[i] = e
+			return
+		}
+	}
+	es.Add(e)
 }

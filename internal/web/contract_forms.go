@@ -138,7 +138,7 @@ func (h *handler) explainForm(p *page, fp *contract.FormPage) {
 	if t.Owner != nil {
 		names["Owner"] = t.Owner.DisplayName
 	}
-	why, blocked := "", ""
+	why, blocked, none := "", "", ""
 	if fp.Why != nil {
 		why = h.Bundle.T(p.Lang, fp.Why.Key, names)
 	}
@@ -147,6 +147,9 @@ func (h *handler) explainForm(p *page, fp *contract.FormPage) {
 		blocked = h.Bundle.T(p.Lang, "contract.form.pending", map[string]any{"Number": fp.Pending.Number()})
 	case fp.Refusal != nil:
 		blocked = h.Bundle.Message(p.Lang, fp.Refusal)
+	case fp.NoChoice != nil:
+		// No level can be asked for: no empty choice and no button, the reason instead.
+		none = h.Bundle.Message(p.Lang, fp.NoChoice)
 	}
 	choices := make([]choiceView, len(fp.Choices))
 	for i, c := range fp.Choices {
@@ -155,6 +158,7 @@ func (h *handler) explainForm(p *page, fp *contract.FormPage) {
 			choices[i].Reason = h.Bundle.Message(p.Lang, c.Reason)
 		}
 	}
-	p.V["Why"], p.V["Blocked"], p.V["Choices"] = why, blocked, choices
-	p.V["ShowForm"] = why == "" && (blocked == "" || len(p.Errors) > 0)
+	p.V["Why"], p.V["Blocked"], p.V["NoChoice"], p.V["Choices"] = why, blocked, none, choices
+	// A refused form comes back with what was typed, unless nothing could be chosen in it.
+	p.V["ShowForm"] = why == "" && fp.NoChoice == nil && (blocked == "" || len(p.Errors) > 0)
 }

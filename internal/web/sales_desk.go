@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,9 +15,11 @@ import (
 // queueRow is one request of the sales desk with its age.
 type queueRow struct {
 	contract.Request
-	AgeKey   string // contract.age.under_hour, contract.age.hours or contract.age.days
-	AgeCount int
-	Overdue  bool
+	AgeKey string // contract.age.under_hour, contract.age.hours or contract.age.days
+	// AgeArgs are AgeKey's arguments: a Count only for the keys with plural forms, since a
+	// Count chooses among them (French "one" covers 0 and 1) and a plain message has none.
+	AgeArgs map[string]any
+	Overdue bool
 }
 
 func queueRows(rs []contract.Request, now time.Time) []queueRow {
@@ -28,9 +31,9 @@ func queueRows(rs []contract.Request, now time.Time) []queueRow {
 		case age < time.Hour:
 			row.AgeKey = "contract.age.under_hour"
 		case age < 48*time.Hour:
-			row.AgeKey, row.AgeCount = "contract.age.hours", int(age.Hours())
+			row.AgeKey, row.AgeArgs = "contract.age.hours", map[string]any{"Count": int(age.Hours())}
 		default:
-			row.AgeKey, row.AgeCount = "contract.age.days", int(age.Hours()/24)
+			row.AgeKey, row.AgeArgs = "contract.age.days", map[string]any{"Count": int(age.Hours() / 24)}
 		}
 		out[i] = row
 	}
@@ -105,7 +108,7 @@ func (h *handler) decide(c *fiber.Ctx, accept bool) error {
 		if errors.Is(err, apperr.ErrStale) {
 			p.Form["body"] = p.Form["reason"] // the request is decided: keep the rep's words for a reply
 		}
-		return h.renderSalesRequest(c, h.refusal(p, err, i18n.NewError("contract.error.stale")), p)
+		return h.renderSalesRequest(c, h.refusal(p, h.decisionRefusal(p.Lang, err), i18n.NewError("contract.error.stale")), p)
 	}
 	flash := "flash.contract.rejected"
 	if accept {
@@ -136,4 +139,27 @@ func (h *handler) replySalesRequest(c *fiber.Ctx) error {
 	}
 	to := salesPath(id) + "#reply"
 	return h.done(c, to, "flash.contract.reply_sent")
+}
+
+// decisionFields are the fields of the decision form; a refusal about anything else (the
+// rules on the tenant's level, the requester's tenants, the new holder) concerns the whole
+// decision: it is put at the top of the page, a rule's refusal in the desk's sentence.
+var decisionFields = map[string]bool{"": true, "reason": true, "cancel_on": true, "tenant_code": true}
+
+func (h *handler) decisionRefusal(lang string, err error) error {
+	es, ok := i18n.AsErrors(err)
+	if !ok {
+		return err
+	}
+	out := make(i18n.Errors, 0, len(es))
+	for _, e := range es {
+		if !decisionFields[e.Field] {
+			e = &i18n.Error{Key: e.Key, Args: e.Args}
+			if strings.HasPrefix(e.Key, "sales.refusal.") {
+				e = i18n.NewError("sales.refusal", "Reason", h.Bundle.Message(lang, e))
+			}
+		}
+		out.Add(e)
+	}
+	return out
 }
