@@ -72,11 +72,13 @@ func Update(ctx context.Context, idb bun.IDB, r *Request, columns ...string) err
 // Filter selects requests for a list.
 type Filter struct {
 	TenantID   int64   // a customer's list: one tenant
+	TenantIDs  []int64 // a customer's list across their tenants ("all my tenants"); nil: any
 	SalesRepID int64   // a sales rep's approval queue: their tenants
 	States     []State // any of these states; all when empty
 	Query      string  // number, item or text values
-	// Work orders by the work date: approved requests first, oldest approval first, then
-	// scheduled ones by date. Otherwise the newest request comes first.
+	// Work orders by the work date: requests waiting for a decision or a date first (oldest
+	// approval, then oldest request, first), then scheduled ones by date, then implemented ones
+	// waiting to be closed, oldest first. Otherwise the newest request comes first.
 	Work bool
 }
 
@@ -87,6 +89,12 @@ func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page) ([]Request,
 	q := selectRequests(idb, &rs)
 	if f.TenantID != 0 {
 		q = q.Where("cr.tenant_id = ?", f.TenantID)
+	}
+	if f.TenantIDs != nil {
+		if len(f.TenantIDs) == 0 {
+			return nil, 0, nil
+		}
+		q = q.Where("cr.tenant_id IN (?)", bun.In(f.TenantIDs))
 	}
 	if f.SalesRepID != 0 {
 		q = q.Where("t.sales_rep_id = ?", f.SalesRepID)
@@ -105,7 +113,7 @@ func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page) ([]Request,
 		})
 	}
 	if f.Work {
-		q = q.OrderExpr("CASE WHEN cr.scheduled_on IS NULL THEN 0 ELSE 1 END, cr.scheduled_on, cr.approved_at, cr.id")
+		q = q.OrderExpr("CASE WHEN cr.state = ? THEN 2 WHEN cr.scheduled_on IS NULL THEN 0 ELSE 1 END, cr.scheduled_on, cr.approved_at, cr.implemented_at, cr.id", Implemented)
 	} else {
 		q = q.OrderExpr("cr.id DESC")
 	}

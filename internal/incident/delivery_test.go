@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"html"
 	"slices"
 	"strconv"
 	"strings"
@@ -305,7 +306,8 @@ func checkContents(t *testing.T, a *app.App, got []deliveredMail, incs map[strin
 		}
 		must = append(must, link)
 		for _, s := range must {
-			if !strings.Contains(m.Text, s) || !strings.Contains(m.HTML, s) {
+			// The HTML part escapes what html/template escapes ("+" of "UTC+1" among them).
+			if !strings.Contains(m.Text, s) || !strings.Contains(html.UnescapeString(m.HTML), s) {
 				t.Errorf("%s to %s lacks %q:\n%s", m.row.Kind, m.row.RecipientEmail, s, m.Text)
 			}
 		}

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -18,9 +19,15 @@ const listColumns = "i.id, i.tenant_id, i.reporter_id, i.assignee_id, i.title, i
 // maxPageSize bounds one page: a CSV export reads one long page of up to 100,000 rows.
 const maxPageSize = 100000
 
-// Filter narrows a list of incidents. Customers always list one tenant.
+// Filter narrows a list of incidents. Customers list one tenant, or every tenant where they
+// hold the `incidents` right (AllTenants).
 type Filter struct {
 	TenantID int64
+	// TenantIDs narrows to several tenants; for a customer Service.List fills it from
+	// AllTenants, whatever the caller put there.
+	TenantIDs []int64
+	// AllTenants asks a customer's list across their tenants with the `incidents` right.
+	AllTenants bool
 	// TenantCode names the tenant of a staff list; Service.List reads it into TenantID.
 	TenantCode string
 	Status     Status
@@ -44,6 +51,9 @@ func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, now time.Ti
 	// Bounded here too, whatever the edge let through: page × size must never overflow.
 	p = p.Within(maxPageSize)
 	if q := timeline.ParseQuery(f.Text); len(q) > 0 {
+		if f.TenantID == 0 && len(f.TenantIDs) > 0 && !f.Staff {
+			return searchTenants(ctx, idb, f, p, q, now)
+		}
 		return search(ctx, idb, f, p, q, now)
 	}
 	var list []Incident
@@ -71,11 +81,14 @@ func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, now time.Ti
 // than walking a tenant's or a state's index past them.
 func filtered(idb bun.IDB, list *[]Incident, f Filter, now time.Time, plus string) *bun.SelectQuery {
 	q := idb.NewSelect().Model(list).ColumnExpr(listColumns).
-		ColumnExpr("t.code AS tenant_code, a.display_name AS assignee_name").
+		ColumnExpr("t.code AS tenant_code, t.name AS tenant_name, a.display_name AS assignee_name").
 		Join("JOIN tenants AS t ON t.id = i.tenant_id").
 		Join("LEFT JOIN users AS a ON a.id = i.assignee_id")
 	if f.TenantID != 0 {
 		q = q.Where(plus+"i.tenant_id = ?", f.TenantID)
+	}
+	if len(f.TenantIDs) > 0 {
+		q = q.Where(plus+"i.tenant_id IN (?)", bun.In(f.TenantIDs))
 	}
 	switch {
 	case f.Status != "":
@@ -180,6 +193,38 @@ func search(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timelin
 	from := min(p.Offset(), len(found))
 	page := slices.Clone(found[from:min(from+p.Size, len(found))])
 	return page, len(found) > from+p.Size, nil
+}
+
+// searchTenants is a customer's search across several tenants: the index is read in each
+// tenant's public scope (a customer never reads the whole desk's), and the matches merged, the
+// latest update first.
+func searchTenants(ctx context.Context, idb bun.IDB, f Filter, p paging.Page, m timeline.Query, now time.Time) ([]Incident, bool, error) {
+	want := paging.Page{Number: 1, Size: p.Offset() + max(p.Size, 1) + 1}
+	if p.Size <= 0 {
+		want.Size = searchMax
+	}
+	var all []Incident
+	for _, id := range f.TenantIDs {
+		one := f
+		one.TenantID, one.TenantIDs = id, nil
+		found, _, err := search(ctx, idb, one, want, m, now)
+		if err != nil {
+			return nil, false, err
+		}
+		all = append(all, found...)
+	}
+	slices.SortFunc(all, func(a, b Incident) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	if p.Size <= 0 {
+		return all, false, nil
+	}
+	from := min(p.Offset(), len(all))
+	page := slices.Clone(all[from:min(from+p.Size, len(all))])
+	return page, len(all) > from+p.Size, nil
 }
 
 // noIndex is the prefix that keeps SQLite from using an index for a condition (a unary "+"

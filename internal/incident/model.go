@@ -32,8 +32,25 @@ var Statuses = []Status{New, InProgress, PendingCustomer, Resolved, Closed, Canc
 // Open are the states in which support owes work.
 var Open = []Status{New, InProgress, PendingCustomer}
 
-// StatusKey is the translation key of a state.
+// StatusKey is the translation key of a state, in the customer's words.
 func StatusKey(s Status) string { return "incident.status." + string(s) }
+
+// StatusKeyFor is the translation key of a state for its reader: staff read their own words
+// where the customer's would mislead them ("Waiting for customer", not "Waiting for you").
+func StatusKeyFor(s Status, staff bool) string {
+	if staff {
+		return StaffKey(StatusKey(s))
+	}
+	return StatusKey(s)
+}
+
+// StaffKey turns a state's key, as the timeline records it, into the key staff read.
+func StaffKey(key string) string {
+	if key == StatusKey(PendingCustomer) {
+		return "incident.staff_status." + string(PendingCustomer)
+	}
+	return key
+}
 
 // Priority is P1 (most urgent) to P4.
 type Priority = sla.Priority
@@ -106,6 +123,7 @@ type Incident struct {
 
 	// Read with lists and pages.
 	TenantCode   string `bun:"tenant_code,scanonly"`
+	TenantName   string `bun:"tenant_name,scanonly"`
 	ReporterName string `bun:"reporter_name,scanonly"`
 	AssigneeName string `bun:"assignee_name,scanonly"`
 }

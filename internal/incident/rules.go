@@ -6,6 +6,7 @@ import (
 
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // PriorityFor is the ITIL matrix: high+high is P1; high+medium and medium+high are P2;
@@ -53,6 +54,13 @@ var (
 type Actor struct {
 	Staff    bool
 	Reporter bool // the customer who declared the incident
+	Assignee bool // the agent the incident is assigned to
+}
+
+// Who is actor as the rules see them on inc.
+func Who(actor tenancy.Actor, inc *Incident) Actor {
+	return Actor{Staff: actor.Staff(), Reporter: actor.UserID == inc.ReporterID,
+		Assignee: inc.AssigneeID != nil && *inc.AssigneeID == actor.UserID}
 }
 
 // Check says whether who may do a to inc at now; the error is a localized reason. It is the one
@@ -91,6 +99,9 @@ func Check(a Action, inc *Incident, who Actor, now time.Time) *i18n.Error {
 	case Take, Assign, Reprioritize:
 		if !in(Open...) {
 			return i18n.NewError("incident.error.not_open")
+		}
+		if a == Take && who.Assignee {
+			return i18n.NewError("incident.error.take_yours")
 		}
 	case Wait:
 		if !in(InProgress) {

@@ -269,3 +269,34 @@ func slaEntries(ctx context.Context, idb bun.IDB, id int64) ([]timeline.Entry, e
 	}
 	return es, nil
 }
+
+// Terms is what a customer declaring on a tenant is promised: the tenant's support level today
+// and whether that level commits to any response or resolution time.
+type Terms struct {
+	Level sla.Level
+	// Targets is false for a level without any target (Basic): the customer learns it before
+	// declaring, not after.
+	Targets bool
+}
+
+// DeclareTerms returns the terms an incident declared now on tenantID would be held to, for a
+// customer who may declare there (see CanDeclare's refusals).
+func (s *Service) DeclareTerms(ctx context.Context, actor tenancy.Actor, tenantID int64) (Terms, error) {
+	if _, err := tenancy.May(ctx, s.DB, actor, tenantID, tenancy.RightIncidents); err != nil {
+		return Terms{}, err
+	}
+	levels, err := contract.CurrentLevels(ctx, s.DB, []int64{tenantID}, calendar.ParisDate(s.now()))
+	if err != nil {
+		return Terms{}, err
+	}
+	t := Terms{Level: sla.Level(levels[tenantID])}
+	if t.Level == "" {
+		t.Level = sla.Basic
+	}
+	for _, p := range Priorities {
+		if _, ok := s.Policy.Target(t.Level, p); ok {
+			t.Targets = true
+		}
+	}
+	return t, nil
+}

@@ -62,7 +62,7 @@ func (s *Service) Do(ctx context.Context, actor tenancy.Actor, id int64, act Act
 			return apperr.ErrStale
 		}
 		now := s.now()
-		who := Actor{Staff: actor.Staff(), Reporter: actor.UserID == inc.ReporterID}
+		who := Who(actor, inc)
 		if e := Check(act.Action, inc, who, now); e != nil {
 			return e
 		}

@@ -33,7 +33,7 @@ func ByID(ctx context.Context, idb bun.IDB, id int64) (*Incident, error) {
 	inc := new(Incident)
 	err := idb.NewSelect().Model(inc).
 		ColumnExpr("i.*").
-		ColumnExpr("t.code AS tenant_code, r.display_name AS reporter_name, a.display_name AS assignee_name").
+		ColumnExpr("t.code AS tenant_code, t.name AS tenant_name, r.display_name AS reporter_name, a.display_name AS assignee_name").
 		Join("JOIN tenants AS t ON t.id = i.tenant_id").
 		Join("JOIN users AS r ON r.id = i.reporter_id").
 		Join("LEFT JOIN users AS a ON a.id = i.assignee_id").

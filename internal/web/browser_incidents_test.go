@@ -16,7 +16,7 @@ import (
 // the words on screen, so that it proves the FAQ's words are there: Marie Dupont (fr) opens the
 // Incidents tab, chooses OCB0000001 with Périmètre, clicks "Déclarer un incident", fills the form
 // and clicks "Valider", gets INC0000001 and follows it; Alice Agent (en), in another browser
-// context (her own cookies), opens the "Incident queue", takes the incident, replies publicly and
+// context (her own cookies), opens the "Incident queue", takes the incident, replies to the customer and
 // resolves it; Marie reloads, reads the reply and the resolution, clicks "Rouvrir" and sees the
 // incident "En cours" again.
 func TestBrowserIncidentLife(t *testing.T) {
@@ -70,7 +70,7 @@ func TestBrowserIncidentLife(t *testing.T) {
 	const reply = "We restarted the console gateway; please try again."
 	const note = "The gateway certificate had expired; it is renewed."
 	alice.login(base, "Alice.Agent")
-	alice.step("Incident queue", chromedp.Click(alice.find(`//nav[contains(@class,"mainnav")]//a[normalize-space()="Incident queue"]`)))
+	alice.step("Incident queue", chromedp.Click(alice.find(`//nav[contains(@class,"mainnav")]//a[starts-with(normalize-space(),"Incident queue")]`)))
 	alice.want("queue title", `//main//h1`, "Incident queue")
 	alice.want("queue row", `//main//tr[td/a[normalize-space()="INC0000001"]]/td[3]`, title)
 	alice.step("open INC0000001", chromedp.Click(alice.find(`//main//a[normalize-space()="INC0000001"]`)))
@@ -79,10 +79,8 @@ func TestBrowserIncidentLife(t *testing.T) {
 	alice.want("taken", `//main/p[contains(@class,"flash")]`, "The incident is assigned to you.")
 	alice.want("assignee", fact("Assigned to"), "Alice Agent")
 	alice.want("status", fact("Status"), "In progress")
-	alice.do("write a public reply",
-		chromedp.SendKeys(alice.find(labelled("Your message")), reply),
-		chromedp.Click(alice.find(`//main//fieldset[normalize-space(legend)="Who can read it"]//label[starts-with(normalize-space(), "Public reply")]/input`)))
-	alice.step("Send", chromedp.Click(alice.find(`//main//button[normalize-space()="Send"]`)))
+	alice.do("write a public reply", chromedp.SendKeys(alice.find(labelled("Reply")), reply))
+	alice.step("Send to the customer", chromedp.Click(alice.find(`//main//button[normalize-space()="Send to the customer"]`)))
 	alice.want("replied", `//main/p[contains(@class,"flash")]`, "Your message was added.")
 	alice.do("write the resolution note", chromedp.SendKeys(alice.find(labelled("Resolution note")), note))
 	alice.step("Resolve", chromedp.Click(alice.find(`//main//button[normalize-space()="Resolve"]`)))
@@ -107,7 +105,7 @@ func TestBrowserIncidentLife(t *testing.T) {
 	if got := marie.count(`//main//button[normalize-space()="Rouvrir"]`); got != 0 {
 		t.Errorf("%d Rouvrir buttons on an incident in progress", got)
 	}
-	marie.step("Incidents récents", chromedp.Click(marie.find(`//main//p[contains(@class,"crumbs")]/a[normalize-space()="Incidents récents"]`)))
+	marie.step("Incidents récents", chromedp.Click(marie.find(`//main//nav[contains(@class,"crumbs")]//a[normalize-space()="Incidents récents"]`)))
 	marie.want("list row", `//main//tr[td/a[normalize-space()="INC0000001"]]/td[3]`, "En cours")
 }
 

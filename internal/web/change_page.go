@@ -9,11 +9,26 @@ import (
 )
 
 // showChange is a request's page for the customer: its values from the snapshot it was made
-// with, its timeline, replies and attachments.
+// with, its timeline, replies and attachments. A request of another of the customer's tenants
+// (a mail link, "all my tenants") makes that tenant the scope, so that the tabs that follow are
+// its own.
 func (h *handler) showChange(c *fiber.Ctx) error {
+	id, err := idParam(c, "change")
+	if err != nil {
+		return err
+	}
+	r, _, _, err := h.Changes.Get(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
 	p, err := h.customerPage(c, "change.page.title")
 	if err != nil {
 		return err
+	}
+	if (p.Scope == nil || p.Scope.Tenant.ID != r.TenantID) && c.Method() == fiber.MethodGet {
+		if p, err = h.switchScope(c, p, r.TenantID); err != nil {
+			return err
+		}
 	}
 	return h.renderChange(c, fiber.StatusOK, p)
 }
@@ -73,13 +88,30 @@ func (h *handler) changePage(c *fiber.Ctx, staffSide bool) (*page, error) {
 }
 
 // cancelChange cancels the request for its requester, before implementation, from the page of
-// the version the form carries.
+// the version the form carries. A cancellation the rules allow is confirmed first (the dialog,
+// or the confirmation page without script); one they refuse is refused at once.
 func (h *handler) cancelChange(c *fiber.Ctx) error {
 	id, err := idParam(c, "change")
 	if err != nil {
 		return err
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
+	r, role, _, err := h.Changes.Get(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	if change.Allowed(r.State, change.Cancel, role) && r.Version == version {
+		p, err := h.customerPage(c, "change.page.title")
+		if err != nil {
+			return err
+		}
+		cf := confirmation{Question: "change.cancel.question", Consequence: "change.cancel.consequence",
+			Args: map[string]any{"Number": r.Number(), "Item": r.Snapshot().Item.Label.In(p.Lang)}, Button: "change.cancel.button",
+			Back: "/changes/" + itoa(id), Keep: []string{"version"}}
+		if ok, err := h.confirmed(c, p, cf); !ok {
+			return err
+		}
+	}
 	if _, err := h.Changes.Act(c.UserContext(), actorOf(c), id, change.StepInput{Action: change.Cancel, Version: version}); err != nil {
 		if !refused(err) {
 			return err

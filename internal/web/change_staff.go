@@ -3,36 +3,54 @@ package web
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/i18n"
+	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/tenancy"
 )
 
 type changeLister func(context.Context, tenancy.Actor, change.Filter, paging.Page) ([]change.Request, int, error)
 
-// showChangeQueue is the agents' work: approved and scheduled requests, by work date.
+// showChangeQueue is the agents' work: by default approved, scheduled and implemented requests,
+// by work date; the state filter picks one state, or all.
 func (h *handler) showChangeQueue(c *fiber.Ctx) error {
-	return h.changeQueue(c, h.page(c, "change.queue.title"), h.Changes.Queue)
+	p := h.page(c, "change.queue.title")
+	p.V["DefaultStates"] = "change.filter.work"
+	return h.changeQueue(c, p, h.Changes.Queue)
 }
 
-// showApprovals is the sales rep's approval queue: their tenants' submitted requests (every
-// tenant's for an admin).
+// showApprovals is the sales rep's approval queue: by default their tenants' submitted requests
+// (every tenant's for an admin); the state filter picks one state, or all.
 func (h *handler) showApprovals(c *fiber.Ctx) error {
-	return h.changeQueue(c, h.page(c, "change.approvals.title"), h.Changes.Approvals)
+	p := h.page(c, "change.approvals.title")
+	p.V["DefaultStates"] = "change.filter.to_decide"
+	return h.changeQueue(c, p, h.Changes.Approvals)
 }
 
 func (h *handler) changeQueue(c *fiber.Ctx, p *page, list changeLister) error {
-	p.Form["q"] = c.Query("q")
+	f := changeFilter(c, p)
 	pg := pageOf(c)
-	rs, total, err := list(c.UserContext(), actorOf(c), change.Filter{Query: p.Form["q"]}, pg)
+	rs, total, err := list(c.UserContext(), actorOf(c), f, pg)
 	if err != nil {
 		return err
 	}
 	p.V["Requests"], p.V["Total"], p.V["Pager"] = rs, total, countedPager(c, pg, total)
+	p.V["States"], p.V["Today"] = change.States, calendar.ParisDate(time.Now())
 	return h.show(c, "staff/changes", p)
+}
+
+// changeCrumb is where the staff change page sits: the sales rep's approvals, or the agents'
+// queue.
+func changeCrumb(k identity.Kind) (path, key string) {
+	if k == identity.Sales {
+		return "/staff/approvals", "nav.staff_approvals"
+	}
+	return "/staff/changes", "nav.staff_changes"
 }
 
 // showStaffChange is a request's page for staff, with the steps their kind may take now.
@@ -62,6 +80,7 @@ func (h *handler) renderStaffChange(c *fiber.Ctx, status int, p *page) error {
 		p.Form["date"] = r.ScheduledOn.String()
 	}
 	p.V["Request"], p.V["Snapshot"], p.V["Timeline"], p.V["Can"] = r, r.Snapshot(), es, can
+	p.V["CrumbPath"], p.V["CrumbKey"] = changeCrumb(actorOf(c).Kind)
 	return h.renderStatus(c, status, "staff/change", p)
 }
 

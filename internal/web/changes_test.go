@@ -61,18 +61,19 @@ func TestCustomerRequestsAChangeThroughTheCatalogue(t *testing.T) {
 	wantStatus(t, "list", list, 200)
 	wantBody(t, "list", list, "Demandes de changement", `href="/changes/new"`, "Demander un changement")
 
+	// Step 1: one list of the items, under their category when there are several; with a
+	// single catalogue and category, nothing to choose but the item.
 	r := marie.Get("/changes/new")
 	wantStatus(t, "new", r, 200)
-	wantBody(t, "new", r, `<label for="f-catalogue">Catalogue de changements</label>`, "Catalogue de Changement Standard")
-	r = marie.Get("/changes/new?catalogue=standard")
-	wantBody(t, "catalogue chosen", r, `<label for="f-category">Catégorie</label>`, "Gestion des Quotas")
-	r = marie.Get("/changes/new?catalogue=standard&category=quotas")
-	wantBody(t, "category chosen", r, "Catégorie\u00a0: Gestion des Quotas", `<label for="f-item">Article de changement</label>`, "Nombre d’instances ECS")
-	r = marie.Get("/changes/new?catalogue=standard&category=quotas&item=ecs_instances")
+	wantBody(t, "new", r, `<fieldset id="f-item"`, "Choisissez l’article de changement", `type="radio"`, `name="item" value="ecs_instances"`,
+		"Nombre d’instances ECS", "Catalogue de Changement Standard › Gestion des Quotas", `aria-current="step"`)
+	wantNoBody(t, "new", r, "<select id=\"f-catalogue\"", "<select id=\"f-category\"")
+	r = marie.Get("/changes/new?item=")
+	wantStatus(t, "no item chosen", r, 422)
+	wantBody(t, "no item chosen", r, "Choisissez un article de changement.", `id="f-item-error"`)
+	r = marie.Get("/changes/new?item=ecs_instances")
 	wantBody(t, "item form", r, `name="v_region"`, `name="v_current"`, `name="v_requested"`, `name="v_justification"`, "Quota demandé", "Paris")
 	wantStatus(t, "unknown item", marie.Get("/changes/new?item=nope"), 404)
-	wantStatus(t, "unknown catalogue", marie.Get("/changes/new?catalogue=nope"), 404)
-
 	// Bad input: messages beside the fields, input kept.
 	bad := quotaForm("ecs_instances", "10", "8")
 	bad.Set("v_region", "mars-1")

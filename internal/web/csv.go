@@ -24,9 +24,9 @@ type csvExport struct {
 }
 
 // csvSeparator is the list separator of the reader's Excel: a semicolon in French (where the
-// comma is the decimal separator), a comma in English.
+// comma is the decimal separator: "fr", "fr-FR", "fr-CA"…), a comma in English and otherwise.
 func csvSeparator(lang string) rune {
-	if lang == "fr" {
+	if l := strings.ToLower(lang); l == "fr" || strings.HasPrefix(l, "fr-") || strings.HasPrefix(l, "fr_") {
 		return ';'
 	}
 	return ','

@@ -53,7 +53,7 @@ func TestEncodeCSV(t *testing.T) {
 }
 
 func TestCSVSeparatorAndFileName(t *testing.T) {
-	for lang, want := range map[string]rune{"fr": ';', "en": ',', "": ','} {
+	for lang, want := range map[string]rune{"fr": ';', "fr-FR": ';', "FR": ';', "en": ',', "en-GB": ',', "": ',', "frisian": ','} {
 		if got := csvSeparator(lang); got != want {
 			t.Errorf("csvSeparator(%q) = %q, want %q", lang, got, want)
 		}

@@ -141,5 +141,5 @@ func TestChangeExportNeutralizesFormulasInTheReadersLanguage(t *testing.T) {
 		t.Errorf("English header %q", rows[0])
 	}
 	wantNeutralized(t, "English", rows, hyperlink)
-	wantFileName(t, "English", res, "change-requests-OCB0000001")
+	wantFileName(t, "English", res, "changes-OCB0000001")
 }

@@ -13,12 +13,16 @@ import (
 const csvLimit = 100000
 
 // exportIncidents is the customer list as CSV, with the same filters, for the scope's tenant.
+// With ?all=1, every tenant of the customer's with the `incidents` right.
 func (h *handler) exportIncidents(c *fiber.Ctx) error {
+	f, _ := incidentFilter(c, false)
+	if f.AllTenants {
+		return h.writeIncidentsCSV(c, langOf(c), f)
+	}
 	scope, err := h.scope(c)
 	if err != nil {
 		return err
 	}
-	f, _ := incidentFilter(c, false)
 	f.TenantID = scope.Tenant.ID
 	return h.writeIncidentsCSV(c, langOf(c), f, scope.Tenant.Code)
 }
@@ -53,7 +57,7 @@ func (h *handler) writeIncidentsCSV(c *fiber.Ctx, lang string, f incident.Filter
 		if region == "" {
 			region = tr("cloud.region." + inc.Region)
 		}
-		rows = append(rows, []string{inc.Number(), inc.Title, tr(incident.StatusKey(inc.Status)), string(inc.Priority),
+		rows = append(rows, []string{inc.Number(), inc.Title, tr(incident.StatusKeyFor(inc.Status, actorOf(c).Staff())), string(inc.Priority),
 			tr("cloud.service." + inc.Service), region, inc.TenantCode, inc.AssigneeName, stamp(inc.CreatedAt), stamp(inc.UpdatedAt)})
 	}
 	return sendCSV(c, csvExport{Lang: lang, Name: h.Bundle.T(lang, "incident.csv.file", nil), Parts: parts, Header: header, Rows: rows})

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"slices"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/tenancy"
-	"time"
 )
 
 // incidentsScope is the tenant chosen with Périmètre, which the Incidents tab needs with the
@@ -32,9 +34,10 @@ func (h *handler) incidentsPage(c *fiber.Ctx, title string) (*page, error) {
 	return h.customerPage(c, title)
 }
 
-// showIncidents is "Incidents récents": the scope's incidents, latest update first, filtered.
-// The service authorizes: a customer without the `incidents` right gets 403, one without a
-// tenant 404.
+// showIncidents is "Incidents récents": the scope's incidents, latest update first, filtered;
+// with ?all=1, the incidents of every tenant where the customer has the `incidents` right, each
+// with its tenant. The service authorizes: a customer without the `incidents` right gets 403,
+// one without a tenant 404.
 func (h *handler) showIncidents(c *fiber.Ctx) error {
 	p, err := h.customerPage(c, "incident.list.title")
 	if err != nil {
@@ -49,7 +52,17 @@ func (h *handler) showIncidents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.V["Incidents"], p.V["Filter"] = incidentTable(h.incidentRows(p.Lang, list, false, time.Time{}), false, ""), q
+	if !f.AllTenants {
+		// The "all my tenants" view is offered to a customer with the right on several tenants.
+		ts, err := h.Incidents.IncidentTenants(c.UserContext(), actorOf(c))
+		if err != nil {
+			return err
+		}
+		p.V["Several"] = len(ts) > 1
+	}
+	p.V["All"] = f.AllTenants
+	p.V["Incidents"] = incidentTable(h.incidentRows(p.Lang, list, false, time.Now()), incidentColumns(h, p.Lang, false, f.AllTenants))
+	p.V["Filter"] = q
 	incidentChoices(p)
 	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/incidents", q)
 	return h.show(c, "customer/incidents", p)
@@ -61,14 +74,28 @@ func (h *handler) showNewIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	incidentChoices(p)
+	if err := h.newIncidentChoices(c, p); err != nil {
+		return err
+	}
 	p.Form["region"], p.Form["impact"], p.Form["urgency"] = "eu-west-0", "medium", "medium"
 	p.Form[once.Field] = once.NewToken()
 	return h.show(c, "customer/incident_new", p)
 }
 
+// newIncidentChoices are the declaration form's choices and the terms the incident will be
+// held to: a level without any target says so before the customer declares.
+func (h *handler) newIncidentChoices(c *fiber.Ctx, p *page) error {
+	incidentChoices(p)
+	terms, err := h.Incidents.DeclareTerms(c.UserContext(), actorOf(c), p.Scope.Tenant.ID)
+	if err != nil {
+		return err
+	}
+	p.V["Terms"] = terms
+	return nil
+}
+
 // declareIncident is "Valider" on the form: the incident is declared, or the form comes back
-// with the input kept and each message beside its field.
+// with the input kept, the files sent kept for the session, and each message beside its field.
 func (h *handler) declareIncident(c *fiber.Ctx) error {
 	scope, err := h.scope(c)
 	if err != nil {
@@ -78,28 +105,39 @@ func (h *handler) declareIncident(c *fiber.Ctx) error {
 	d := incident.Draft{Title: form["title"], Description: form["description"], Service: form["service"],
 		Region: form["region"], RegionOther: form["region_other"], Impact: form["impact"], Urgency: form["urgency"],
 		Phone: form["phone"], FormToken: form[once.Field]}
-	files, err := h.uploads(c, "files")
+	ff, err := h.readFormFiles(c, "files")
 	if err != nil {
-		es, _ := asValidation(err)
+		es, ok := asValidation(err)
+		if !ok {
+			return err
+		}
 		if derr := d.Validate(); derr != nil {
 			more, _ := asValidation(derr)
 			es = append(more, es...)
 		}
 		err = es
-	} else {
-		d.Files = files
+	} else if d.Files, err = h.attachable(c, ff); err == nil {
 		var inc *incident.Incident
 		if inc, err = h.Incidents.Declare(c.UserContext(), actorOf(c), scope.Tenant.ID, d); err == nil {
+			h.attached(c, ff)
 			return c.Redirect("/incidents/"+inc.Number()+"/declared", fiber.StatusSeeOther)
 		}
+	}
+	if _, ok := asValidation(err); !ok {
+		return err
 	}
 	// The form comes back only when refused: build its page then.
 	p, perr := h.incidentsPage(c, "incident.new.title")
 	if perr != nil {
 		return perr
 	}
-	incidentChoices(p)
+	if err := h.newIncidentChoices(c, p); err != nil {
+		return err
+	}
 	p.Form = form
+	if err := h.keepFiles(c, p, ff); err != nil {
+		return err
+	}
 	return h.invalid(c, err, "customer/incident_new", p)
 }
 
@@ -117,7 +155,9 @@ func (h *handler) showDeclared(c *fiber.Ctx) error {
 	return h.show(c, "customer/incident_declared", p)
 }
 
-// showIncident is an incident's page for a customer: its fields, SLA, timeline and actions.
+// showIncident is an incident's page for a customer: its fields, SLA, timeline and actions. An
+// incident of another of the customer's tenants (a link from a mail) switches Périmètre to its
+// tenant, so that the tabs, the list and the declaration form that follow are that tenant's.
 func (h *handler) showIncident(c *fiber.Ctx) error {
 	inc, err := h.incidentParam(c)
 	if err != nil {
@@ -127,5 +167,33 @@ func (h *handler) showIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if (p.Scope == nil || p.Scope.Tenant.ID != inc.TenantID) && c.Method() == fiber.MethodGet {
+		if p, err = h.switchScope(c, p, inc.TenantID); err != nil {
+			return err
+		}
+	}
 	return h.showIncidentPage(c, p, inc, fiber.StatusOK)
+}
+
+// switchScope makes tenantID, one of the scope selector's tenants, the session's scope, and
+// builds the page again under it, saying so. A tenant the selector does not list leaves the
+// scope as it is.
+func (h *handler) switchScope(c *fiber.Ctx, p *page, tenantID int64) (*page, error) {
+	sess := currentSession(c)
+	if sess == nil || !slices.ContainsFunc(p.Tenants, func(t tenancy.Tenant) bool { return t.ID == tenantID }) {
+		return p, nil
+	}
+	if err := h.Tenancy.SetScope(c.UserContext(), actorOf(c), sess, tenantID); err != nil {
+		return nil, err
+	}
+	c.Locals("scope", nil) // resolved again, under the new scope
+	np, err := h.customerPage(c, p.Title)
+	if err != nil {
+		return nil, err
+	}
+	np.Flash = p.Flash
+	if np.Scope != nil {
+		np.V["ScopeSwitched"] = np.Scope.Tenant
+	}
+	return np, nil
 }

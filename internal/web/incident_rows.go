@@ -22,17 +22,18 @@ type incidentRow struct {
 	Due, SLA, SLALabel        string // the due time, its state's CSS suffix and words; "" without one
 }
 
-// incidentRows prepares list for a page in lang; staff rows carry the SLA state at now.
+// incidentRows prepares list for a page in lang, with each row's SLA state at now; staff read
+// the states in their own words.
 func (h *handler) incidentRows(lang string, list []incident.Incident, staff bool, now time.Time) []incidentRow {
 	rows := make([]incidentRow, len(list))
 	for i := range list {
 		inc := &list[i]
 		r := &rows[i]
 		r.Number, r.Title, r.TenantCode, r.Priority = inc.Number(), inc.Title, inc.TenantCode, string(inc.Priority)
-		r.Status, r.StatusLabel = string(inc.Status), h.Bundle.T(lang, incident.StatusKey(inc.Status), nil)
+		r.Status, r.StatusLabel = string(inc.Status), h.Bundle.T(lang, incident.StatusKeyFor(inc.Status, staff), nil)
 		r.Assignee = inc.AssigneeName
 		r.Updated = h.Bundle.FormatDateTime(lang, inc.UpdatedAt)
-		if staff && inc.HasDue() {
+		if inc.HasDue() {
 			st := string(inc.SLAState(now))
 			r.Due, r.SLA, r.SLALabel = h.Bundle.FormatDateTime(lang, inc.SLADueAt), st, h.Bundle.T(lang, "sla.state."+st, nil)
 		}
@@ -40,42 +41,67 @@ func (h *handler) incidentRows(lang string, list []incident.Incident, staff bool
 	return rows
 }
 
+// incidentCols says which columns an incident list has, and their headers (each cell repeats
+// its column's header in data-label, for the phone's stacked cards).
+type incidentCols struct {
+	Staff  bool // the agents' queue: staff links, assignee column
+	Tenant bool // a tenant column (the queue; a customer's "all my tenants" list)
+	// Unassigned is the words of a row nobody is assigned to.
+	Unassigned string
+	// Number, TenantCode, Title, Status, Priority, Assignee, Due and Updated are the headers.
+	Number, TenantCode, Title, Status, Priority, Assignee, Due, Updated string
+}
+
+// incidentColumns are the columns of a list in lang.
+func incidentColumns(h *handler, lang string, staff, tenant bool) incidentCols {
+	tr := func(k string) string { return h.Bundle.T(lang, k, nil) }
+	return incidentCols{Staff: staff, Tenant: tenant || staff, Unassigned: tr("incident.unassigned"),
+		Number: tr("incident.field.number"), TenantCode: tr("incident.field.tenant"), Title: tr("incident.field.title"),
+		Status: tr("incident.field.status"), Priority: tr("incident.field.priority"), Assignee: tr("incident.field.assignee"),
+		Due: tr("incident.field.due"), Updated: tr("incident.field.updated")}
+}
+
 // incidentTable is the rows of an incident list as the body of its table. At a list's 50 rows,
 // the template's contextual escaping (two or three reflective calls for every value it writes)
 // cost more than the page's queries; the rows are written here instead, every value escaped
 // (html.EscapeString: text and quoted attributes alike; numbers, states and priorities are the
-// program's own words), the same markup the template wrote.
-func incidentTable(rows []incidentRow, staff bool, unassigned string) template.HTML {
+// program's own words), the same markup the template wrote. A breached due time is marked in
+// words, not only by its colour.
+func incidentTable(rows []incidentRow, cols incidentCols) template.HTML {
 	var b strings.Builder
-	b.Grow(len(rows) * 400)
+	b.Grow(len(rows) * 600)
 	esc := html.EscapeString
 	href := "/incidents/"
-	if staff {
+	if cols.Staff {
 		href = "/staff/incidents/"
+	}
+	cell := func(label, inner string) {
+		b.WriteString("    <td data-label=\"" + esc(label) + "\">" + inner + "</td>\n")
 	}
 	for i := range rows {
 		r := &rows[i]
 		b.WriteString("<tr>\n    <td><a href=\"")
 		b.WriteString(href + esc(r.Number) + "\">" + esc(r.Number) + "</a></td>\n")
-		if staff {
-			b.WriteString("    <td>" + esc(r.TenantCode) + "</td>\n")
+		if cols.Tenant {
+			cell(cols.TenantCode, esc(r.TenantCode))
 		}
-		b.WriteString("    <td>" + esc(r.Title) + "</td>\n")
-		b.WriteString("    <td><span class=\"badge st-" + esc(r.Status) + "\">" + esc(r.StatusLabel) + "</span></td>\n")
-		b.WriteString("    <td><span class=\"badge prio-" + esc(r.Priority) + "\">" + esc(r.Priority) + "</span></td>\n")
-		if staff {
+		cell(cols.Title, esc(r.Title))
+		cell(cols.Status, "<span class=\"badge st-"+esc(r.Status)+"\">"+esc(r.StatusLabel)+"</span>")
+		cell(cols.Priority, "<span class=\"badge prio-"+esc(r.Priority)+"\">"+esc(r.Priority)+"</span>")
+		if cols.Staff {
 			if r.Assignee != "" {
-				b.WriteString("    <td>" + esc(r.Assignee) + "</td>\n")
+				cell(cols.Assignee, esc(r.Assignee))
 			} else {
-				b.WriteString("    <td><em>" + esc(unassigned) + "</em></td>\n")
+				cell(cols.Assignee, "<em>"+esc(cols.Unassigned)+"</em>")
 			}
-			if r.Due != "" {
-				b.WriteString("    <td><span class=\"badge sla-" + esc(r.SLA) + "\">" + esc(r.SLALabel) + "</span> " + esc(r.Due) + "</td>\n")
-			} else {
-				b.WriteString("    <td>—</td>\n")
-			}
+		}
+		if r.Due != "" {
+			cell(cols.Due, "<span class=\"badge sla-"+esc(r.SLA)+"\">"+esc(r.SLALabel)+"</span> "+esc(r.Due))
 		} else {
-			b.WriteString("    <td>" + esc(r.Updated) + "</td>\n")
+			cell(cols.Due, "—")
+		}
+		if !cols.Staff {
+			cell(cols.Updated, esc(r.Updated))
 		}
 		b.WriteString("  </tr>\n")
 	}

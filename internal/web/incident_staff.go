@@ -1,7 +1,6 @@
 package web
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,7 +17,7 @@ func (h *handler) showQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.V["Incidents"], p.V["Filter"] = incidentTable(h.incidentRows(p.Lang, list, true, time.Now()), true, h.Bundle.T(p.Lang, "incident.unassigned", nil)), q
+	p.V["Incidents"], p.V["Filter"] = incidentTable(h.incidentRows(p.Lang, list, true, time.Now()), incidentColumns(h, p.Lang, true, true)), q
 	incidentChoices(p)
 	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/staff/incidents", q)
 	return h.show(c, "staff/incidents", p)
@@ -42,6 +41,5 @@ func (h *handler) showStaffIncident(c *fiber.Ctx) error {
 		return err
 	}
 	p := h.page(c, "incident.page.title")
-	p.Form["assignee"] = strconv.FormatInt(actorOf(c).UserID, 10)
 	return h.showIncidentPage(c, p, inc, fiber.StatusOK)
 }

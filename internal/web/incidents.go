@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/i18n"
@@ -44,22 +45,37 @@ func (h *handler) showIncidentPage(c *fiber.Ctx, p *page, inc *incident.Incident
 	if err != nil {
 		return err
 	}
-	who := incident.Actor{Staff: actor.Staff(), Reporter: actor.UserID == inc.ReporterID}
+	staff := actor.Staff()
+	if staff {
+		// Staff read their own words for the states the timeline records.
+		for i := range es {
+			if es[i].Event == incident.EventStatus {
+				es[i].From, es[i].To = incident.StaffKey(es[i].From), incident.StaffKey(es[i].To)
+			}
+		}
+	}
+	who := incident.Who(actor, inc)
 	p.V["Incident"], p.V["Timeline"], p.V["SLA"] = inc, es, ev
-	p.V["Path"] = incidentPath(actor.Staff(), inc)
+	p.V["Staff"], p.V["StatusKey"] = staff, incident.StatusKeyFor(inc.Status, staff)
+	p.V["Due"] = incidentDue(h, p.Lang, inc, now)
+	p.V["Path"] = incidentPath(staff, inc)
 	// A refused reply is shown again, with its text, beside the reason it was refused.
-	p.V["CanReply"] = incident.Check(incident.ReplyAction(actor.Staff()), inc, who, now) == nil || p.Errors["body"] != ""
+	p.V["CanReply"] = incident.Check(incident.ReplyAction(staff), inc, who, now) == nil || p.Errors["body"] != ""
 
 	view := "customer/incident"
-	if actor.Staff() {
+	if staff {
 		view = "staff/incident"
-		p.V["Can"] = actionNames(incident.Allowed(incident.StaffActions, inc, who, now))
+		can := incident.Allowed(incident.StaffActions, inc, who, now)
+		p.V["Can"], p.V["Primary"] = actionNames(can), string(primaryAction(inc, can))
 		p.V["Priorities"] = incident.Priorities
 		agents, err := h.Incidents.Agents(c.UserContext(), actor)
 		if err != nil {
 			return err
 		}
 		p.V["Agents"] = agents
+		if p.Form["assignee"] == "" {
+			p.Form["assignee"] = strconv.FormatInt(actor.UserID, 10)
+		}
 	} else {
 		p.V["Can"] = actionNames(incident.Allowed(incident.CustomerActions, inc, who, now))
 	}
@@ -67,6 +83,37 @@ func (h *handler) showIncidentPage(c *fiber.Ctx, p *page, inc *incident.Incident
 		p.Form["version"] = strconv.Itoa(inc.Version)
 	}
 	return h.renderStatus(c, status, view, p)
+}
+
+// primaryAction is the staff action that moves the incident on, the page's one primary button:
+// taking an incident nobody holds, then resolving it (or resuming it while it waits for the
+// customer). Taking an incident someone else holds is offered, never first; the agent who holds
+// it is not offered to take it at all (incident.Check).
+func primaryAction(inc *incident.Incident, can map[incident.Action]bool) incident.Action {
+	switch {
+	case can[incident.Take] && !inc.Assigned():
+		return incident.Take
+	case can[incident.Resolve]:
+		return incident.Resolve
+	case can[incident.Resume]:
+		return incident.Resume
+	case can[incident.Take]:
+		return incident.Take
+	}
+	return ""
+}
+
+// dueLine is an incident's next due time as its page's summary shows it, from its SLA keys.
+type dueLine struct {
+	State, Label, Due string // "" Due: no clock runs
+}
+
+func incidentDue(h *handler, lang string, inc *incident.Incident, now time.Time) dueLine {
+	if !inc.HasDue() {
+		return dueLine{State: "none", Label: h.Bundle.T(lang, "sla.state.none", nil)}
+	}
+	st := string(inc.SLAState(now))
+	return dueLine{State: st, Label: h.Bundle.T(lang, "sla.state."+st, nil), Due: h.Bundle.FormatDateTime(lang, inc.SLADueAt)}
 }
 
 // actionNames keys the allowed actions by name, for templates.
@@ -79,27 +126,53 @@ func actionNames(m map[incident.Action]bool) map[string]bool {
 }
 
 // incidentAction handles every POST on an incident: parse, act, and either redirect to the page
-// or show it again with the input kept and the reason beside its field.
+// or show it again with the input kept and the reason beside its field. Cancelling, which cannot
+// be undone, asks for confirmation first.
 func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, ok := incident.ParseNumber(c.Params("incident"))
+		number := utils.CopyString(c.Params("incident"))
+		id, ok := incident.ParseNumber(number)
 		if !ok {
 			return apperr.ErrNotFound
 		}
 		form := formOf(c, "body", "visibility", "note", "reason", "priority", "assignee", "version")
+		if a == incident.Cancel {
+			inc, err := h.Incidents.Get(c.UserContext(), actorOf(c), id)
+			if err != nil {
+				return err
+			}
+			// Only a cancellation the rules would take asks for confirmation; a stale or
+			// refused one is answered as such at once.
+			v, _ := strconv.Atoi(form["version"])
+			if v == inc.Version && incident.Check(a, inc, incident.Who(actorOf(c), inc), time.Now()) == nil {
+				if err := h.confirmCancel(c, inc); err != nil {
+					return err
+				}
+				if c.FormValue(confirmField) != "1" {
+					return nil
+				}
+			}
+		}
 		act := incident.Act{Action: a, Priority: sla.Priority(form["priority"])}
 		// A missing or unreadable version is 0: the service refuses the step as stale.
 		act.Version, _ = strconv.Atoi(form["version"])
 		act.AssigneeID, _ = strconv.ParseInt(form["assignee"], 10, 64)
+		var ff formFiles
 		var err error
 		switch a {
 		case incident.Reply:
-			var in replyInput
-			in, err = h.readReply(c, actorOf(c).Staff())
-			act.Body, act.Internal, act.Files = in.Body, in.Internal, in.Files
+			// As readReply reads it, with the files a refused try kept.
+			act.Body, act.Internal = c.FormValue("body"), actorOf(c).Staff() && form["visibility"] == "internal"
+			ff, err = h.readFormFiles(c, "files")
+			if err == nil {
+				act.Files, err = h.attachable(c, ff)
+			}
 		case incident.Resolve:
 			act.Body = form["note"]
-			act.Files, err = h.uploads(c, "files")
+			ff, err = h.readFormFiles(c, "files")
+			if err == nil {
+				act.Files, err = h.attachable(c, ff)
+			}
 		case incident.Reprioritize:
 			act.Body = form["reason"]
 		}
@@ -107,16 +180,29 @@ func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 			// The service reads and authorizes the incident: another tenant's is a 404.
 			var done *incident.Incident
 			if done, err = h.Incidents.Do(c.UserContext(), actorOf(c), id, act); err == nil {
+				h.attached(c, ff)
 				return h.done(c, incidentPath(actorOf(c).Staff(), done), "flash.incident."+string(a))
 			}
 		}
-		return h.incidentRefused(c, form, id, err)
+		return h.incidentRefused(c, form, id, ff, err)
 	}
 }
 
-// incidentRefused shows the incident again after a refusal, with the input kept (see refusal).
-// The page is built only then.
-func (h *handler) incidentRefused(c *fiber.Ctx, form map[string]string, id int64, err error) error {
+// confirmCancel renders the confirmation of a cancellation, unless the POST carries it.
+func (h *handler) confirmCancel(c *fiber.Ctx, inc *incident.Incident) error {
+	p, err := h.incidentPage(c, false)
+	if err != nil {
+		return err
+	}
+	_, err = h.confirmed(c, p, confirmation{Question: "incident.cancel.question", Consequence: "incident.cancel.consequence",
+		Args: map[string]any{"Number": inc.Number(), "Title": inc.Title}, Button: "incident.action.cancel",
+		Back: incidentPath(false, inc), Keep: []string{"version"}})
+	return err
+}
+
+// incidentRefused shows the incident again after a refusal, with the input kept (see refusal),
+// the files sent kept too. The page is built only then.
+func (h *handler) incidentRefused(c *fiber.Ctx, form map[string]string, id int64, ff formFiles, err error) error {
 	if !refused(err) {
 		return err
 	}
@@ -129,6 +215,9 @@ func (h *handler) incidentRefused(c *fiber.Ctx, form map[string]string, id int64
 		return perr
 	}
 	p.Form = form
+	if kerr := h.keepFiles(c, p, ff); kerr != nil {
+		return kerr
+	}
 	return h.showIncidentPage(c, p, inc, h.refusal(p, err, i18n.NewError("incident.error.stale")))
 }
 
@@ -143,10 +232,15 @@ func (h *handler) incidentPage(c *fiber.Ctx, staff bool) (*page, error) {
 // incidentFilter reads a list's filters from the query string, ignoring unknown values.
 func incidentFilter(c *fiber.Ctx, staff bool) (incident.Filter, map[string]string) {
 	q := map[string]string{}
-	for _, k := range []string{"status", "priority", "q", "sla", "who", "tenant"} {
+	for _, k := range []string{"status", "priority", "q", "sla", "who", "tenant", "all"} {
 		q[k] = c.Query(k)
 	}
 	f := incident.Filter{Text: q["q"], Queue: staff}
+	if !staff && q["all"] == "1" {
+		f.AllTenants = true // every tenant of the customer's with the `incidents` right
+	} else {
+		q["all"] = ""
+	}
 	if slices.Contains(incident.Statuses, incident.Status(q["status"])) {
 		f.Status = incident.Status(q["status"])
 	}

@@ -67,7 +67,7 @@ func TestStaleStepsAnswer409WithTheInputKept(t *testing.T) {
 		if after := written(t, d, "change", "change_requests", r.ID); after != before {
 			t.Fatalf("stale steps wrote: %v, then %v", before, after)
 		}
-		wantStatus(t, "cancel from the current page", marie.Post(path+"/cancel", url.Values{"version": {"1"}}), 303)
+		wantStatus(t, "cancel from the current page", marie.Post(path+"/cancel", url.Values{"version": {"1"}, "confirm": {"1"}}), 303)
 	})
 
 	t.Run("contract request", func(t *testing.T) {
