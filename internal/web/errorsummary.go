@@ -64,7 +64,12 @@ func (h *handler) withErrorSummary(body []byte, lang string, errs map[string]str
 	sb.WriteString(html.EscapeString(h.Bundle.T(lang, "form.errors_intro", nil)))
 	sb.WriteString("</p><ul>")
 	for _, e := range entries {
-		sb.WriteString("<li>")
+		if e.field != "" && e.at < 0 {
+			// A field the page does not show: a bug of the form, which the tests look for.
+			sb.WriteString(`<li data-unshown-field="` + html.EscapeString(e.field) + `">`)
+		} else {
+			sb.WriteString("<li>")
+		}
 		text := e.msg
 		if e.label != "" {
 			text = h.Bundle.T(lang, "form.error_item", map[string]any{"Field": e.label, "Message": e.msg})
@@ -83,8 +88,8 @@ func (h *handler) withErrorSummary(body []byte, lang string, errs map[string]str
 	return append(out, body[slot+len(errorSlot):]...)
 }
 
-// fieldLabel reads the name the reader sees for field f-<field>: its <label for>, or the legend
-// of the fieldset it is.
+// fieldLabel reads the name the reader sees for field f-<field>: its <label for>, the legend of
+// the fieldset it is, or the legend it is.
 func fieldLabel(page, field string) string {
 	id := `f-` + field
 	if i := strings.Index(page, `for="`+id+`"`); i >= 0 {
@@ -98,6 +103,15 @@ func fieldLabel(page, field string) string {
 	if i := strings.Index(page, `id="`+id+`"`); i >= 0 {
 		// A fieldset names its group with its legend, the next element inside it.
 		open := strings.LastIndexByte(page[:i], '<')
+		if open >= 0 && strings.HasPrefix(page[open:], "<legend") {
+			// A group named by its legend, the legend bearing the id.
+			if start := strings.IndexByte(page[i:], '>'); start >= 0 {
+				rest := page[i+start+1:]
+				if end := strings.Index(rest, "</legend>"); end >= 0 {
+					return cleanLabel(rest[:end])
+				}
+			}
+		}
 		if open >= 0 && strings.HasPrefix(page[open:], "<fieldset") {
 			rest := page[i:]
 			if l := strings.Index(rest, "<legend"); l >= 0 {

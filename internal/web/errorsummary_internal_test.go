@@ -21,17 +21,19 @@ func TestErrorSummaryFollowsTheFormAndNamesFields(t *testing.T) {
 <div class="field"><label for="f-title">Titre <span class="req" aria-hidden="true">*</span></label><input id="f-title"></div>
 <fieldset id="f-rights"><legend>Droits &amp; accès</legend></fieldset>
 <div><label for="f-body">Description</label><textarea id="f-body"></textarea></div>
+<fieldset><legend id="f-region">Région <span class="req">*</span></legend></fieldset>
 <div><input id="f-zone"></div>
 </form></main>`
 	errs := map[string]string{"body": "Ce champ est obligatoire.", "title": "Ce champ est obligatoire.",
-		"rights": "Choisissez un droit.", "": "La demande a changé entre-temps.", "zone": "Zone <inconnue>.", "gone": "Absent."}
+		"rights": "Choisissez un droit.", "": "La demande a changé entre-temps.", "zone": "Zone <inconnue>.", "region": "Choisissez une région.", "gone": "Absent."}
 	got := string(h.withErrorSummary([]byte(page), "fr", errs))
 	want := `<ul><li>La demande a changé entre-temps.</li>` +
 		`<li><a href="#f-title">Titre : Ce champ est obligatoire.</a></li>` +
 		`<li><a href="#f-rights">Droits &amp; accès : Choisissez un droit.</a></li>` +
 		`<li><a href="#f-body">Description : Ce champ est obligatoire.</a></li>` +
+		`<li><a href="#f-region">Région : Choisissez une région.</a></li>` +
 		`<li><a href="#f-zone">Zone &lt;inconnue&gt;.</a></li>` +
-		`<li>Absent.</li></ul>`
+		`<li data-unshown-field="gone">Absent.</li></ul>`
 	if !strings.Contains(got, want) {
 		t.Errorf("summary:\n%s\nwant the list:\n%s", got, want)
 	}

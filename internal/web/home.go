@@ -5,13 +5,16 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 )
 
-// showHome is where a user lands: the scoped tenant's home for a customer, with the invitations
-// to their address waiting for an answer, and the tenant list for staff.
+// showHome is where a user lands. A customer's home shows what needs them across all their
+// tenants, their recent tickets and each tenant's level; staff land on their own work: agents on
+// the incident queue, sales reps on their desk, admins on the overview.
 func (h *handler) showHome(c *fiber.Ctx) error {
-	if currentUser(c).Kind.Staff() {
-		return c.Redirect("/staff/tenants", fiber.StatusSeeOther)
+	if u := currentUser(c); u.Kind.Staff() {
+		return c.Redirect(staffLanding(u.Kind), fiber.StatusSeeOther)
 	}
 	p, err := h.customerPage(c, "home.title")
 	if err != nil {
@@ -20,7 +23,39 @@ func (h *handler) showHome(c *fiber.Ctx) error {
 	if err := h.homeInvitations(c, p); err != nil {
 		return err
 	}
+	ctx, actor := c.UserContext(), actorOf(c)
+	incs, err := h.Incidents.ForCustomerHome(ctx, actor, homeLimit)
+	if err != nil {
+		return err
+	}
+	chs, err := h.Changes.ForCustomerHome(ctx, actor, homeLimit)
+	if err != nil {
+		return err
+	}
+	levels, err := h.Contracts.MyLevels(ctx, actor)
+	if err != nil {
+		return err
+	}
+	p.V["Incidents"], p.V["Changes"], p.V["Levels"] = incs, chs, levels
+	p.V["ToDo"] = len(incs.Waiting) + len(incs.ToConfirm) + len(p.V["Invitations"].([]tenancy.Invitation))
+	p.V["Several"] = len(p.Tenants) > 1
 	return h.show(c, "customer/home", p)
+}
+
+// homeLimit is the length of each list of the customer home.
+const homeLimit = 5
+
+// staffLanding is the page a staff member lands on: their own queue.
+func staffLanding(k identity.Kind) string {
+	switch k {
+	case identity.Agent:
+		return "/staff/incidents"
+	case identity.Sales:
+		return "/staff/sales"
+	case identity.Admin:
+		return "/admin"
+	}
+	return "/staff/tenants"
 }
 
 func (h *handler) homeInvitations(c *fiber.Ctx, p *page) error {

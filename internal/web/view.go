@@ -90,8 +90,8 @@ func funcs(b *i18n.Bundle, lang string) template.FuncMap {
 		},
 		// under says whether path is page or one of its sub-pages, for the menu's current entry.
 		"under": func(path, page string) bool { return path == page || strings.HasPrefix(path, page+"/") },
-		"has": func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
-		"add": func(a, b int) int { return a + b },
+		"has":   func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"add":   func(a, b int) int { return a + b },
 		// tlv shows a timeline event's before or after value for the reader.
 		"tlv": func(vt timeline.ValueType, v string) string {
 			switch vt {
