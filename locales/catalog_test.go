@@ -71,7 +71,7 @@ func dynamicKeys() []string {
 		keys = append(keys, incident.StatusKey(s))
 	}
 	for _, l := range incident.Levels {
-		keys = append(keys, incident.LevelKey(l))
+		keys = append(keys, incident.LevelKey(l), incident.UrgencyKey(l))
 	}
 	for _, st := range change.States {
 		keys = append(keys, st.Key())

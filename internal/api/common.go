@@ -122,7 +122,7 @@ type Entry struct {
 	ID   int64  `json:"id"`
 	Kind string `json:"kind" enum:"reply,note,event" doc:"reply (public), note (internal, staff only) or event."`
 	// Event is what happened (an event's key, without its prefix), with From and To.
-	Event       string       `json:"event,omitempty" doc:"What an event records, such as incident.status."`
+	Event       string       `json:"event,omitempty" doc:"What an event records: its type, a status change for instance."`
 	From        string       `json:"from,omitempty"`
 	To          string       `json:"to,omitempty"`
 	Body        string       `json:"body,omitempty" doc:"A reply's or note's text, or the reason given with an event."`

@@ -79,8 +79,32 @@ func referenceFuncs(b *i18n.Bundle, lang string) template.FuncMap {
 	}
 	return template.FuncMap{
 		"t":    t,
-		"note": func(n refNote) string { return t(n.Key, n.Pairs...) },
+		// note writes a schema's constraint, its values as code: they are identifiers.
+		"note": func(n refNote) template.HTML {
+			pairs := slices.Clone(n.Pairs)
+			values := map[string]string{}
+			for i := 1; i < len(pairs); i += 2 {
+				mark := "\x00" + strconv.Itoa(i) + "\x00"
+				values[mark], pairs[i] = fmt.Sprint(pairs[i]), mark
+			}
+			s := html.EscapeString(t(n.Key, pairs...))
+			for mark, v := range values {
+				parts := strings.Split(v, ", ")
+				for j, p := range parts {
+					parts[j] = "<code>" + html.EscapeString(p) + "</code>"
+				}
+				s = strings.Replace(s, mark, strings.Join(parts, ", "), 1)
+			}
+			return template.HTML(s)
+		},
 		"md":   refCodeSpans,
+		// tag names a group of operations in the reader's language, its document name otherwise.
+		"tag": func(name string) template.HTML {
+			if key := "api.tag." + refSlug(name); b != nil && b.Has(lang, key) {
+				return template.HTML(html.EscapeString(b.T(lang, key, nil)))
+			}
+			return template.HTML(`<span lang="en">` + html.EscapeString(name) + `</span>`)
+		},
 		// breakable lets a long path wrap after its slashes.
 		"breakable": func(path string) template.HTML {
 			return template.HTML(strings.ReplaceAll(html.EscapeString(path), "/", "/<wbr>"))

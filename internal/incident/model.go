@@ -71,8 +71,11 @@ const (
 // Levels lists the impact and urgency levels, highest first.
 var Levels = []Level{High, Medium, Low}
 
-// LevelKey is the translation key of an impact or urgency level.
+// LevelKey is the translation key of an impact level (l'impact, masculine in French).
 func LevelKey(l Level) string { return "incident.level." + string(l) }
+
+// UrgencyKey is the translation key of an urgency level (l'urgence, feminine in French).
+func UrgencyKey(l Level) string { return "incident.urgency_level." + string(l) }
 
 // Limits of what a customer may write.
 const (

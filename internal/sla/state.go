@@ -23,6 +23,8 @@ func Keys() []string {
 	keys := []string{
 		"sla.first_response", "sla.resolution",
 		TwentyFourSeven{}.Key(), BusinessHours{}.Key(),
+		// Within a sentence ("counted in business hours"): Key + "_in_text".
+		TwentyFourSeven{}.Key() + "_in_text", BusinessHours{}.Key() + "_in_text",
 	}
 	for _, s := range states {
 		keys = append(keys, s.Key())

@@ -85,7 +85,7 @@ func incidentTable(rows []incidentRow, cols incidentCols) template.HTML {
 		if cols.Tenant {
 			cell(cols.TenantCode, esc(r.TenantCode))
 		}
-		cell(cols.Title, esc(r.Title))
+		cell(cols.Title, "<span data-user-content>"+esc(r.Title)+"</span>")
 		cell(cols.Status, "<span class=\"badge st-"+esc(r.Status)+"\">"+esc(r.StatusLabel)+"</span>")
 		cell(cols.Priority, "<span class=\"badge prio-"+esc(r.Priority)+"\">"+esc(r.Priority)+"</span>")
 		if cols.Staff {
