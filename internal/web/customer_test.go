@@ -93,7 +93,7 @@ func TestUsersTabAddsEditsAndRemovesMembers(t *testing.T) {
 	wantStatus(t, "edit rights page", marie.Get("/users/"+id(john.ID)), 200)
 	wantStatus(t, "save rights", marie.Post("/users/"+id(john.ID), url.Values{"contract": {"on"}}), 303)
 	wantStatus(t, "save no rights", marie.Post("/users/"+id(john.ID), url.Values{}), 422)
-	wantStatus(t, "remove", marie.Post("/users/"+id(john.ID)+"/remove", nil), 303)
+	wantStatus(t, "remove", marie.Post("/users/"+id(john.ID)+"/remove", usersConfirmed()), 303)
 	wantStatus(t, "removed member's page", marie.Get("/users/"+id(john.ID)), 404)
 
 	marieID := d.user(t, "Marie.Dupont").ID
@@ -116,7 +116,7 @@ func TestReferentAndDomainOwnerChangesAreIndependent(t *testing.T) {
 	r := marie.Get("/users/" + id(john.ID))
 	wantBody(t, "member page", r, "Changer de référent", "Changer de propriétaire du domaine")
 
-	wantStatus(t, "change referent", marie.Post("/users/"+id(john.ID)+"/referent", nil), 303)
+	wantStatus(t, "change referent", marie.Post("/users/"+id(john.ID)+"/referent", usersConfirmed()), 303)
 	tn := d.tenant(t, "OCB0000001")
 	if tn.ReferentID != john.ID || tn.OwnerID != marieID {
 		t.Fatalf("after referent change: referent %d owner %d", tn.ReferentID, tn.OwnerID)
@@ -124,7 +124,7 @@ func TestReferentAndDomainOwnerChangesAreIndependent(t *testing.T) {
 	// Marie is no longer referent, and has the rights of her membership.
 	wantStatus(t, "former referent tries again", marie.Post("/users/"+id(john.ID)+"/referent", nil), 403)
 
-	wantStatus(t, "change owner", marie.Post("/users/"+id(john.ID)+"/owner", nil), 303)
+	wantStatus(t, "change owner", marie.Post("/users/"+id(john.ID)+"/owner", usersConfirmed()), 303)
 	tn = d.tenant(t, "OCB0000001")
 	if tn.ReferentID != john.ID || tn.OwnerID != john.ID {
 		t.Fatalf("after owner change: referent %d owner %d", tn.ReferentID, tn.OwnerID)
@@ -142,7 +142,7 @@ func TestAMemberWithdrawsTheirOwnRights(t *testing.T) {
 	d := newDesk(t)
 	john := d.as(t, "John.Doe")
 	wantBody(t, "home", john.Get("/"), "Withdraw my rights")
-	wantStatus(t, "withdraw", john.Post("/membership/withdraw", nil), 303)
+	wantStatus(t, "withdraw", john.Post("/membership/withdraw", usersConfirmed()), 303)
 	wantBody(t, "home without tenant", john.Get("/"), "not attached to any tenant")
 
 	marie := d.as(t, "Marie.Dupont")

@@ -119,7 +119,7 @@ func TestAdminAndReferentCreatedUsersGetAWelcomeMail(t *testing.T) {
 	r := admin.Post("/admin/users", url.Values{"login": {"Zoe.Client"}, "email": {"zoe@example.fr"}, "display_name": {"Zoé Client"}, "lang": {"fr"}, "kind": {"customer"}})
 	wantStatus(t, "create", r, 303)
 	m := lastMail(t, d, "zoe@example.fr")
-	if m.Kind != "welcome" || m.Subject != "Bienvenue dans votre Espace Client Cloudstore" || !strings.Contains(m.BodyText, "Zoe.Client") {
+	if m.Kind != "welcome" || m.Subject != "Bienvenue dans votre espace client Guichet" || !strings.Contains(m.BodyText, "Zoe.Client") {
 		t.Fatalf("welcome mail: %s %q", m.Kind, m.Subject)
 	}
 	c := d.client(t)

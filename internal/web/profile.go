@@ -7,8 +7,20 @@ import (
 	"github.com/guichet/guichet/internal/identity"
 )
 
+// accountPage is a page of the reader's own account (profile, two-factor authentication): for a
+// customer, a page of the customer space that keeps its tab bar and Périmètre.
+func (h *handler) accountPage(c *fiber.Ctx, title string) (*page, error) {
+	if u := currentUser(c); u != nil && u.Kind == identity.Customer {
+		return h.customerPage(c, title)
+	}
+	return h.page(c, title), nil
+}
+
 func (h *handler) showProfile(c *fiber.Ctx) error {
-	p := h.page(c, "profile.title")
+	p, err := h.accountPage(c, "profile.title")
+	if err != nil {
+		return err
+	}
 	p.Form["lang"] = p.User.Lang
 	return h.profile(c, fiber.StatusOK, p)
 }
@@ -33,9 +45,12 @@ func (h *handler) profileInvalid(c *fiber.Ctx, err error, p *page) error {
 }
 
 func (h *handler) saveLanguage(c *fiber.Ctx) error {
-	p := h.page(c, "profile.title")
+	p, err := h.accountPage(c, "profile.title")
+	if err != nil {
+		return err
+	}
 	p.Form = formOf(c, "lang")
-	if err := h.Identity.SetLanguage(c.UserContext(), actorOf(c).Actor, p.Form["lang"]); err != nil {
+	if err = h.Identity.SetLanguage(c.UserContext(), actorOf(c).Actor, p.Form["lang"]); err != nil {
 		return h.profileInvalid(c, err, p)
 	}
 	h.setCookie(c, langCookie, p.Form["lang"], langCookieAge)
@@ -45,10 +60,13 @@ func (h *handler) saveLanguage(c *fiber.Ctx) error {
 // changePassword keeps this session and ends the user's others. After too many wrong current
 // passwords the page comes back with 429 and says how long to wait.
 func (h *handler) changePassword(c *fiber.Ctx) error {
-	p := h.page(c, "profile.title")
+	p, err := h.accountPage(c, "profile.title")
+	if err != nil {
+		return err
+	}
 	p.Form["lang"] = p.User.Lang
 	token, _ := c.Locals("session_token").(string)
-	err := h.Identity.ChangePassword(c.UserContext(), actorOf(c).Actor, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), token)
+	err = h.Identity.ChangePassword(c.UserContext(), actorOf(c).Actor, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), token)
 	if errors.Is(err, identity.ErrTooManyAttempts) {
 		h.fieldErrors(p, err)
 		return h.profile(c, fiber.StatusTooManyRequests, p)

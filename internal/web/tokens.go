@@ -62,7 +62,10 @@ func (h *handler) tokenSection(c *fiber.Ctx, p *page) error {
 // createToken makes a token and answers with its secret, on a page of its own that is never
 // cached: the only time the secret is shown. Refused input comes back on the profile page.
 func (h *handler) createToken(c *fiber.Ctx) error {
-	p := h.page(c, "profile.title")
+	p, err := h.accountPage(c, "profile.title")
+	if err != nil {
+		return err
+	}
 	p.Form = formOf(c, "name", "scope", "expires")
 	p.Form["lang"] = p.User.Lang
 	in := identity.NewAPIToken{Name: p.Form["name"], Scope: p.Form["scope"]}

@@ -13,7 +13,11 @@ import (
 // showTwoFactor is the profile's two-factor page: enrolment (the key as a QR code and as text,
 // then a code to confirm) while it is off, the way to turn it off while it is on.
 func (h *handler) showTwoFactor(c *fiber.Ctx) error {
-	return h.twoFactorPage(c, h.page(c, "twofactor.title"), fiber.StatusOK)
+	p, err := h.accountPage(c, "twofactor.title")
+	if err != nil {
+		return err
+	}
+	return h.twoFactorPage(c, p, fiber.StatusOK)
 }
 
 // twoFactorPage renders the two-factor page for the user's state with status.
@@ -63,7 +67,10 @@ func groupsOf4(s string) string {
 // confirmTwoFactor turns two-factor authentication on with the app's current code, then shows the
 // recovery codes: this answer is the only time they are shown.
 func (h *handler) confirmTwoFactor(c *fiber.Ctx) error {
-	p := h.page(c, "twofactor.title")
+	p, err := h.accountPage(c, "twofactor.title")
+	if err != nil {
+		return err
+	}
 	codes, err := h.Identity.ConfirmTwoFactor(c.UserContext(), actorOf(c).Actor, c.FormValue("code"))
 	if errors.Is(err, identity.ErrTwoFactorOn) {
 		// The form sent twice: the first answer had the codes, which this one cannot show
@@ -85,7 +92,10 @@ func (h *handler) showRecoveryCodes(c *fiber.Ctx, p *page, codes []string) error
 // renewRecoveryCodes makes new recovery codes, with the password and a code, and shows them
 // once. Its fields are named apart from the form beside it that turns two-factor off.
 func (h *handler) renewRecoveryCodes(c *fiber.Ctx) error {
-	p := h.page(c, "twofactor.title")
+	p, err := h.accountPage(c, "twofactor.title")
+	if err != nil {
+		return err
+	}
 	codes, err := h.Identity.NewRecoveryCodes(c.UserContext(), actorOf(c).Actor, c.FormValue("renew_password"), c.FormValue("renew_code"))
 	if err != nil {
 		if es, ok := asValidation(err); ok {
@@ -102,8 +112,11 @@ func (h *handler) renewRecoveryCodes(c *fiber.Ctx) error {
 
 // disableTwoFactor turns it off with the password and a code.
 func (h *handler) disableTwoFactor(c *fiber.Ctx) error {
-	p := h.page(c, "twofactor.title")
-	err := h.Identity.DisableTwoFactor(c.UserContext(), actorOf(c).Actor, c.FormValue("password"), c.FormValue("code"),
+	p, err := h.accountPage(c, "twofactor.title")
+	if err != nil {
+		return err
+	}
+	err = h.Identity.DisableTwoFactor(c.UserContext(), actorOf(c).Actor, c.FormValue("password"), c.FormValue("code"),
 		h.Config.StaffTwoFactorRequired())
 	if err != nil {
 		return h.twoFactorRefused(c, p, err)

@@ -112,6 +112,9 @@ func (h *handler) renderMember(c *fiber.Ctx, status int, p *page) error {
 		return err
 	}
 	p.V["Member"], p.V["Access"] = m, a
+	if err := h.memberOffers(c, p, tenantID, userID); err != nil {
+		return err
+	}
 	return h.renderStatus(c, status, "customer/member", p)
 }
 
@@ -137,19 +140,35 @@ func (h *handler) saveMemberRights(c *fiber.Ctx) error {
 			return perr
 		}
 		h.fieldErrors(p, err)
+		p.V["Rights"] = rightsOf(c) // the boxes as they were sent
 		return h.renderMember(c, fiber.StatusUnprocessableEntity, p)
 	}
 	return h.done(c, "/users", "flash.saved")
 }
 
-// memberAction runs one of the Users tab's buttons on a member and goes back to the list,
-// showing a refusal (such as removing the referent) on the list itself.
-func (h *handler) memberAction(c *fiber.Ctx, flash string, act func(tenantID, userID int64) error) error {
+// memberAction runs one of the member page's buttons and goes back to the list. preview reads
+// what the action would do, or the refusal the action would give (such as removing the
+// referent), shown on the list itself; the action then asks for confirmation naming its
+// consequence (the page's dialog, or the confirmation page without script) and runs once the
+// POST carries it.
+func (h *handler) memberAction(c *fiber.Ctx, flash string, preview previewFunc, ask askFunc, act func(tenantID, userID int64) error) error {
 	tenantID, userID, err := h.memberIDs(c)
 	if err != nil {
 		return err
 	}
-	if err := act(tenantID, userID); err != nil {
+	pv, err := preview(c, tenantID, userID)
+	if err == nil && c.FormValue(confirmField) != "1" {
+		p, perr := h.customerPage(c, "users.title")
+		if perr != nil {
+			return perr
+		}
+		_, err := h.confirmed(c, p, ask(p.Lang, pv))
+		return err
+	}
+	if err == nil {
+		err = act(tenantID, userID)
+	}
+	if err != nil {
 		if _, ok := asValidation(err); !ok {
 			return err
 		}
@@ -163,27 +182,38 @@ func (h *handler) memberAction(c *fiber.Ctx, flash string, act func(tenantID, us
 }
 
 func (h *handler) removeMember(c *fiber.Ctx) error {
-	return h.memberAction(c, "flash.member_removed", func(t, u int64) error {
+	return h.memberAction(c, "flash.member_removed", h.previewRemoval, h.removeConfirmation, func(t, u int64) error {
 		return h.Tenancy.RemoveMember(c.UserContext(), actorOf(c), t, u)
 	})
 }
 
 func (h *handler) makeReferent(c *fiber.Ctx) error {
-	return h.memberAction(c, "flash.referent_changed", func(t, u int64) error {
+	return h.memberAction(c, "flash.referent_changed", h.previewReferent, h.referentConfirmation, func(t, u int64) error {
 		return h.Tenancy.ChangeReferent(c.UserContext(), actorOf(c), t, u)
 	})
 }
 
 func (h *handler) makeOwner(c *fiber.Ctx) error {
-	return h.memberAction(c, "flash.owner_changed", func(t, u int64) error {
+	return h.memberAction(c, "flash.owner_changed", h.previewOwner, h.ownerConfirmation, func(t, u int64) error {
 		return h.Tenancy.ChangeOwner(c.UserContext(), actorOf(c), t, u)
 	})
 }
 
-// withdraw removes the customer's own membership of the scoped tenant.
+// withdraw removes the customer's own membership of the scoped tenant, once confirmed. The
+// referent and the domain owner are refused at once, without being asked to confirm.
 func (h *handler) withdraw(c *fiber.Ctx) error {
-	tenantID, err := h.scopeID(c)
+	a, err := h.scope(c)
 	if err != nil {
+		return err
+	}
+	tenantID := a.Tenant.ID
+	if !a.Referent && !a.Owner && c.FormValue(confirmField) != "1" {
+		p, perr := h.customerPage(c, "home.title")
+		if perr != nil {
+			return perr
+		}
+		_, err := h.confirmed(c, p, confirmation{Question: "users.withdraw_question", Consequence: "users.withdraw_consequence",
+			Args: map[string]any{"Code": a.Tenant.Code}, Button: "home.withdraw_confirm", Back: "/"})
 		return err
 	}
 	if err := h.Tenancy.Withdraw(c.UserContext(), actorOf(c), tenantID); err != nil {
