@@ -126,7 +126,8 @@ func TestEveryRouteAnswersAsDesignedForEveryKindOfUser(t *testing.T) {
 				if rt.Method == http.MethodGet {
 					r = c.Get(path)
 				} else {
-					r = c.Post(path, url.Values{})
+					// Confirmed, as a destructive action is once its consequence is accepted.
+					r = c.Post(path, url.Values{"confirm": {"1"}})
 				}
 				what := rt.Method + " " + path + " as " + name
 				want := expected(p, rt.Name, hasParam, rt.Path)
