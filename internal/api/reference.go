@@ -78,7 +78,7 @@ func referenceFuncs(b *i18n.Bundle, lang string) template.FuncMap {
 		return b.T(lang, key, i18n.Pairs(pairs...))
 	}
 	return template.FuncMap{
-		"t":    t,
+		"t": t,
 		// note writes a schema's constraint, its values as code: they are identifiers.
 		"note": func(n refNote) template.HTML {
 			pairs := slices.Clone(n.Pairs)
@@ -97,7 +97,7 @@ func referenceFuncs(b *i18n.Bundle, lang string) template.FuncMap {
 			}
 			return template.HTML(s)
 		},
-		"md":   refCodeSpans,
+		"md": refCodeSpans,
 		// tag names a group of operations in the reader's language, its document name otherwise.
 		"tag": func(name string) template.HTML {
 			if key := "api.tag." + refSlug(name); b != nil && b.Has(lang, key) {
