@@ -149,7 +149,7 @@ func chooseScope(ctx context.Context, p *persona, tenant string) (int64, error) 
 }
 
 // listRowRE reads a row of the customer's incident list: its number and title.
-var listRowRE = regexp.MustCompile(`<td><a href="/incidents/(INC[0-9]+)">INC[0-9]+</a></td>\s*<td>([^<]*)</td>`)
+var listRowRE = regexp.MustCompile(`<td><a href="/incidents/(INC[0-9]+)">INC[0-9]+</a></td>\s*<td[^>]*>(?:<span[^>]*>)?([^<]*)(?:</span>)?</td>`)
 
 // listedIncident is an incident of a list page.
 type listedIncident struct{ Number, Title string }
@@ -310,7 +310,7 @@ func revokeTokens(ctx context.Context, p *persona, names []string) error {
 		if err != nil {
 			return err
 		}
-		re := regexp.MustCompile(`(?s)<td>` + regexp.QuoteMeta(html.EscapeString(name)) + `</td>.*?<form method="post" action="(/profile/tokens/[0-9]+/revoke)"`)
+		re := regexp.MustCompile(`(?s)<td[^>]*>` + regexp.QuoteMeta(html.EscapeString(name)) + `</td>.*?<form method="post" action="(/profile/tokens/[0-9]+/revoke)"`)
 		m := re.FindSubmatch(page)
 		if m == nil {
 			return fmt.Errorf("token %q: no revoke form on the profile page", name)
