@@ -84,6 +84,6 @@ func TestARefusedUploadIsNamedWithoutItsControls(t *testing.T) {
 	r := marie.PostFiles(page+"/reply", url.Values{"body": {"Le programme"}},
 		testutil.File{Field: "files", Name: "setup\u202egnp.exe", Data: []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff")})
 	wantStatus(t, "executable", r, http.StatusUnprocessableEntity)
-	wantBody(t, "executable", r, "« setupgnp.exe » n’est pas un type de fichier accepté", "Le programme")
+	wantBody(t, "executable", r, "« setupgnp.exe » n’est pas un type de fichier accepté", "Le programme")
 	wantNoBody(t, "executable", r, "\u202e")
 }

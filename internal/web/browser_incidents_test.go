@@ -55,7 +55,7 @@ func TestBrowserIncidentLife(t *testing.T) {
 	marie.do("radios",
 		chromedp.Click(marie.find(radio("Région", "Amsterdam"))),
 		chromedp.Click(marie.find(radio("Impact", "Élevé"))),
-		chromedp.Click(marie.find(radio("Urgence", "Moyen"))))
+		chromedp.Click(marie.find(radio("Urgence", "Moyenne"))))
 	marie.step("Valider", chromedp.Click(marie.find(`//main//button[normalize-space()="Valider"]`)))
 	marie.want("confirmation", `//main//h1`, "Incident déclaré")
 	marie.want("number", `//main//p[contains(@class,"bignumber")]`, "INC0000001")
@@ -64,7 +64,7 @@ func TestBrowserIncidentLife(t *testing.T) {
 	marie.want("state", fact("État"), "Nouveau")
 	marie.want("service", fact("Service concerné"), "Gestion des identités et des accès / accès à la console")
 	marie.want("region", fact("Région"), "Amsterdam")
-	marie.want("priority", fact("Priorité"), "P2 (Impact Élevé, Urgence Moyen)")
+	marie.want("priority", fact("Priorité"), "P2 (Impact Élevé, Urgence Moyenne)")
 
 	// Alice, in English, works it from the queue.
 	const reply = "We restarted the console gateway; please try again."

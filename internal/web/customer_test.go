@@ -18,7 +18,7 @@ func TestScopeSelectorOffersOnlyTheUsersTenantsAndKeepsTheChoice(t *testing.T) {
 	if r.Location != "/users" {
 		t.Errorf("scope change went to %q, want to stay on /users", r.Location)
 	}
-	wantBody(t, "home after scope change", marie.Get("/"), "<h1>Dupont Industrie — Préproduction <span class=\"code\">OCB0000002</span>")
+	wantBody(t, "home after scope change", marie.Get("/"), `<h2 id="tenant-title">Dupont Industrie — Préproduction <span class="code">OCB0000002</span></h2>`)
 
 	foreign := d.tenant(t, "OCB0000004")
 	wantStatus(t, "foreign scope", marie.Post("/scope", url.Values{"tenant": {id(foreign.ID)}}), 404)

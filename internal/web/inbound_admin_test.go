@@ -103,7 +103,7 @@ func TestInboundAdminListsAndShowsMessages(t *testing.T) {
 
 	d.setLang(t, "admin", "en")
 	admin := d.as(t, "admin")
-	wantBody(t, "nav", admin.Get("/profile"), `href="/admin/inbound"`, "Inbound mail")
+	wantBody(t, "nav", admin.Get("/admin"), `href="/admin/inbound"`, "Inbound mail")
 	list := admin.Get("/admin/inbound")
 	wantStatus(t, "list", list, http.StatusOK)
 	if cc := list.Header.Get("Cache-Control"); cc != "no-store" {
@@ -126,7 +126,7 @@ func TestInboundAdminListsAndShowsMessages(t *testing.T) {
 	wantBody(t, "message", page, "stranger@example.org", "Demande d’accès", "Mail server (pipe)", "Quarantined",
 		"The sender is not an active customer user of the desk.", "&lt;b&gt;ouvrez&lt;/b&gt; le port 22 &amp; merci.",
 		`href="/admin/inbound/`+id(quarantined.ID)+`/raw"`, "Attach to a ticket", `action="/admin/inbound/`+id(quarantined.ID)+`/attach"`,
-		`action="/admin/inbound/`+id(quarantined.ID)+`/discard"`, `<pre class="mail">`)
+		`action="/admin/inbound/`+id(quarantined.ID)+`/discard"`, `<pre class="mail" data-user-content>`)
 	wantNoBody(t, "message", page, "<b>ouvrez</b>")
 
 	// The incident Paul's mail became, on its staff page, and the entry it wrote.

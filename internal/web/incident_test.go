@@ -73,7 +73,7 @@ func TestACustomerDeclaresAnIncidentThroughTheForm(t *testing.T) {
 	wantStatus(t, "bad input", r, http.StatusUnprocessableEntity)
 	wantBody(t, "bad input", r, "Donnez un titre à l’incident.", "La description compte au plus 20000 caractères",
 		"Choisissez le service concerné", "Choisissez une région", "Choisissez l’impact", "Écrivez un numéro de téléphone",
-		"« virus.exe » n’est pas un type de fichier accepté", "appelez-moi")
+		"« virus.exe » n’est pas un type de fichier accepté", "appelez-moi")
 	if n := countIncidents(t, d); n != 0 {
 		t.Fatalf("%d incidents written from bad input", n)
 	}
@@ -215,13 +215,13 @@ func TestTwoAgentsOnOneIncident(t *testing.T) {
 
 func TestIncidentCSVOpensInExcel(t *testing.T) {
 	d := newDesk(t)
-	d.declare(t, "Marie.Dupont", d.tenant(t, "OCB0000001").ID, "Facture erronée; « TVA »")
+	d.declare(t, "Marie.Dupont", d.tenant(t, "OCB0000001").ID, "Facture erronée; « TVA »")
 	r := d.as(t, "Marie.Dupont").Get("/incidents/export")
 	wantStatus(t, "csv", r, http.StatusOK)
 	if !strings.HasPrefix(r.Body, "\ufeffNuméro;Titre;État;Priorité") {
 		t.Fatalf("csv starts %q", r.Body[:min(60, len(r.Body))])
 	}
-	wantBody(t, "csv", r, `"Facture erronée; « TVA »"`, "Nouveau")
+	wantBody(t, "csv", r, `"Facture erronée; « TVA »"`, "Nouveau")
 	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") {
 		t.Errorf("Content-Disposition %q", cd)
 	}
@@ -248,5 +248,5 @@ func TestAttachmentsAreDownloadsNeverPages(t *testing.T) {
 	r = marie.PostFiles("/incidents/"+inc.Number()+"/reply", url.Values{"body": {"Voici la page"}},
 		testutil.File{Field: "files", Name: "page.png", Data: []byte("<html><script>alert(1)</script></html>")})
 	wantStatus(t, "html as png", r, http.StatusUnprocessableEntity)
-	wantBody(t, "html as png", r, "« page.png » n’est pas un type de fichier accepté", "Voici la page")
+	wantBody(t, "html as png", r, "« page.png » n’est pas un type de fichier accepté", "Voici la page")
 }

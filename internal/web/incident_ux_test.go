@@ -230,7 +230,7 @@ func TestIncidentUXFilesKeptAfterARefusal(t *testing.T) {
 	logData := []byte("2026-11-24 ERROR nova: instance failed\n")
 	for _, lang := range []struct{ code, login, kept, bad, size string }{
 		{"en", "John.Doe", "Files kept", "“virus.exe” is not an accepted kind of file", "(0.0 KB)"},
-		{"fr", "Marie.Dupont", "Fichiers conservés", "« virus.exe » n’est pas un type de fichier accepté", "(0,0 Ko)"},
+		{"fr", "Marie.Dupont", "Fichiers conservés", "« virus.exe » n’est pas un type de fichier accepté", "(0,0 Ko)"},
 	} {
 		t.Run(lang.code, func(t *testing.T) {
 			c := d.as(t, lang.login)

@@ -215,7 +215,7 @@ func TestAcceptingFromTheLink(t *testing.T) {
 	r = paul.Post(link+"/accept", nil)
 	wantStatus(t, "Paul accepts", r, 303)
 	home := paul.Get("/")
-	wantBody(t, "Paul's home", home, "Vous êtes maintenant membre du tenant.", `OCB0000002</span></h1>`, "Changements")
+	wantBody(t, "Paul's home", home, "Vous êtes maintenant membre du tenant.", `OCB0000002</span></h2>`, "Changements")
 	wantBody(t, "members after acceptance", marie.Get("/users"), "Paul Martin", "paul.martin@example.fr")
 	wantNoBody(t, "members after acceptance", marie.Get("/users"), "Invitations en attente")
 
@@ -244,7 +244,7 @@ func TestHomePageListsInvitationsToAccept(t *testing.T) {
 
 	paul.Get("/")
 	wantStatus(t, "accept", paul.Post("/invitations/"+id(to2.ID)+"/accept", nil), 303)
-	wantBody(t, "after accepting", paul.Get("/"), "OCB0000002</span></h1>", "Vous êtes maintenant membre du tenant.")
+	wantBody(t, "after accepting", paul.Get("/"), "OCB0000002</span></h2>", "Vous êtes maintenant membre du tenant.")
 	wantStatus(t, "decline", paul.Post("/invitations/"+id(to3.ID)+"/decline", nil), 303)
 	home = paul.Get("/")
 	wantBody(t, "after declining", home, "Vous avez refusé l’invitation.")
@@ -290,7 +290,7 @@ func TestCreatingTheAccountFromTheLink(t *testing.T) {
 		t.Errorf("welcome mail for an account whose password was just chosen: %q", got)
 	}
 	wantStatus(t, "log in", lea.Post("/login", url.Values{"login": {"lea.nouvelle"}, "password": {"le-mot-de-lea"}}), 303)
-	wantBody(t, "Léa's home", lea.Get("/"), `<html lang="en">`, "OCB0000001</span></h1>", `href="/users"`)
+	wantBody(t, "Léa's home", lea.Get("/"), `<html lang="en">`, "OCB0000001</span></h2>", `href="/users"`)
 	wantBody(t, "members", marie.Get("/users"), "Léa Nouvelle", "Lea.Nouvelle")
 
 	// The link has served; a new invitation to her address asks her to log in.

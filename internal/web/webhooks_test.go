@@ -184,7 +184,9 @@ func TestWebhookFormRefusalsKeepTheInput(t *testing.T) {
 				marie.Get("/webhooks/new")
 				r := marie.Post("/webhooks", in.form)
 				wantStatus(t, in.what, r, http.StatusUnprocessableEntity)
-				wantBody(t, in.what, r, `id="f-`+in.field+`-error">`+msg(in.key)+`</p>`, `<a href="#f-`+in.field+`">`+msg(in.key)+`</a>`, msg("webhook.page.new_title"))
+				label := map[string]string{"url": "webhook.page.url", "events": "webhook.page.events"}[in.field]
+				item := template.HTMLEscapeString(d.Bundle.T(lang, "form.error_item", map[string]any{"Field": d.Bundle.T(lang, label, nil), "Message": d.Bundle.T(lang, in.key, nil)}))
+				wantBody(t, in.what, r, `id="f-`+in.field+`-error">`+msg(in.key)+`</p>`, `<a href="#f-`+in.field+`">`+item+`</a>`, msg("webhook.page.new_title"))
 				wantBody(t, in.what, r, in.kept...)
 				if in.absent != "" {
 					wantNoBody(t, in.what, r, in.absent)
@@ -295,7 +297,7 @@ func TestDeliveryLogAndRedeliver(t *testing.T) {
 	}
 	r = marie.Get("/webhooks/" + id(w.ID) + "/deliveries?status=dead")
 	action := `action="/webhooks/` + id(w.ID) + `/deliveries/` + id(pending.ID) + `/redeliver"`
-	wantBody(t, "dead", r, `<span class="badge outbox-dead">Abandonné</span>`, "HTTP 503", "HTTP 503 Service Unavailable", "<td>12</td>", action,
+	wantBody(t, "dead", r, `<span class="badge outbox-dead">Abandonné</span>`, "HTTP 503", "HTTP 503 Service Unavailable", `<td data-label="Tentatives">12</td>`, action,
 		`<option value="dead" selected>`)
 	wantBody(t, "pending only", marie.Get("/webhooks/"+id(w.ID)+"/deliveries?status=pending"), "Aucun envoi dans cet état.")
 
