@@ -163,6 +163,15 @@ func addVariety(t *testing.T, a *app.App) *incident.Incident {
 			t.Fatalf("%s: %v", q.sql, err)
 		}
 	}
+	// A file kept for a form that came back with an error, with bytes no text encoding keeps.
+	var session string
+	if err := a.DB.NewRaw("SELECT MIN(id_hash) FROM sessions").Scan(ctx, &session); err != nil || session == "" {
+		t.Fatalf("a session to keep a file for: %q, %v", session, err)
+	}
+	if _, err := timeline.Keep(ctx, a.DB, timeline.Owner{SessionHash: session, UserID: u.ID},
+		[]timeline.Upload{{Name: "capture.png", ContentType: "image/png", Data: []byte("\x89PNG\r\n\x1a\n\x00\xff")}}, now); err != nil {
+		t.Fatal(err)
+	}
 	return inc
 }
 
