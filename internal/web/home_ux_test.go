@@ -64,17 +64,7 @@ func TestStaffMenuCountsWhatWaits(t *testing.T) {
 // another customer's incidents.
 func TestCustomerHomeShowsWhatNeedsThem(t *testing.T) {
 	d := newDesk(t)
-	ctx := context.Background()
-	alice := tenancy.ActorOf(d.user(t, "Alice.Agent"))
-	t2 := d.tenant(t, "OCB0000002")
-	waiting := d.declare(t, "Marie.Dupont", t2.ID, "Pare-feu bloque le port 443")
-	inc, err := d.Incidents.Do(ctx, alice, waiting.ID, incident.Act{Action: incident.Take, Version: waiting.Version})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Wait, Version: inc.Version, Body: "Pouvez-vous nous envoyer la règle ?"}); err != nil {
-		t.Fatal(err)
-	}
+	waiting := d.waitingForCustomer(t, d.tenant(t, "OCB0000002").ID, "Pare-feu bloque le port 443")
 	other := d.declare(t, "Marie.Dupont", d.tenant(t, "OCB0000004").ID, "Incident de Paul")
 
 	c := d.as(t, "Marie.Dupont")
@@ -118,4 +108,22 @@ func section(body, id string) string {
 		return body[i:]
 	}
 	return body[i : i+j]
+}
+
+// waitingForCustomer declares an incident on tenantID, which Alice Agent takes and puts in
+// wait of the customer's answer.
+func (d *desk) waitingForCustomer(t *testing.T, tenantID int64, title string) *incident.Incident {
+	t.Helper()
+	ctx := context.Background()
+	alice := tenancy.ActorOf(d.user(t, "Alice.Agent"))
+	inc := d.declare(t, "Marie.Dupont", tenantID, title)
+	inc, err := d.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Take, Version: inc.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, err = d.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Wait, Version: inc.Version, Body: "Pouvez-vous nous en dire plus ?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inc
 }

@@ -1,14 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/guichet/guichet/internal/incident"
-	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // French agrees with its nouns: the urgency is « Élevée », the impact « Élevé », and the SLA's
@@ -55,17 +51,8 @@ func TestOneWordForEmailAndNoForeignBrand(t *testing.T) {
 // Staff read the staff wording of an incident waiting for the customer on a tenant's page too.
 func TestStaffTenantPageSaysWaitingForCustomer(t *testing.T) {
 	d := newDesk(t)
-	ctx := context.Background()
-	alice := tenancy.ActorOf(d.user(t, "Alice.Agent"))
 	ten := d.tenant(t, "OCB0000001")
-	inc := d.declare(t, "Marie.Dupont", ten.ID, "Quota de volumes atteint")
-	inc, err := d.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Take, Version: inc.Version})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Wait, Version: inc.Version, Body: "Quel volume ?"}); err != nil {
-		t.Fatal(err)
-	}
+	d.waitingForCustomer(t, ten.ID, "Quota de volumes atteint")
 	page := d.as(t, "Alice.Agent").Get("/staff/tenants/" + strconv.FormatInt(ten.ID, 10)).Body
 	if !strings.Contains(page, `<span class="badge st-pending_customer">Waiting for customer</span>`) || strings.Contains(page, "Waiting for you") {
 		t.Error("the staff tenant page does not say « Waiting for customer » to the agent")
