@@ -26,10 +26,6 @@ func (h *handler) showAdminOverview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	dc, err := h.Incidents.DeskCounts(ctx, actor, menuCap)
-	if err != nil {
-		return err
-	}
 	_, locked, err := h.Identity.ListUsers(ctx, actor.Actor, identity.UserFilter{Locked: true, Limit: 1})
 	if err != nil {
 		return err
@@ -43,7 +39,7 @@ func (h *handler) showAdminOverview(c *fiber.Ctx) error {
 		return err
 	}
 	tiles := []overviewTile{
-		{Label: "admin.overview.unassigned", Help: "admin.overview.unassigned_help", Count: countLabel(dc.Unassigned), Path: "/staff/incidents?who=unassigned"},
+		{Label: "admin.overview.unassigned", Help: "admin.overview.unassigned_help", Count: countLabel(counts.desk.Unassigned), Path: "/staff/incidents?who=unassigned"},
 		{Label: "admin.overview.changes", Help: "admin.overview.changes_help", Count: counts.Changes, Path: "/staff/changes"},
 		{Label: "admin.overview.approvals", Help: "admin.overview.approvals_help", Count: counts.Approvals, Path: "/staff/approvals"},
 		{Label: "admin.overview.sales", Help: "admin.overview.sales_help", Count: counts.Sales, Path: "/staff/sales"},

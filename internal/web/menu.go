@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/tenancy"
 )
@@ -27,6 +28,8 @@ type staffCounts struct {
 	Changes   string // agents: approved or scheduled changes to work
 	Approvals string // sales: submitted changes of their tenants
 	Sales     string // sales: pending contract requests of their tenants
+	// desk is what Incidents counts, for the admins' overview, which splits it.
+	desk incident.DeskCounts
 }
 
 type menuEntry struct {
@@ -81,6 +84,7 @@ func (h *handler) readStaffCounts(ctx context.Context, actor tenancy.Actor) (sta
 		if err != nil {
 			return sc, err
 		}
+		sc.desk = dc
 		sc.Incidents = countLabel(min(dc.Mine+dc.Unassigned, menuCap))
 		_, n, err := h.Changes.Queue(ctx, actor, change.Filter{}, one)
 		if err != nil {
