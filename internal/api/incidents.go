@@ -11,6 +11,7 @@ import (
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/sla"
 )
 
@@ -35,6 +36,7 @@ type Incident struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
+	Major       string     `json:"major_incident,omitempty" example:"MAJ0000001" doc:"The major incident (outage) it is linked to, if any: its updates reach the reporter, and its resolution resolves it."`
 	Timeline    []Entry    `json:"timeline,omitempty" doc:"On a single incident: its timeline, oldest first (internal notes for staff only)."`
 }
 
@@ -66,6 +68,9 @@ func incidentOf(inc *incident.Incident) Incident {
 		Priority: string(inc.Priority), Status: string(inc.Status), Level: string(inc.Level), Reporter: inc.ReporterName,
 		Assignee: inc.AssigneeName, Version: inc.Version, CreatedAt: inc.CreatedAt.UTC(), UpdatedAt: inc.UpdatedAt.UTC(),
 		ResolvedAt: utcPtr(inc.ResolvedAt)}
+	if inc.MajorID != nil {
+		out.Major = major.Number(*inc.MajorID)
+	}
 	return out
 }
 

@@ -43,7 +43,7 @@ func webhookOf(w *webhook.Webhook) Webhook {
 type WebhookDraft struct {
 	Tenant      string   `json:"tenant,omitempty" maxLength:"40" example:"OCB0000001" doc:"The tenant's code: a referent names their tenant; an admin any tenant, or none for an endpoint of every tenant."`
 	URL         string   `json:"url" maxLength:"2000" example:"https://hooks.example.com/guichet" doc:"An https address on a public network."`
-	Events      []string `json:"events" minItems:"1" maxItems:"20" enum:"incident.*,change.*,contract.request.*,incident.declared,incident.updated,incident.resolved,change.submitted,change.approved,change.rejected,change.scheduled,change.implemented,change.closed,change.cancelled,change.updated,contract.request.filed,contract.request.accepted,contract.request.rejected,contract.request.updated,contract.request.applied"`
+	Events      []string `json:"events" minItems:"1" maxItems:"20" enum:"incident.*,change.*,contract.request.*,major_incident.*,incident.declared,incident.updated,incident.resolved,change.submitted,change.approved,change.rejected,change.scheduled,change.implemented,change.closed,change.cancelled,change.updated,contract.request.filed,contract.request.accepted,contract.request.rejected,contract.request.updated,contract.request.applied,major_incident.opened,major_incident.updated,major_incident.resolved"`
 	Description string   `json:"description,omitempty" maxLength:"200"`
 	Active      *bool    `json:"active,omitempty" doc:"Whether it hears events at once; true when absent."`
 }
@@ -51,7 +51,7 @@ type WebhookDraft struct {
 // WebhookChange is an endpoint as it should be from now on (its tenant and secret stay).
 type WebhookChange struct {
 	URL         string   `json:"url" maxLength:"2000" example:"https://hooks.example.com/guichet"`
-	Events      []string `json:"events" minItems:"1" maxItems:"20" enum:"incident.*,change.*,contract.request.*,incident.declared,incident.updated,incident.resolved,change.submitted,change.approved,change.rejected,change.scheduled,change.implemented,change.closed,change.cancelled,change.updated,contract.request.filed,contract.request.accepted,contract.request.rejected,contract.request.updated,contract.request.applied"`
+	Events      []string `json:"events" minItems:"1" maxItems:"20" enum:"incident.*,change.*,contract.request.*,major_incident.*,incident.declared,incident.updated,incident.resolved,change.submitted,change.approved,change.rejected,change.scheduled,change.implemented,change.closed,change.cancelled,change.updated,contract.request.filed,contract.request.accepted,contract.request.rejected,contract.request.updated,contract.request.applied,major_incident.opened,major_incident.updated,major_incident.resolved"`
 	Description string   `json:"description,omitempty" maxLength:"200"`
 	Active      bool     `json:"active"`
 }

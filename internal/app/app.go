@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/canned"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
@@ -26,6 +27,7 @@ import (
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/replyaddr"
@@ -61,6 +63,10 @@ type App struct {
 	Inbound *inbound.Handler
 	// Webhooks registers endpoints and writes the deliveries of the services' events.
 	Webhooks *webhook.Service
+	// Canned is the agents' library of canned responses.
+	Canned *canned.Service
+	// Majors are the major incidents: outages announced to customers, with linked incidents.
+	Majors *major.Service
 	// webhookRoots are the authorities webhook endpoints are trusted under (nil: the system's).
 	webhookRoots *x509.CertPool
 
@@ -122,12 +128,14 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	aud := &audience.Roster{Leads: c.SupportLeads, DefaultLang: c.DefaultLang}
 	hooks := webhook.NewService(bdb, c.Webhook)
 	incidents := &incident.Service{DB: bdb, Notifier: n, Audience: aud, Policy: policy, Events: hooks}
+	majors := &major.Service{DB: bdb, Notifier: n, Audience: aud, Events: hooks, Majors: hooks, Log: log}
+	incidents.Majors = majors
 	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Audience: aud, Events: hooks}
 	contracts := contract.NewService(bdb, ids, ten, n, aud)
 	contracts.Events = hooks
 	a := &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
 		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb},
-		Webhooks: hooks, webhookRoots: roots}
+		Webhooks: hooks, webhookRoots: roots, Majors: majors, Canned: &canned.Service{DB: bdb, Bundle: b, Notifier: n}}
 	book, err := a.ReplyBook(ctx)
 	if err != nil {
 		bdb.Close()
@@ -281,7 +289,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, API: a.mountAPI})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, API: a.mountAPI})
 }
 
 // mountAPI serves the JSON API beside the pages.
@@ -310,6 +318,8 @@ func (a *App) jobs() []job {
 	js = append(js, job{"contract.run_due", 15 * time.Minute, a.Contracts.RunDue})
 	// Webhook deliveries are kept a month after their retry window, for the delivery log.
 	js = append(js, job{"webhooks.sweep", time.Hour, a.Webhooks.Sweep})
+	// A major incident's update interrupted in its fan-out is carried on where it stopped.
+	js = append(js, job{"major.fanout", time.Minute, a.Majors.ResumeFanOuts})
 	return js
 }
 

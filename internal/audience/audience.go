@@ -195,3 +195,45 @@ func (l *list) stamp(rc notify.Recipient) notify.Recipient {
 	rc.TenantID, rc.Right = l.t.ID, string(l.e.Right)
 	return rc
 }
+
+// Requesters is To(Requester) for many people at once, each about their own tenant (a
+// fan-out's hundreds of reporters): the users are read in one query and their rights in two
+// (tenancy.RightsOn). A pair whose user is inactive, gone, or a customer without right on the
+// tenant gets no recipient; staff always do. Each recipient is stamped with its pair's tenant
+// and right, which the worker checks again before sending.
+func (ro *Roster) Requesters(ctx context.Context, idb bun.IDB, right tenancy.Right, pairs []tenancy.UserTenant) (map[tenancy.UserTenant]notify.Recipient, error) {
+	out := make(map[tenancy.UserTenant]notify.Recipient, len(pairs))
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, 0, len(pairs))
+	for _, p := range pairs {
+		ids = append(ids, p.UserID)
+	}
+	var us []identity.User
+	if err := idb.NewSelect().Model(&us).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("audience: read %d users: %w", len(ids), err)
+	}
+	byID := make(map[int64]*identity.User, len(us))
+	for i := range us {
+		byID[us[i].ID] = &us[i]
+	}
+	rights, err := tenancy.RightsOn(ctx, idb, pairs)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pairs {
+		u := byID[p.UserID]
+		if u == nil || !u.Active {
+			continue
+		}
+		r, tenant := rights[p]
+		if !tenant || (!u.Kind.Staff() && !r.Holds(right)) {
+			continue
+		}
+		rc := notify.RecipientOf(u)
+		rc.TenantID, rc.Right = p.TenantID, string(right)
+		out[p] = rc
+	}
+	return out, nil
+}

@@ -23,6 +23,9 @@ type Config struct {
 	BaseURL      string
 	DefaultLang  string
 	CookieSecure bool
+	// PublicStatus opens the status page (/status) to visitors who are not logged in
+	// (GUICHET_PUBLIC_STATUS): it then shows them the major incidents concerning every tenant.
+	PublicStatus bool
 	SessionIdle  time.Duration
 	SessionMax   time.Duration
 	LogLevel     slog.Level
@@ -164,6 +167,14 @@ var settings = []setting{
 			return errors.New("want true or false")
 		}
 		c.CookieSecure = b
+		return nil
+	}},
+	{"GUICHET_PUBLIC_STATUS", "public-status", "false", "show the status page (major incidents concerning every tenant) to visitors who are not logged in", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.PublicStatus = b
 		return nil
 	}},
 	{"GUICHET_SESSION_IDLE", "session-idle", "2h", "a session ends after this long without a request", durationInto(func(c *Config) *time.Duration { return &c.SessionIdle })},

@@ -96,6 +96,7 @@ func TestInvalidValues(t *testing.T) {
 		{"lang", nil, map[string]string{"GUICHET_DEFAULT_LANG": "de"}, "GUICHET_DEFAULT_LANG"},
 		{"lang in capitals", nil, map[string]string{"GUICHET_DEFAULT_LANG": "FR"}, "GUICHET_DEFAULT_LANG"},
 		{"cookie secure", nil, map[string]string{"GUICHET_COOKIE_SECURE": "yes"}, "GUICHET_COOKIE_SECURE"},
+		{"public status", nil, map[string]string{"GUICHET_PUBLIC_STATUS": "sometimes"}, "GUICHET_PUBLIC_STATUS"},
 		{"idle not a duration", nil, map[string]string{"GUICHET_SESSION_IDLE": "2 hours"}, "GUICHET_SESSION_IDLE"},
 		{"idle without unit", nil, map[string]string{"GUICHET_SESSION_IDLE": "90"}, "GUICHET_SESSION_IDLE"},
 		{"idle zero", nil, map[string]string{"GUICHET_SESSION_IDLE": "0s"}, "GUICHET_SESSION_IDLE"},

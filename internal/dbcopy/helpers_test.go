@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/app"
+	"github.com/guichet/guichet/internal/canned"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
@@ -102,6 +104,27 @@ func addVariety(t *testing.T, a *app.App) *incident.Incident {
 		t.Fatal(err)
 	}
 	if _, err := a.Contracts.File(ctx, marie, t3, contract.Form{Kind: contract.SupportLevel, Level: "premium"}); err != nil {
+		t.Fatal(err)
+	}
+	// A major incident of one tenant, the incident linked, a referent following it, an update
+	// fanned out (its mail and who was told).
+	m, err := a.Majors.Open(ctx, alice, major.Draft{TitleFR: "Panne « réseau »", TitleEN: "Network \"outage\"",
+		DescriptionFR: "Ligne 1\nLigne 2 ; Ærø", DescriptionEN: "Line 1", Services: []string{"ecs"}, Regions: []string{"eu-west-0"},
+		Tenants: "OCB0000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Majors.Link(ctx, alice, m.ID, "numbers", []int64{inc.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Majors.Follow(ctx, marie, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Majors.Post(ctx, alice, m.ID, major.UpdateDraft{State: "identified", BodyFR: "Cause trouvée.", BodyEN: "Cause found."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Canned.Create(ctx, alice, canned.Draft{Name: "Accusé « reçu »", TextFR: "Bonjour {customer_name},\nLigne 2 ; Ærø",
+		TextEN: "Hello {customer_name}", Action: canned.Pending}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Tenancy.Invite(ctx, marie, t1, tenancy.NewInvitation{Email: "lea@example.fr", Lang: "en", Rights: tenancy.Rights{Incidents: true}}); err != nil {

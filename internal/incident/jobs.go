@@ -136,6 +136,16 @@ func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time
 		if !claimed {
 			continue // another instance told it
 		}
+		if s.Majors != nil {
+			grouped, err := s.Majors.BreachGrouped(ctx, tx, inc, t.key, t.m.Due)
+			if err != nil {
+				return 0, err
+			}
+			if grouped { // the major incident's one alert stands for it
+				told++
+				continue
+			}
+		}
 		data := map[string]any{"TargetKey": t.key, "Due": t.m.Due}
 		if err := s.notify(ctx, tx, inc, nil, tenancy.System, "incident_breach", false, data, audience.Assignee, audience.SupportLeads); err != nil {
 			return 0, err

@@ -112,6 +112,8 @@ type Incident struct {
 	// Level is the tenant's support level when the incident was declared: its SLA's contract.
 	Level   sla.Level `bun:"level"`
 	Version int       `bun:"version"`
+	// MajorID is the major incident the incident is linked to, if any (package major).
+	MajorID *int64 `bun:"major_id"`
 	// The SLA's next due time and risk time while support owes work (NoDue otherwise), and when
 	// the breach job must look at the incident again (nil: never). Derived from the timeline at
 	// every change, for sorting and filtering only: pages evaluate the timeline itself.

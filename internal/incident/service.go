@@ -36,7 +36,21 @@ type Service struct {
 	Policy   *sla.Policy
 	// Events hears of each change in its transaction (webhooks); nil tells nobody.
 	Events events.Sink
+	// Majors links declared incidents to major incidents and groups their breach alerts
+	// (package major); nil: no major incidents.
+	Majors Majors
 	Now    func() time.Time
+}
+
+// Majors is what incidents ask of major incidents, in the caller's transaction.
+type Majors interface {
+	// LinkDeclared links inc, being declared, to major incident majorID, or refuses beside
+	// the field "major".
+	LinkDeclared(ctx context.Context, tx bun.IDB, actor tenancy.Actor, inc *Incident, majorID int64) error
+	// BreachGrouped takes the breach of target (an SLA target's key, due at due) of an incident
+	// linked to a major incident, and reports whether it did: the major incident's alert
+	// stands for it.
+	BreachGrouped(ctx context.Context, tx bun.IDB, inc *Incident, target string, due time.Time) (bool, error)
 }
 
 func (s *Service) now() time.Time {
@@ -55,6 +69,9 @@ type Draft struct {
 	Files                                                                    []timeline.Upload
 	// FormToken is the form's one-time token: the same form sent twice declares once.
 	FormToken string
+	// MajorID links the incident to an active major incident of its tenant as it is declared
+	// ("it is the same problem: keep me informed"); 0: no link.
+	MajorID int64
 }
 
 var phoneChars = regexp.MustCompile(`^\+?[0-9 ().\-]{4,40}$`)
@@ -169,6 +186,14 @@ func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int
 		}
 		if err := timeline.Index(ctx, tx, SearchDoc(inc, created.ID)); err != nil {
 			return err
+		}
+		if d.MajorID != 0 {
+			if s.Majors == nil {
+				return i18n.FieldError("major", "major.error.declare_gone")
+			}
+			if err := s.Majors.LinkDeclared(ctx, tx, actor, inc, d.MajorID); err != nil {
+				return err
+			}
 		}
 		if err := once.Record(ctx, tx, actor.UserID, d.FormToken, SubjectKind, inc.ID, now); err != nil {
 			return err

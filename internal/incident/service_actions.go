@@ -31,6 +31,10 @@ type Act struct {
 	Priority   Priority
 	AssigneeID int64
 	Files      []timeline.Upload
+	// Then is a state change made with a staff's public reply, in its transaction (a canned
+	// response's action): Wait puts the incident in wait of the customer after the reply;
+	// Resolve makes the reply the resolution note. Anything else with a reply is refused.
+	Then Action
 }
 
 // Reply is the action of writing on an incident, whoever writes.
@@ -63,6 +67,9 @@ func (s *Service) Do(ctx context.Context, actor tenancy.Actor, id int64, act Act
 		}
 		now := s.now()
 		who := Who(actor, inc)
+		if act.Then != "" {
+			return s.replyThen(ctx, tx, actor, inc, act, who, now)
+		}
 		if e := Check(act.Action, inc, who, now); e != nil {
 			return e
 		}
@@ -72,6 +79,36 @@ func (s *Service) Do(ctx context.Context, actor tenancy.Actor, id int64, act Act
 		return nil, err
 	}
 	return inc, nil
+}
+
+// replyThen applies a staff's public reply with the state change act.Then, both or neither.
+func (s *Service) replyThen(ctx context.Context, tx bun.Tx, actor tenancy.Actor, inc *Incident, act Act, who Actor, now time.Time) error {
+	if act.Action != StaffReply || act.Internal || (act.Then != Wait && act.Then != Resolve) {
+		return i18n.NewError("incident.error.not_yours")
+	}
+	act.Body = timeline.CleanBody(act.Body)
+	if e := timeline.CheckBody(act.Body); e != nil {
+		return e
+	}
+	if act.Then == Resolve { // the reply is the resolution note: one entry, one mail
+		if e := Check(Resolve, inc, who, now); e != nil {
+			return e
+		}
+		act.Action, act.Then = Resolve, ""
+		return s.apply(ctx, tx, actor, inc, act, now)
+	}
+	if e := Check(Wait, inc, who, now); e != nil {
+		return e
+	}
+	if e := Check(StaffReply, inc, who, now); e != nil {
+		return e
+	}
+	then := act.Then
+	act.Then = ""
+	if err := s.apply(ctx, tx, actor, inc, act, now); err != nil {
+		return err
+	}
+	return s.apply(ctx, tx, actor, inc, Act{Action: then, Version: inc.Version}, now)
 }
 
 // isReply reports whether a is writing on the incident, which needs no version.

@@ -102,12 +102,30 @@ type Notifier struct {
 // transaction: they are sent only if the change that caused them commits. A message that
 // cannot be rendered fails the whole transaction.
 func (n *Notifier) Enqueue(ctx context.Context, tx bun.IDB, notice Notice, to ...Recipient) error {
-	if len(to) == 0 {
+	items := make([]Addressed, 0, len(to))
+	for _, rc := range to {
+		items = append(items, Addressed{Notice: notice, To: rc})
+	}
+	return n.EnqueueEach(ctx, tx, items)
+}
+
+// Addressed is a notice for one recipient.
+type Addressed struct {
+	Notice Notice
+	To     Recipient
+}
+
+// EnqueueEach is Enqueue for notices that differ by recipient (a fan-out's, each naming the
+// recipient's own ticket): every message rendered, then written in one statement per few
+// hundred.
+func (n *Notifier) EnqueueEach(ctx context.Context, tx bun.IDB, items []Addressed) error {
+	if len(items) == 0 {
 		return nil
 	}
 	now := n.Now().UTC()
-	msgs := make([]*Message, 0, len(to))
-	for _, rc := range to {
+	msgs := make([]*Message, 0, len(items))
+	for _, it := range items {
+		rc, notice := it.To, it.Notice
 		data := maps.Clone(notice.Data)
 		if data == nil {
 			data = map[string]any{}
@@ -130,11 +148,19 @@ func (n *Notifier) Enqueue(ctx context.Context, tx bun.IDB, notice Notice, to ..
 		}
 		msgs = append(msgs, m)
 	}
-	if _, err := tx.NewInsert().Model(&msgs).Exec(ctx); err != nil {
-		return fmt.Errorf("notify: write %d %s messages to the outbox: %w", len(msgs), notice.Kind, err)
+	for len(msgs) > 0 {
+		k := min(len(msgs), insertBatch)
+		part := msgs[:k]
+		if _, err := tx.NewInsert().Model(&part).Exec(ctx); err != nil {
+			return fmt.Errorf("notify: write %d %s messages to the outbox: %w", len(part), part[0].Kind, err)
+		}
+		msgs = msgs[k:]
 	}
 	return nil
 }
+
+// insertBatch is how many messages one statement writes.
+const insertBatch = 200
 
 func (n *Notifier) newMessageID() string {
 	return fmt.Sprintf("<%s@%s>", strings.ToLower(identity.NewToken()[:24]), n.host)

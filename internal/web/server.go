@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/canned"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
@@ -21,6 +22,7 @@ import (
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -53,6 +55,10 @@ type Deps struct {
 	Inbound *inbound.Admin
 	// Webhooks registers endpoints and keeps their delivery logs.
 	Webhooks *webhook.Service
+	// Canned is the agents' library of canned responses.
+	Canned *canned.Service
+	// Majors are the major incidents and the status page.
+	Majors *major.Service
 	// API mounts the JSON API (nil: none); its requests carry a token, not a session.
 	API func(*fiber.App)
 }

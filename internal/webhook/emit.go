@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
@@ -76,6 +78,7 @@ type IncidentData struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
+	Major       string     `json:"major_incident,omitempty"`
 	Entry       *Entry     `json:"entry,omitempty"`
 }
 
@@ -133,46 +136,74 @@ type ContractRequestData struct {
 // endpoints hear only of their tenant, and never of an internal note; the endpoints of every
 // tenant hear of a note without its text. It implements events.Sink.
 func (s *Service) Emit(ctx context.Context, tx bun.IDB, e events.Event) error {
-	note := e.Entry != nil && e.Entry.Internal()
-	q := tx.NewSelect().Model((*Webhook)(nil)).Column("id", "events").Where("active = ?", true)
-	if note {
-		q = q.Where("tenant_id IS NULL")
-	} else {
-		q = q.Where("(tenant_id = ? OR tenant_id IS NULL)", e.TenantID)
-	}
-	var ws []Webhook
-	if err := q.Scan(ctx, &ws); err != nil {
-		return fmt.Errorf("webhook: endpoints of event %s: %w", e.Type, err)
-	}
-	var to []int64
-	for _, w := range ws {
-		if w.Wants(e.Type) {
-			to = append(to, w.ID)
-		}
-	}
-	if len(to) == 0 {
+	return s.EmitAll(ctx, tx, []events.Event{e})
+}
+
+// EmitAll is Emit for many events at once (a fan-out's, one per linked incident): the active
+// endpoints and the events' tenants are read once, and the deliveries written a few hundred per
+// statement. It implements events.BatchSink.
+func (s *Service) EmitAll(ctx context.Context, tx bun.IDB, es []events.Event) error {
+	if len(es) == 0 {
 		return nil
 	}
-	t, err := tenancy.TenantByID(ctx, tx, e.TenantID)
-	if err != nil {
-		return fmt.Errorf("webhook: tenant of event %s: %w", e.Type, err)
+	var tenants []int64
+	for _, e := range es {
+		if !slices.Contains(tenants, e.TenantID) {
+			tenants = append(tenants, e.TenantID)
+		}
+	}
+	var ws []Webhook
+	if err := tx.NewSelect().Model(&ws).Column("id", "events", "tenant_id").Where("active = ?", true).
+		Where("(tenant_id IS NULL OR tenant_id IN (?))", bun.In(tenants)).Scan(ctx); err != nil {
+		return fmt.Errorf("webhook: endpoints of event %s: %w", es[0].Type, err)
+	}
+	if len(ws) == 0 {
+		return nil
 	}
 	now := s.now()
-	p := Payload{ID: newEventID(), Type: e.Type, CreatedAt: now, Tenant: t.Code}
-	if p.Data, err = dataOf(e, t.Code); err != nil {
-		return err
+	codes := map[int64]string{}
+	var ds []*Delivery
+	for _, e := range es {
+		note := e.Entry != nil && e.Entry.Internal()
+		var to []int64
+		for _, w := range ws {
+			mine := w.TenantID == nil || (!note && *w.TenantID == e.TenantID)
+			if mine && w.Wants(e.Type) {
+				to = append(to, w.ID)
+			}
+		}
+		if len(to) == 0 {
+			continue
+		}
+		code, ok := codes[e.TenantID]
+		if !ok {
+			t, err := tenancy.TenantByID(ctx, tx, e.TenantID)
+			if err != nil {
+				return fmt.Errorf("webhook: tenant of event %s: %w", e.Type, err)
+			}
+			code, codes[e.TenantID] = t.Code, t.Code
+		}
+		p := Payload{ID: newEventID(), Type: e.Type, CreatedAt: now, Tenant: code}
+		var err error
+		if p.Data, err = dataOf(e, code); err != nil {
+			return err
+		}
+		body, err := json.Marshal(p)
+		if err != nil {
+			return fmt.Errorf("webhook: encode event %s: %w", e.Type, err)
+		}
+		for _, id := range to {
+			ds = append(ds, &Delivery{WebhookID: id, EventID: p.ID, EventType: e.Type, Payload: string(body), Status: StatusPending,
+				NextAttemptAt: now, DeadlineAt: now.Add(RetryWindow), CreatedAt: now, UpdatedAt: now})
+		}
 	}
-	body, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("webhook: encode event %s: %w", e.Type, err)
-	}
-	ds := make([]*Delivery, 0, len(to))
-	for _, id := range to {
-		ds = append(ds, &Delivery{WebhookID: id, EventID: p.ID, EventType: e.Type, Payload: string(body), Status: StatusPending,
-			NextAttemptAt: now, DeadlineAt: now.Add(RetryWindow), CreatedAt: now, UpdatedAt: now})
-	}
-	if _, err := tx.NewInsert().Model(&ds).Exec(ctx); err != nil {
-		return fmt.Errorf("webhook: write %d deliveries of event %s: %w", len(ds), e.Type, err)
+	for len(ds) > 0 {
+		k := min(len(ds), 200)
+		part := ds[:k]
+		if _, err := tx.NewInsert().Model(&part).Exec(ctx); err != nil {
+			return fmt.Errorf("webhook: write %d deliveries of event %s: %w", len(part), part[0].EventType, err)
+		}
+		ds = ds[k:]
 	}
 	return nil
 }
@@ -190,6 +221,9 @@ func dataOf(e events.Event, tenant string) (any, error) {
 			Priority: string(x.Priority), Status: string(x.Status), Level: string(x.Level), Reporter: x.ReporterName,
 			Assignee: x.AssigneeName, Version: x.Version, CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC(),
 			ResolvedAt: utc(x.ResolvedAt), Entry: entry}
+		if x.MajorID != nil {
+			d.Major = major.Number(*x.MajorID)
+		}
 		if d.Reporter == "" && x.ReporterID == e.Actor.UserID {
 			d.Reporter = e.Actor.Name // a declaration: the incident is not read back
 		}

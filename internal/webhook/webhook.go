@@ -39,7 +39,7 @@ const (
 )
 
 // Patterns are what an endpoint may subscribe to: an event type, or a family of them.
-var Patterns = append([]string{"incident.*", "change.*", "contract.request.*"}, events.Types...)
+var Patterns = append([]string{"incident.*", "change.*", "contract.request.*", "major_incident.*"}, events.Types...)
 
 // Webhook is an endpoint told of events. TenantID nil is an endpoint of every tenant.
 type Webhook struct {
