@@ -44,3 +44,28 @@ document.addEventListener("DOMContentLoaded", function () {
     ask(form, e.submitter);
   });
 });
+
+// The declaration form says, as soon as a service and a region are chosen, that an active major
+// incident of the tenant affects them, and offers to declare "the same problem". The notices
+// are in the page, hidden; Valider then carries the ids of the notices shown (seen), so that the
+// desk does not ask again.
+document.addEventListener("DOMContentLoaded", function () {
+  var notices = document.querySelectorAll(".same-problem[data-major]");
+  var service = document.getElementById("f-service");
+  var submit = document.getElementById("declare-submit");
+  if (!notices.length || !service || !submit) { return; }
+  var form = service.form;
+  function update() {
+    var region = form.querySelector("input[name=region]:checked");
+    var r = region ? region.value : "", s = service.value, seen = [];
+    notices.forEach(function (n) {
+      var match = s !== "" && n.dataset.services.split(" ").indexOf(s) >= 0 && n.dataset.regions.split(" ").indexOf(r) >= 0;
+      n.hidden = !match;
+      if (match) { seen.push(n.dataset.major); }
+    });
+    submit.value = seen.join(" ");
+  }
+  service.addEventListener("change", update);
+  form.querySelectorAll("input[name=region]").forEach(function (x) { x.addEventListener("change", update); });
+  update();
+});

@@ -22,6 +22,7 @@ import (
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/tenancy"
 )
 
@@ -70,6 +71,21 @@ func seedCrawlDesk(t *testing.T, a *app.App) {
 		}
 		if x.login != "Marie.Dupont" {
 			continue
+		}
+		// An outage on OCB0000001, her incident linked, with an update: the banners, the
+		// status pages and the staff's pages of major incidents.
+		m, err := a.Majors.Open(ctx, alice, major.Draft{TitleFR: "Panne du calcul à Paris", TitleEN: "Compute outage in Paris",
+			DescriptionFR: "Des instances ECS de Paris ne démarrent plus.", DescriptionEN: "Some ECS instances in Paris do not start.",
+			Services: []string{"ecs"}, Regions: []string{"eu-west-0"}, Tenants: "OCB0000001"})
+		if err != nil {
+			t.Fatalf("open a major incident: %v", err)
+		}
+		if _, err := a.Majors.Link(ctx, alice, m.ID, "numbers", []int64{inc.ID}); err != nil {
+			t.Fatalf("link %d: %v", inc.ID, err)
+		}
+		if _, err := a.Majors.Post(ctx, alice, m.ID, major.UpdateDraft{State: "identified", BodyFR: "Un hyperviseur est en cause.",
+			BodyEN: "A hypervisor is at fault."}); err != nil {
+			t.Fatalf("post an update: %v", err)
 		}
 		inc, err = a.Incidents.Do(ctx, alice, inc.ID, incident.Act{Action: incident.Take, Version: inc.Version})
 		if err != nil {

@@ -24,11 +24,12 @@ var (
 func TestEmptyFormsListErrorsInFormOrderNamingTheirField(t *testing.T) {
 	d := newDesk(t)
 	inc := d.declare(t, "Marie.Dupont", d.tenant(t, "OCB0000001").ID, "Instance bloquée au démarrage")
+	m := d.openMajor(t, "")
 	pages := map[string][]string{
 		"Marie.Dupont": {"/incidents/new", "/users", "/contract/level", "/profile", "/webhooks/new", "/incidents/" + inc.Number()},
 		"John.Doe":     {"/profile", "/incidents/" + inc.Number()},
 		"admin":        {"/admin/users/new", "/admin/tenants/new"},
-		"Alice.Agent":  {"/staff/incidents/" + inc.Number(), "/profile"},
+		"Alice.Agent":  {"/staff/incidents/" + inc.Number(), "/profile", "/staff/major/new", "/staff/major/" + m.Number(), "/staff/major/" + m.Number() + "/edit"},
 	}
 	checked := 0
 	for login, paths := range pages {

@@ -39,6 +39,9 @@ func (h *handler) showHome(c *fiber.Ctx) error {
 	p.V["Incidents"], p.V["Changes"], p.V["Levels"] = incs, chs, levels
 	p.V["ToDo"] = len(incs.Waiting) + len(incs.ToConfirm) + len(p.V["Invitations"].([]tenancy.Invitation))
 	p.V["Several"] = len(p.Tenants) > 1
+	if err := h.majorBanner(c, p, tenantIDs(p.Tenants)...); err != nil {
+		return err
+	}
 	return h.show(c, "customer/home", p)
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -61,6 +62,13 @@ func (h *handler) showIncidents(c *fiber.Ctx) error {
 		p.V["Several"] = len(ts) > 1
 	}
 	p.V["All"] = f.AllTenants
+	banner := tenantIDs(p.Tenants)
+	if !f.AllTenants && p.Scope != nil {
+		banner = []int64{p.Scope.Tenant.ID}
+	}
+	if err := h.majorBanner(c, p, banner...); err != nil {
+		return err
+	}
 	p.V["Incidents"] = incidentTable(h.incidentRows(p.Lang, list, false, time.Now()), incidentColumns(h, p.Lang, false, f.AllTenants))
 	p.V["Filter"] = q
 	incidentChoices(p)
@@ -79,6 +87,7 @@ func (h *handler) showNewIncident(c *fiber.Ctx) error {
 	}
 	p.Form["region"], p.Form["impact"], p.Form["urgency"] = "eu-west-0", "medium", "medium"
 	p.Form[once.Field] = once.NewToken()
+	h.sameProblem(p, "", "", "")
 	return h.show(c, "customer/incident_new", p)
 }
 
@@ -86,6 +95,9 @@ func (h *handler) showNewIncident(c *fiber.Ctx) error {
 // held to: a level without any target says so before the customer declares.
 func (h *handler) newIncidentChoices(c *fiber.Ctx, p *page) error {
 	incidentChoices(p)
+	if err := h.majorBanner(c, p, p.Scope.Tenant.ID); err != nil {
+		return err
+	}
 	terms, err := h.Incidents.DeclareTerms(c.UserContext(), actorOf(c), p.Scope.Tenant.ID)
 	if err != nil {
 		return err
@@ -101,11 +113,24 @@ func (h *handler) declareIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone", once.Field)
+	form := formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone", once.Field, "seen")
 	d := incident.Draft{Title: form["title"], Description: form["description"], Service: form["service"],
 		Region: form["region"], RegionOther: form["region_other"], Impact: form["impact"], Urgency: form["urgency"],
 		Phone: form["phone"], FormToken: form[once.Field]}
+	// « C'est le même problème : me tenir informé » sends the major incident to link to.
+	if v := c.FormValue("major"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return apperr.ErrNotFound
+		}
+		d.MajorID = id
+	}
 	ff, err := h.readFormFiles(c, "files")
+	if err == nil {
+		if ask, aerr := h.askSameProblem(c, scope, d, form, ff); aerr != nil || ask {
+			return aerr
+		}
+	}
 	if err != nil {
 		es, ok := asValidation(err)
 		if !ok {
@@ -135,10 +160,38 @@ func (h *handler) declareIncident(c *fiber.Ctx) error {
 		return err
 	}
 	p.Form = form
+	h.sameProblem(p, d.Service, d.Region, form["seen"])
 	if err := h.keepFiles(c, p, ff); err != nil {
 		return err
 	}
 	return h.invalid(c, err, "customer/incident_new", p)
+}
+
+// askSameProblem shows the declaration form again, before anything is declared, when the
+// service and region chosen match an active major incident of the tenant that the customer has
+// not been told of on the form yet (without script, the form can only say so once sent): it
+// then offers « C'est le même problème : me tenir informé » or a separate incident. It reports
+// whether it did.
+func (h *handler) askSameProblem(c *fiber.Ctx, scope *tenancy.Access, d incident.Draft, form map[string]string, ff formFiles) (bool, error) {
+	if d.MajorID != 0 || scope == nil {
+		return false, nil
+	}
+	p, err := h.incidentsPage(c, "incident.new.title")
+	if err != nil {
+		return false, err
+	}
+	if err := h.newIncidentChoices(c, p); err != nil {
+		return false, err
+	}
+	if len(h.sameProblem(p, d.Service, d.Region, form["seen"])) == 0 {
+		return false, nil
+	}
+	p.Form = form
+	p.V["Asking"] = true
+	if err := h.keepFiles(c, p, ff); err != nil { // the files chosen wait for the answer
+		return true, err
+	}
+	return true, h.show(c, "customer/incident_new", p)
 }
 
 // showDeclared confirms a declaration with the incident's number and a link to it.
@@ -152,6 +205,11 @@ func (h *handler) showDeclared(c *fiber.Ctx) error {
 		return err
 	}
 	p.V["Incident"] = inc
+	m, err := h.majorOf(c, inc)
+	if err != nil {
+		return err
+	}
+	p.V["Major"] = m
 	return h.show(c, "customer/incident_declared", p)
 }
 

@@ -3,9 +3,11 @@ package web
 import (
 	"html"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/incident"
 )
 
@@ -14,12 +16,17 @@ import (
 // calls of the template (each a reflective call, a lookup and an allocation), which made most
 // of a list page's time.
 type incidentRow struct {
+	ID                        int64
 	Number, Title, TenantCode string
 	Status, StatusLabel       string // the status's CSS suffix and its words
 	Priority                  string
 	Assignee                  string // "" when nobody is assigned
 	Updated                   string
 	Due, SLA, SLALabel        string // the due time, its state's CSS suffix and words; "" without one
+	// Checked and SelectLabel are the row's box in the queue's selection (incidentCols.Select):
+	// whether it is ticked, and the words that name it.
+	Checked     bool
+	SelectLabel string
 }
 
 // incidentRows prepares list for a page in lang, with each row's SLA state at now; staff read
@@ -29,7 +36,7 @@ func (h *handler) incidentRows(lang string, list []incident.Incident, staff bool
 	for i := range list {
 		inc := &list[i]
 		r := &rows[i]
-		r.Number, r.Title, r.TenantCode, r.Priority = inc.Number(), inc.Title, inc.TenantCode, string(inc.Priority)
+		r.ID, r.Number, r.Title, r.TenantCode, r.Priority = inc.ID, inc.Number(), inc.Title, inc.TenantCode, string(inc.Priority)
 		r.Status, r.StatusLabel = string(inc.Status), h.Bundle.T(lang, incident.StatusKeyFor(inc.Status, staff), nil)
 		r.Assignee = inc.AssigneeName
 		r.Updated = h.Bundle.FormatDateTime(lang, inc.UpdatedAt)
@@ -46,6 +53,9 @@ func (h *handler) incidentRows(lang string, list []incident.Incident, staff bool
 type incidentCols struct {
 	Staff  bool // the agents' queue: staff links, assignee column
 	Tenant bool // a tenant column (the queue; a customer's "all my tenants" list)
+	// Select puts a box first on each row, which selects the incident for the queue's form
+	// bulk-link (an active major incident to link them to).
+	Select bool
 	// Unassigned is the words of a row nobody is assigned to.
 	Unassigned string
 	// Number, TenantCode, Title, Status, Priority, Assignee, Due and Updated are the headers.
@@ -80,7 +90,16 @@ func incidentTable(rows []incidentRow, cols incidentCols) template.HTML {
 	}
 	for i := range rows {
 		r := &rows[i]
-		b.WriteString("<tr>\n    <td><a href=\"")
+		b.WriteString("<tr>\n")
+		if cols.Select {
+			id := strconv.FormatInt(r.ID, 10)
+			b.WriteString("    <td><input type=\"checkbox\" name=\"incident\" value=\"" + id + "\" form=\"bulk-link\" id=\"sel-" + id + "\"")
+			if r.Checked {
+				b.WriteString(" checked")
+			}
+			b.WriteString("><label for=\"sel-" + id + "\" class=\"sr-only\">" + esc(r.SelectLabel) + "</label></td>\n")
+		}
+		b.WriteString("    <td><a href=\"")
 		b.WriteString(href + esc(r.Number) + "\">" + esc(r.Number) + "</a></td>\n")
 		if cols.Tenant {
 			cell(cols.TenantCode, esc(r.TenantCode))
@@ -106,4 +125,24 @@ func incidentTable(rows []incidentRow, cols incidentCols) template.HTML {
 		b.WriteString("  </tr>\n")
 	}
 	return template.HTML(b.String()) //nolint:gosec // every value above is escaped
+}
+
+// renderQueue renders the agents' queue with status: the page of it the query asks for, its SLA
+// states at now, with the control that links selected incidents to an active major incident
+// (offerBulkLink).
+func (h *handler) renderQueue(c *fiber.Ctx, p *page, status int, now time.Time) error {
+	f, q := incidentFilter(c, true)
+	pg := pageOf(c)
+	list, more, err := h.queue(c, p, f, pg)
+	if err != nil {
+		return err
+	}
+	rows, cols := h.incidentRows(p.Lang, list, true, now), incidentColumns(h, p.Lang, true, true)
+	if err := h.offerBulkLink(c, p, rows, &cols); err != nil {
+		return err
+	}
+	p.V["Incidents"], p.V["Filter"] = incidentTable(rows, cols), q
+	incidentChoices(p)
+	p.V["Pager"], p.V["Export"] = pagerOn(c, "/staff/incidents", pg, more), exportLink("/staff/incidents", q)
+	return h.renderStatus(c, status, "staff/incidents", p)
 }

@@ -8,19 +8,10 @@ import (
 	"github.com/guichet/guichet/internal/paging"
 )
 
-// showQueue is the agents' queue across tenants, the nearest SLA due time first.
+// showQueue is the agents' queue across tenants, the nearest SLA due time first, with the
+// control that links selected incidents to an active major incident (renderQueue).
 func (h *handler) showQueue(c *fiber.Ctx) error {
-	p := h.page(c, "incident.queue.title")
-	f, q := incidentFilter(c, true)
-	pg := pageOf(c)
-	list, more, err := h.queue(c, p, f, pg)
-	if err != nil {
-		return err
-	}
-	p.V["Incidents"], p.V["Filter"] = incidentTable(h.incidentRows(p.Lang, list, true, time.Now()), incidentColumns(h, p.Lang, true, true)), q
-	incidentChoices(p)
-	p.V["Pager"], p.V["Export"] = morePager(c, pg, more), exportLink("/staff/incidents", q)
-	return h.show(c, "staff/incidents", p)
+	return h.renderQueue(c, h.page(c, "incident.queue.title"), fiber.StatusOK, time.Now())
 }
 
 // queue reads page pg of the queue; a tenant code no tenant has lists nothing, with its message
@@ -34,12 +25,17 @@ func (h *handler) queue(c *fiber.Ctx, p *page, f incident.Filter, pg paging.Page
 	return list, more, err
 }
 
-// showStaffIncident is an incident's page for an agent: every action its state allows.
+// showStaffIncident is an incident's page for an agent: every action its state allows, and the
+// public reply filled with the canned response ?canned= names.
 func (h *handler) showStaffIncident(c *fiber.Ctx) error {
 	inc, err := h.incidentParam(c)
 	if err != nil {
 		return err
 	}
 	p := h.page(c, "incident.page.title")
-	return h.showIncidentPage(c, p, inc, fiber.StatusOK)
+	status, err := h.insertCanned(c, p, inc)
+	if err != nil {
+		return err
+	}
+	return h.showIncidentPage(c, p, inc, status)
 }

@@ -76,11 +76,17 @@ func (h *handler) showIncidentPage(c *fiber.Ctx, p *page, inc *incident.Incident
 		if p.Form["assignee"] == "" {
 			p.Form["assignee"] = strconv.FormatInt(actor.UserID, 10)
 		}
+		if err := h.offerCanned(c, p); err != nil {
+			return err
+		}
 	} else {
 		p.V["Can"] = actionNames(incident.Allowed(incident.CustomerActions, inc, who, now))
 	}
 	if _, ok := p.Form["version"]; !ok {
 		p.Form["version"] = strconv.Itoa(inc.Version)
+	}
+	if err := h.incidentMajor(c, p, inc); err != nil {
+		return err
 	}
 	return h.renderStatus(c, status, view, p)
 }
@@ -135,7 +141,7 @@ func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 		if !ok {
 			return apperr.ErrNotFound
 		}
-		form := formOf(c, "body", "visibility", "note", "reason", "priority", "assignee", "version")
+		form := formOf(c, "body", "visibility", "note", "reason", "priority", "assignee", "version", "canned")
 		if a == incident.Cancel {
 			inc, err := h.Incidents.Get(c.UserContext(), actorOf(c), id)
 			if err != nil {
@@ -159,6 +165,7 @@ func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 		act.AssigneeID, _ = strconv.ParseInt(form["assignee"], 10, 64)
 		var ff formFiles
 		var err error
+		var cannedID int64 // the canned response a staff's public reply was written from
 		switch a {
 		case incident.Reply:
 			// As readReply reads it, with the files a refused try kept.
@@ -166,6 +173,9 @@ func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 			ff, err = h.readFormFiles(c, "files")
 			if err == nil {
 				act.Files, err = h.attachable(c, ff)
+			}
+			if err == nil {
+				cannedID, err = h.cannedReply(c, form, &act)
 			}
 		case incident.Resolve:
 			act.Body = form["note"]
@@ -181,7 +191,12 @@ func (h *handler) incidentAction(a incident.Action) fiber.Handler {
 			var done *incident.Incident
 			if done, err = h.Incidents.Do(c.UserContext(), actorOf(c), id, act); err == nil {
 				h.attached(c, ff)
-				return h.done(c, incidentPath(actorOf(c).Staff(), done), "flash.incident."+string(a))
+				h.countCanned(c, cannedID)
+				flash := a
+				if act.Then != "" {
+					flash = act.Then // the state change says more than the reply
+				}
+				return h.done(c, incidentPath(actorOf(c).Staff(), done), "flash.incident."+string(flash))
 			}
 		}
 		return h.incidentRefused(c, form, id, ff, err)

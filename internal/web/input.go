@@ -16,7 +16,11 @@ import (
 // carry line breaks.
 func multiline(name string) bool {
 	switch name {
-	case "body", "description", "details", "note", "reason":
+	case "body", "description", "details", "note", "reason",
+		// major incidents' texts in each language, and lists typed one per line
+		"description_fr", "description_en", "body_fr", "body_en", "tenants", "numbers",
+		// canned responses' texts
+		"text_fr", "text_en":
 		return true
 	}
 	return strings.HasPrefix(name, "v_")
@@ -63,6 +67,8 @@ var fieldLabels = map[string]string{
 	"region_other": "incident.field.region_other", "phone": "incident.field.phone", "body": "timeline.reply_label",
 	"login": "users.login", "email": "users.email", "display_name": "users.name",
 	"reason": "", "note": "", "details": "", "holder_name": "", "holder_email": "", "contract_name": "",
+	"title_fr": "", "title_en": "", "description_fr": "", "description_en": "", "body_fr": "", "body_en": "",
+	"tenants": "", "numbers": "", "name": "", "text_fr": "", "text_en": "",
 }
 
 // shownBack says whether the refusal page gives the field back, and under which label.

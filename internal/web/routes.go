@@ -90,6 +90,13 @@ func (h *handler) registerRoutes(app *fiber.App) {
 
 	r.get("/attachments/:attachment", loggedIn, h.downloadAttachment)
 
+	// The status page: major incidents as customers read them, public when
+	// GUICHET_PUBLIC_STATUS says so (the handler sends other visitors to the login page).
+	r.get("/status", public, h.showStatus)
+	r.get("/status/:major", public, h.showMajor)
+	r.post("/status/:major/follow", customer, h.followMajor)
+	r.post("/status/:major/unfollow", customer, h.unfollowMajor)
+
 	// Incidents: customers declare and follow them in the tenant chosen with Périmètre; agents
 	// work them from a queue across tenants.
 	r.get("/incidents", customer, h.showIncidents)
@@ -109,6 +116,29 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	for _, a := range append([]incident.Action{incident.Reply}, incident.StaffActions...) {
 		r.post("/staff/incidents/:incident/"+string(a), agent, h.incidentAction(a))
 	}
+
+	// Major incidents: agents and admins announce an outage in French and in English, post its
+	// updates, and link the incidents it causes: by number, every matching one, or from the queue.
+	r.get("/staff/major", agent, h.showStaffMajors)
+	r.get("/staff/major/new", agent, h.showNewMajor)
+	r.post("/staff/major", agent, h.openMajor)
+	r.post("/staff/major/link-selected", agent, h.linkSelectedToMajor)
+	r.get("/staff/major/:major", agent, h.showStaffMajor)
+	r.get("/staff/major/:major/edit", agent, h.showEditMajor)
+	r.post("/staff/major/:major/edit", agent, h.editMajor)
+	r.post("/staff/major/:major/updates", agent, h.postMajorUpdate)
+	r.post("/staff/major/:major/link", agent, h.linkToMajor)
+	r.post("/staff/major/:major/link-matching", agent, h.linkMatchingToMajor)
+	r.post("/staff/major/:major/unlink/:incident", agent, h.unlinkFromMajor)
+	r.post("/staff/major/:major/notes", agent, h.noteOnMajor)
+
+	// Canned responses: agents and admins keep the library, and insert them on incidents.
+	r.get("/staff/canned", agent, h.showCannedList)
+	r.get("/staff/canned/new", agent, h.showNewCanned)
+	r.post("/staff/canned/new", agent, h.createCanned)
+	r.get("/staff/canned/:canned", agent, h.showCanned)
+	r.post("/staff/canned/:canned", agent, h.saveCanned)
+	r.post("/staff/canned/:canned/delete", agent, h.deleteCanned)
 
 	// Change requests: customers order from the catalogue; sales reps approve, agents do the work.
 	r.get("/changes", customer, h.showChanges)
