@@ -44,8 +44,8 @@ type Service struct {
 
 // Majors is what incidents ask of major incidents, in the caller's transaction.
 type Majors interface {
-	// LinkDeclared links inc, being declared, to major incident majorID, or refuses beside
-	// the field "major".
+	// LinkDeclared links inc, being declared, to major incident majorID, or refuses it with a
+	// page-level message.
 	LinkDeclared(ctx context.Context, tx bun.IDB, actor tenancy.Actor, inc *Incident, majorID int64) error
 	// BreachGrouped takes the breach of target (an SLA target's key, due at due) of an incident
 	// linked to a major incident, and reports whether it did: the major incident's alert
@@ -189,7 +189,7 @@ func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int
 		}
 		if d.MajorID != 0 {
 			if s.Majors == nil {
-				return i18n.FieldError("major", "major.error.declare_gone")
+				return i18n.NewError("major.error.declare_gone")
 			}
 			if err := s.Majors.LinkDeclared(ctx, tx, actor, inc, d.MajorID); err != nil {
 				return err

@@ -2,6 +2,7 @@ package major
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -287,18 +288,19 @@ func (s *Service) Unlink(ctx context.Context, actor tenancy.Actor, id, incidentI
 
 // LinkDeclared links an incident a customer is declaring, in the declaration's transaction, to
 // major incident majorID ("it is the same problem: keep me informed"): the major incident must
-// be active and concern the incident's tenant, or the declaration is refused beside "major".
-// It implements incident.MajorLinker.
+// be active and concern the incident's tenant, or the declaration is refused (a page-level
+// message: the form has no field for it).
+// It implements incident.Majors.
 func (s *Service) LinkDeclared(ctx context.Context, tx bun.IDB, actor tenancy.Actor, inc *incident.Incident, majorID int64) error {
 	m, err := byID(ctx, tx, majorID)
 	if err != nil {
-		if err == apperr.ErrNotFound {
-			return i18n.FieldError("major", "major.error.declare_gone")
+		if errors.Is(err, apperr.ErrNotFound) {
+			return i18n.NewError("major.error.declare_gone")
 		}
 		return err
 	}
 	if !m.Active() || !m.Concerns(inc.TenantID) {
-		return i18n.FieldError("major", "major.error.declare_gone")
+		return i18n.NewError("major.error.declare_gone")
 	}
 	if _, err := tx.NewUpdate().TableExpr("incidents").Set("major_id = ?", majorID).Where("id = ?", inc.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("major: link declared incident %d: %w", inc.ID, err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,7 +202,7 @@ func (h *handler) majorOf(c *fiber.Ctx, inc *incident.Incident) (*major.Major, e
 		return nil, nil
 	}
 	m, err := h.Majors.Get(c.UserContext(), actorOf(c), *inc.MajorID)
-	if err == apperr.ErrNotFound {
+	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, nil
 	}
 	return m, err
