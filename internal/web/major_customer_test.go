@@ -200,3 +200,29 @@ func TestAnAgentLinksAnIncidentFromItsPage(t *testing.T) {
 	wantNoBody(t, "customer", r, "Rattaché à un incident majeur</h2>")
 	wantBody(t, "customer", r, "Rattaché à l’incident majeur "+m.Number(), "Détaché de l’incident majeur "+m.Number())
 }
+
+// An update left on a linked incident is written in its reporter's language; every other reader
+// of the incident reads it in theirs.
+func TestEachReaderReadsTheMajorIncidentsTextsInTheirLanguage(t *testing.T) {
+	d := newDesk(t)
+	m := d.openMajor(t, "OCB0000001")
+	inc := d.declare(t, "Marie.Dupont", d.tenant(t, "OCB0000001").ID, "Volume bloqué")
+	agent := tenancy.ActorOf(d.user(t, "Alice.Agent"))
+	ctx := context.Background()
+	if _, err := d.Majors.Link(ctx, agent, m.ID, "numbers", []int64{inc.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []major.UpdateDraft{{State: "identified", BodyFR: "Un contrôleur est en cause.", BodyEN: "A controller is at fault."},
+		{State: "resolved", BodyFR: "Le contrôleur est remplacé.", BodyEN: "The controller is replaced."}} {
+		if _, err := d.Majors.Post(ctx, agent, m.ID, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := d.as(t, "Marie.Dupont").Get("/incidents/" + inc.Number())
+	wantBody(t, "Marie", r, "Un contrôleur est en cause.", "Le contrôleur est remplacé.")
+	r = d.as(t, "John.Doe").Get("/incidents/" + inc.Number())
+	wantBody(t, "John", r, "A controller is at fault.", "The controller is replaced.")
+	wantNoBody(t, "John", r, "Un contrôleur est en cause.")
+	r = d.as(t, "Alice.Agent").Get("/staff/incidents/" + inc.Number())
+	wantBody(t, "Alice", r, "A controller is at fault.", "The controller is replaced.")
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/paging"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/timeline"
 )
 
 // majorParam reads the major incident of the route's :major, for its reader: a number that is
@@ -217,6 +218,13 @@ func (h *handler) incidentMajor(c *fiber.Ctx, p *page, inc *incident.Incident) e
 		return err
 	}
 	p.V["Major"] = m
+	if m != nil {
+		if es, ok := p.V["Timeline"].([]timeline.Entry); ok {
+			if err := h.majorTextsFor(c, p.Lang, m, es); err != nil {
+				return err
+			}
+		}
+	}
 	if !major.MayManage(actorOf(c).Kind) || !inc.IsOpen() || (m != nil && m.Active()) {
 		return nil
 	}
@@ -231,5 +239,34 @@ func (h *handler) incidentMajor(c *fiber.Ctx, p *page, inc *incident.Incident) e
 		}
 	}
 	p.V["LinkMajors"] = offer
+	return nil
+}
+
+// majorTextsFor shows, in lang, the texts the major incident m left on an incident's timeline:
+// each was written in the reporter's language, as their mail was; another reader (a colleague
+// of the tenant, an agent) reads the same update in theirs.
+func (h *handler) majorTextsFor(c *fiber.Ctx, lang string, m *major.Major, es []timeline.Entry) error {
+	var us []major.Update
+	for i := range es {
+		e := &es[i]
+		if e.Body == "" || (!strings.HasPrefix(e.Event, major.IncidentUpdate+".") && e.Event != incident.EventStatus) {
+			continue
+		}
+		if us == nil {
+			var err error
+			if us, err = h.Majors.Updates(c.UserContext(), m); err != nil {
+				return err
+			}
+			if len(us) == 0 {
+				return nil
+			}
+		}
+		for _, u := range us {
+			if e.Body == u.BodyFR || e.Body == u.BodyEN {
+				e.Body = u.Body(lang)
+				break
+			}
+		}
+	}
 	return nil
 }
