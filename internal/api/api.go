@@ -17,6 +17,7 @@ import (
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -47,6 +48,8 @@ type Deps struct {
 	Files     *timeline.Files
 	// Webhooks registers endpoints and reads their deliveries (nil: one is made on DB).
 	Webhooks *webhook.Service
+	// Majors are the major incidents (the status page).
+	Majors *major.Service
 	// DB keeps the idempotency keys of creates (an edge concern, like the rate limit).
 	DB *bun.DB
 }

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/major"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -19,6 +22,7 @@ type holdings struct {
 	webhook, tokenID   string
 	attachment         string
 	tenantName, holder string
+	major              string
 }
 
 // hold makes, as the referent login of tenant, an incident, a change request, a contract
@@ -62,6 +66,18 @@ func hold(t *testing.T, d *desk, login, tenant, marker string) holdings {
 	var toks struct{ Items []struct{ ID int64 } }
 	c.Get("/api/v1/tokens").JSON(t, &toks)
 	h.tokenID = itoa(toks.Items[0].ID)
+	// A major incident of this tenant alone, which an agent opens.
+	alice, err := identity.UserByLogin(t.Context(), d.DB, "Alice.Agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := d.Majors.Open(t.Context(), tenancy.ActorOf(alice), major.Draft{TitleFR: marker + " panne",
+		TitleEN: marker + " outage", DescriptionFR: marker, DescriptionEN: marker, Services: []string{"ecs"}, Regions: []string{"eu-west-0"},
+		Tenants: tenant})
+	if err != nil {
+		t.Fatalf("major incident: %v", err)
+	}
+	h.major = m.Number()
 	return h
 }
 
@@ -86,6 +102,8 @@ func (other holdings) param(path, name string) string {
 		return other.tokenID
 	case strings.HasPrefix(path, "/attachments/"):
 		return other.attachment
+	case strings.HasPrefix(path, "/major-incidents/"):
+		return other.major
 	}
 	return "1"
 }
@@ -203,7 +221,7 @@ func TestEveryOperationKeepsTenantsApart(t *testing.T) {
 		// Searches and lists of one's own tenant never find the other's marker.
 		for _, p := range []string{"/api/v1/incidents?tenant=" + c.own.tenant + "&q=" + c.others.marker,
 			"/api/v1/changes?tenant=" + c.own.tenant + "&q=" + c.others.marker, "/api/v1/webhooks", "/api/v1/tokens",
-			"/api/v1/tenants", "/api/v1/tenants/" + c.own.tenant + "/requests"} {
+			"/api/v1/tenants", "/api/v1/tenants/" + c.own.tenant + "/requests", "/api/v1/major-incidents"} {
 			if r := client.Get(p); strings.Contains(string(r.Body), c.others.marker) {
 				t.Errorf("%s GET %s: %.300s", c.login, p, r.Body)
 			}

@@ -296,7 +296,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 func (a *App) mountAPI(app *fiber.App) {
 	api.Mount(app, api.Deps{Config: a.Config, Bundle: a.Bundle, Log: a.Log, Identity: a.Identity, Tenancy: a.Tenancy,
 		Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts, Catalogue: a.Catalogue, SLA: a.SLA,
-		Outbox: a.Outbox, Files: a.Files, Webhooks: a.Webhooks, DB: a.DB})
+		Outbox: a.Outbox, Files: a.Files, Webhooks: a.Webhooks, Majors: a.Majors, DB: a.DB})
 }
 
 // job is a background task run every interval. Each run claims what it does in the transaction
