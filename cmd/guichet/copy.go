@@ -39,8 +39,12 @@ func copyFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
+		width := 20 // the names in one column, however long the longest
 		for _, t := range rep.Tables {
-			fmt.Fprintf(e.stdout, "  %-20s %9d rows  sha256 %.16s\n", t.Name, t.Rows, t.Checksum)
+			width = max(width, len(t.Name))
+		}
+		for _, t := range rep.Tables {
+			fmt.Fprintf(e.stdout, "  %-*s %9d rows  sha256 %.16s\n", width, t.Name, t.Rows, t.Checksum)
 		}
 		fmt.Fprintf(e.stdout, "%d rows in %d tables and %d search index rows copied to %s in %s; row counts and checksums verified equal.\n",
 			rep.Rows, len(rep.Tables), rep.IndexRows, dbcopy.Redact(*to), rep.Copy.Round(100*time.Millisecond))

@@ -67,6 +67,7 @@ func (s *Service) Post(ctx context.Context, actor tenancy.Actor, id int64, d Upd
 	if err != nil {
 		return nil, err
 	}
+	s.forget() // its state shows at once on this instance's banners
 	// The update is published: its fan-out finishes even if the request that asked goes away.
 	if err := s.FanOut(context.WithoutCancel(ctx), u.ID); err != nil {
 		s.log().Error("major: fan-out of an update stopped; the major.fanout job carries it on", "update", u.ID, "err", err)

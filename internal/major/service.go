@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
@@ -36,6 +37,9 @@ type Service struct {
 	// Batch is how many linked incidents one transaction of a fan-out or a link handles
 	// (DefaultBatch when 0).
 	Batch int
+
+	cacheOnce sync.Once
+	cache     *activeCache
 }
 
 // DefaultBatch bounds the transactions of a fan-out: a few hundred incidents, their timeline
@@ -125,6 +129,7 @@ func (s *Service) Open(ctx context.Context, actor tenancy.Actor, d Draft) (*Majo
 	if err != nil {
 		return nil, err
 	}
+	s.forget()
 	return m, nil
 }
 
@@ -225,6 +230,7 @@ func (s *Service) Edit(ctx context.Context, actor tenancy.Actor, id int64, versi
 	if err != nil {
 		return nil, err
 	}
+	s.forget()
 	return m, nil
 }
 
@@ -312,7 +318,8 @@ func (s *Service) PublicStatus(ctx context.Context) ([]*Major, error) {
 }
 
 // Active lists the active major incidents concerning one of tenantIDs, for a customer's banners
-// (tenantIDs must be the customer's: the caller's scope or their tenants).
+// and declaration form (tenantIDs must be the customer's: the caller's scope or their tenants).
+// It reads the instance's list of active major incidents (see ActiveTTL).
 func (s *Service) Active(ctx context.Context, actor tenancy.Actor, tenantIDs ...int64) ([]*Major, error) {
 	if actor.Kind != identity.Customer {
 		return nil, nil
@@ -330,11 +337,17 @@ func (s *Service) Active(ctx context.Context, actor tenancy.Actor, tenantIDs ...
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	ms, err := list(ctx, s.DB, false, ids, s.now())
+	all, err := s.allActive(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(ms, func(m *Major) bool { return !m.Active() }), nil
+	var out []*Major
+	for _, m := range all {
+		if m.concernsAny(ids) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // History lists page pg of every major incident, active first, for agents and admins.

@@ -176,6 +176,11 @@ func (h *handler) askSameProblem(c *fiber.Ctx, scope *tenancy.Access, d incident
 	if d.MajorID != 0 || scope == nil {
 		return false, nil
 	}
+	// Most declarations match no major incident: they are asked nothing, and read nothing more.
+	ms, err := h.Majors.Matching(c.UserContext(), actorOf(c), scope.Tenant.ID, d.Service, d.Region)
+	if err != nil || len(ms) == 0 {
+		return false, err
+	}
 	p, err := h.incidentsPage(c, "incident.new.title")
 	if err != nil {
 		return false, err

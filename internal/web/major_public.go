@@ -228,13 +228,13 @@ func (h *handler) incidentMajor(c *fiber.Ctx, p *page, inc *incident.Incident) e
 	if !major.MayManage(actorOf(c).Kind) || !inc.IsOpen() || (m != nil && m.Active()) {
 		return nil
 	}
-	ms, err := h.Majors.Status(c.UserContext(), actorOf(c))
+	ms, err := h.Majors.ActiveForStaff(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
 	}
 	var offer []*major.Major
 	for _, x := range ms {
-		if x.Active() && x.Concerns(inc.TenantID) {
+		if x.Concerns(inc.TenantID) {
 			offer = append(offer, x)
 		}
 	}

@@ -439,15 +439,13 @@ func (h *handler) chosenMajor(c *fiber.Ctx, v string) (*major.Major, error) {
 // major incident, and a box on each row to select it (the selection of the request kept). With
 // no major incident active, there is neither, and what was refused beside them goes to the top.
 func (h *handler) offerBulkLink(c *fiber.Ctx, p *page, rows []incidentRow, cols *incidentCols) error {
-	ms, err := h.Majors.Status(c.UserContext(), actorOf(c))
+	ms, err := h.Majors.ActiveForStaff(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
 	}
 	var active []majorRow
 	for _, m := range ms {
-		if m.Active() {
-			active = append(active, h.majorRow(p.Lang, m))
-		}
+		active = append(active, h.majorRow(p.Lang, m))
 	}
 	if len(active) == 0 || len(rows) == 0 {
 		for _, f := range []string{"major", "incidents"} {
