@@ -28,16 +28,21 @@ func SearchDoc(inc *Incident, createdEntryID int64) timeline.Doc {
 	return timeline.TicketDoc(createdEntryID, inc.TenantID, inc.Number(), inc.Title, inc.Description)
 }
 
-// ByID reads an incident with its tenant's code and its people's names. It does not authorize.
-func ByID(ctx context.Context, idb bun.IDB, id int64) (*Incident, error) {
-	inc := new(Incident)
-	err := idb.NewSelect().Model(inc).
+// WithNames selects incidents (into dest, an *Incident or a *[]Incident) with their tenant's
+// code and name and their people's names, for the caller's conditions. It does not authorize.
+func WithNames(idb bun.IDB, dest any) *bun.SelectQuery {
+	return idb.NewSelect().Model(dest).
 		ColumnExpr("i.*").
 		ColumnExpr("t.code AS tenant_code, t.name AS tenant_name, r.display_name AS reporter_name, a.display_name AS assignee_name").
 		Join("JOIN tenants AS t ON t.id = i.tenant_id").
 		Join("JOIN users AS r ON r.id = i.reporter_id").
-		Join("LEFT JOIN users AS a ON a.id = i.assignee_id").
-		Where("i.id = ?", id).Scan(ctx)
+		Join("LEFT JOIN users AS a ON a.id = i.assignee_id")
+}
+
+// ByID reads an incident with its tenant's code and its people's names. It does not authorize.
+func ByID(ctx context.Context, idb bun.IDB, id int64) (*Incident, error) {
+	inc := new(Incident)
+	err := WithNames(idb, inc).Where("i.id = ?", id).Scan(ctx)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, apperr.ErrNotFound

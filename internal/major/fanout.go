@@ -141,12 +141,7 @@ func (s *Service) fanOutBatch(ctx context.Context, updateID int64) (bool, error)
 			return err
 		}
 		f := &fan{ctx: ctx, s: s, tx: tx, m: m, u: u, author: author, now: s.now()}
-		q := tx.NewSelect().Model(&f.is).
-			ColumnExpr("i.*").
-			ColumnExpr("t.code AS tenant_code, t.name AS tenant_name, r.display_name AS reporter_name, a.display_name AS assignee_name").
-			Join("JOIN tenants AS t ON t.id = i.tenant_id").
-			Join("JOIN users AS r ON r.id = i.reporter_id").
-			Join("LEFT JOIN users AS a ON a.id = i.assignee_id").
+		q := incident.WithNames(tx, &f.is).
 			Where("i.major_id = ? AND i.id > ?", m.ID, u.FanoutCursor).OrderExpr("i.id").Limit(int64(s.batch()))
 		if db.IsPG(tx) {
 			q = q.For("UPDATE OF i")

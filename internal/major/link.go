@@ -24,12 +24,7 @@ import (
 // in id order. It does not authorize.
 func incidents(ctx context.Context, idb bun.IDB, where string, args ...any) ([]incident.Incident, error) {
 	var is []incident.Incident
-	err := idb.NewSelect().Model(&is).
-		ColumnExpr("i.*").
-		ColumnExpr("t.code AS tenant_code, t.name AS tenant_name, r.display_name AS reporter_name, a.display_name AS assignee_name").
-		Join("JOIN tenants AS t ON t.id = i.tenant_id").
-		Join("JOIN users AS r ON r.id = i.reporter_id").
-		Join("LEFT JOIN users AS a ON a.id = i.assignee_id").
+	err := incident.WithNames(idb, &is).
 		Where(where, args...).OrderExpr("i.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("major: read incidents: %w", err)
@@ -346,12 +341,7 @@ func (s *Service) Linked(ctx context.Context, actor tenancy.Actor, m *Major, pg 
 	}
 	pg = pg.Within(paging.Size)
 	var is []incident.Incident
-	q := s.DB.NewSelect().Model(&is).
-		ColumnExpr("i.*").
-		ColumnExpr("t.code AS tenant_code, t.name AS tenant_name, r.display_name AS reporter_name, a.display_name AS assignee_name").
-		Join("JOIN tenants AS t ON t.id = i.tenant_id").
-		Join("JOIN users AS r ON r.id = i.reporter_id").
-		Join("LEFT JOIN users AS a ON a.id = i.assignee_id").
+	q := incident.WithNames(s.DB, &is).
 		Where(where, args...).OrderExpr("i.id DESC")
 	if pg.Size > 0 {
 		q = q.Limit(int64(pg.Limit() + 1)).Offset(int64(pg.Offset()))
