@@ -102,6 +102,19 @@ func (s *Service) NotifyBreaches(ctx context.Context, now time.Time) (int, error
 }
 
 func (s *Service) breach(ctx context.Context, tx bun.Tx, id int64, now time.Time) (int, error) {
+	// A linked incident's major incident is locked before the incident, in the order a fan-out
+	// locks them (major incident, then its incidents): the two never wait for each other.
+	if s.Majors != nil {
+		var majorID *int64
+		if err := tx.NewSelect().Model((*Incident)(nil)).Column("major_id").Where("id = ?", id).Scan(ctx, &majorID); err != nil {
+			return 0, fmt.Errorf("incident: major incident of incident %d: %w", id, err)
+		}
+		if majorID != nil {
+			if err := s.Majors.Lock(ctx, tx, *majorID); err != nil {
+				return 0, err
+			}
+		}
+	}
 	if err := Lock(ctx, tx, id); err != nil {
 		return 0, err
 	}

@@ -51,6 +51,9 @@ type Majors interface {
 	// linked to a major incident, and reports whether it did: the major incident's alert
 	// stands for it.
 	BreachGrouped(ctx context.Context, tx bun.IDB, inc *Incident, target string, due time.Time) (bool, error)
+	// Lock holds major incident majorID's row until the transaction ends (PostgreSQL), taken
+	// before its incidents' rows as every writer of both does.
+	Lock(ctx context.Context, tx bun.IDB, majorID int64) error
 }
 
 func (s *Service) now() time.Time {

@@ -2,16 +2,29 @@ package major
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
 )
+
+// Lock holds major incident majorID's row until the transaction ends, on PostgreSQL: the breach
+// job takes it before the incident's, as the fan-out and the links do. It implements
+// incident.Majors.
+func (s *Service) Lock(ctx context.Context, tx bun.IDB, majorID int64) error {
+	err := lock(ctx, tx, majorID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil // gone meanwhile: nothing to wait for
+	}
+	return err
+}
 
 // BreachGrouped takes the SLA breach of an incident linked to a major incident, in the breach
 // job's transaction: the first breach among the linked incidents sends one alert about the major
@@ -22,10 +35,7 @@ func (s *Service) BreachGrouped(ctx context.Context, tx bun.IDB, inc *incident.I
 	if inc.MajorID == nil {
 		return false, nil
 	}
-	id := *inc.MajorID
-	if err := lock(ctx, tx, id); err != nil {
-		return false, err
-	}
+	id := *inc.MajorID // locked by the caller (Lock), before the incident
 	var state State
 	if err := tx.NewSelect().Model((*Major)(nil)).Column("m.state").Where("m.id = ?", id).Scan(ctx, &state); err != nil {
 		return false, fmt.Errorf("major: read major incident %d: %w", id, err)
