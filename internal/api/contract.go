@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/ticketno"
 	"github.com/guichet/guichet/internal/timeline"
 )
 
@@ -255,16 +255,7 @@ func (s *server) registerContract(api huma.API) {
 }
 
 // parseRequestNumber reads REQ0000001 (any case) as a request id.
-func parseRequestNumber(s string) (int64, bool) {
-	if len(s) < 4 || !strings.EqualFold(s[:3], "REQ") || s[3] == '+' || s[3] == '-' {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s[3:], 10, 64)
-	if err != nil || id <= 0 {
-		return 0, false
-	}
-	return id, true
-}
+func parseRequestNumber(s string) (int64, bool) { return ticketno.Parse("REQ", s) }
 
 func (s *server) getContract(ctx context.Context, in *ContractTenantRef) (*contractOverviewOutput, error) {
 	actor := actorOf(ctx)

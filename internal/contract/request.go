@@ -7,6 +7,7 @@ import (
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
+	"github.com/guichet/guichet/internal/ticketno"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -131,7 +132,7 @@ type Request struct {
 func (r *Request) Number() string { return FormatNumber(r.ID) }
 
 // FormatNumber writes a request id as its number, REQ0000001.
-func FormatNumber(id int64) string { return fmt.Sprintf("REQ%07d", id) }
+func FormatNumber(id int64) string { return ticketno.Format("REQ", id) }
 
 // Subject is the request's timeline subject.
 func (r *Request) Subject() timeline.Subject { return timeline.Subject{Kind: TimelineKind, ID: r.ID} }

@@ -3,12 +3,10 @@
 package incident
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/ticketno"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -143,19 +141,10 @@ func (i *Incident) HasDue() bool { return i.SLADueAt.Before(NoDue) }
 func (i *Incident) Number() string { return Number(i.ID) }
 
 // Number formats an incident id.
-func Number(id int64) string { return fmt.Sprintf("INC%07d", id) }
+func Number(id int64) string { return ticketno.Format("INC", id) }
 
 // ParseNumber reads INC0000042 (or inc42) back into an id; ok is false for anything else.
-func ParseNumber(s string) (int64, bool) {
-	if len(s) < 4 || !strings.EqualFold(s[:3], "INC") {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s[3:], 10, 64)
-	if err != nil || id <= 0 || s[3] == '+' || s[3] == '-' {
-		return 0, false
-	}
-	return id, true
-}
+func ParseNumber(s string) (int64, bool) { return ticketno.Parse("INC", s) }
 
 // Subject is the incident in the shared timeline.
 func (i *Incident) Subject() timeline.Subject {

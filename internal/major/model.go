@@ -5,12 +5,11 @@
 package major
 
 import (
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/guichet/guichet/internal/ticketno"
 	"github.com/uptrace/bun"
 )
 
@@ -67,19 +66,10 @@ type Major struct {
 func (m *Major) Number() string { return Number(m.ID) }
 
 // Number formats a major incident's id.
-func Number(id int64) string { return fmt.Sprintf("MAJ%07d", id) }
+func Number(id int64) string { return ticketno.Format("MAJ", id) }
 
 // ParseNumber reads MAJ0000007 (or maj7) back into an id; ok is false for anything else.
-func ParseNumber(s string) (int64, bool) {
-	if len(s) < 4 || !strings.EqualFold(s[:3], "MAJ") || s[3] == '+' || s[3] == '-' {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s[3:], 10, 64)
-	if err != nil || id <= 0 {
-		return 0, false
-	}
-	return id, true
-}
+func ParseNumber(s string) (int64, bool) { return ticketno.Parse("MAJ", s) }
 
 // Active reports whether the major incident is not resolved.
 func (m *Major) Active() bool { return m.State != Resolved }
