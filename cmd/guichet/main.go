@@ -40,7 +40,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
-		if name == "user" || name == "tenant" || name == "mail" {
+		if name == "user" || name == "tenant" || name == "mail" || name == "reports" {
 			if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 				fmt.Fprintf(stderr, "usage: guichet %s SUBCOMMAND (see guichet help)\n", name)
 				return 2

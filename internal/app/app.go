@@ -31,6 +31,7 @@ import (
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/replyaddr"
+	"github.com/guichet/guichet/internal/report"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
@@ -67,6 +68,8 @@ type App struct {
 	Canned *canned.Service
 	// Majors are the major incidents: outages announced to customers, with linked incidents.
 	Majors *major.Service
+	// Reports are the dashboards, the customer reports and their monthly mail.
+	Reports *report.Service
 	// webhookRoots are the authorities webhook endpoints are trusted under (nil: the system's).
 	webhookRoots *x509.CertPool
 
@@ -135,7 +138,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	contracts.Events = hooks
 	a := &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
 		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb},
-		Webhooks: hooks, webhookRoots: roots, Majors: majors, Canned: &canned.Service{DB: bdb, Bundle: b, Notifier: n}}
+		Webhooks: hooks, webhookRoots: roots, Majors: majors, Canned: &canned.Service{DB: bdb, Bundle: b, Notifier: n},
+		Reports: &report.Service{DB: bdb, Cache: &report.Cache{DB: bdb}, Policy: policy, Notifier: n, Audience: aud}}
 	book, err := a.ReplyBook(ctx)
 	if err != nil {
 		bdb.Close()
@@ -178,6 +182,12 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	defer a.stopBackground(stopBackground)
 	a.goBackground(func() { a.sweepSessions(bg) })
 	a.goBackground(func() { a.mergeSearch(bg) })
+	// The report figures are read into memory once, before the first dashboard asks.
+	a.goBackground(func() {
+		if err := a.Reports.Cache.Warm(bg); err != nil && bg.Err() == nil {
+			a.Log.Warn("report figures not loaded", "err", err)
+		}
+	})
 	a.startMailer(bg)
 	a.startWebhooks(bg)
 	a.startJobs(bg)
@@ -289,7 +299,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, API: a.mountAPI})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, Reports: a.Reports, API: a.mountAPI})
 }
 
 // mountAPI serves the JSON API beside the pages.
@@ -320,6 +330,12 @@ func (a *App) jobs() []job {
 	js = append(js, job{"webhooks.sweep", time.Hour, a.Webhooks.Sweep})
 	// A major incident's update interrupted in its fan-out is carried on where it stopped.
 	js = append(js, job{"major.fanout", time.Minute, a.Majors.ResumeFanOuts})
+	// The incidents' report figures changed since the last run; the monthly report mail, sent
+	// from the first of the month on, once per tenant and month.
+	js = append(js, job{"reports.refresh", 5 * time.Second, func(ctx context.Context, now time.Time) (int, error) {
+		return report.Refresh(ctx, a.DB, a.SLA, now, nil)
+	}})
+	js = append(js, job{"reports.monthly", time.Hour, a.Reports.SendMonthly})
 	return js
 }
 

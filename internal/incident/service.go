@@ -271,10 +271,12 @@ func (s *Service) refreshSLA(ctx context.Context, idb bun.IDB, inc *Incident, no
 // touch writes the columns a reply or a fresh SLA changes, without a version check: appending
 // to the timeline conflicts with nobody.
 func (s *Service) touch(ctx context.Context, idb bun.IDB, inc *Incident) error {
-	_, err := idb.NewUpdate().Model(inc).
+	if _, err := idb.NewUpdate().Model(inc).
 		Column("sla_due_at", "sla_risk_at", "sla_alert_at", "updated_at").
-		WherePK().Exec(ctx)
-	return err
+		WherePK().Exec(ctx); err != nil {
+		return err
+	}
+	return MarkReport(ctx, idb, inc.ID)
 }
 
 // slaEntries reads what SLATimeline reads of an incident's timeline, and only that: its

@@ -19,7 +19,7 @@ func Insert(ctx context.Context, idb bun.IDB, inc *Incident) error {
 	if _, err := idb.NewInsert().Model(inc).Exec(ctx); err != nil {
 		return fmt.Errorf("incident: insert incident: %w", err)
 	}
-	return nil
+	return MarkReport(ctx, idb, inc.ID)
 }
 
 // SearchDoc is the incident's own row of the full-text index: its number, title and
@@ -90,7 +90,7 @@ func Update(ctx context.Context, idb bun.IDB, inc *Incident) error {
 		inc.Version = read
 		return apperr.ErrStale
 	}
-	return nil
+	return MarkReport(ctx, idb, inc.ID)
 }
 
 // Agents lists the active staff who can be assigned incidents: agents and admins, by name.

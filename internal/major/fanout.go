@@ -226,6 +226,9 @@ func (f *fan) incidents() error {
 		if err != nil {
 			return fmt.Errorf("major: resolve linked incidents: %w", err)
 		}
+		if err := incident.MarkReport(ctx, tx, resolved...); err != nil {
+			return err
+		}
 	}
 	if len(touched) > 0 {
 		if _, err := tx.NewUpdate().TableExpr("incidents").Set("updated_at = ?", f.now).Where("id IN (?)", bun.In(touched)).Exec(ctx); err != nil {

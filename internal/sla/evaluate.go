@@ -13,6 +13,11 @@ type Evaluation struct {
 	Calendar      Calendar // what the targets count; nil when no target applies
 	FirstResponse Measure
 	Resolution    Measure
+	// Answered is the first answer (a public staff reply or a resolution); zero while unanswered.
+	Answered time.Time
+	// Stopped is when the clock stopped for good (resolution, closure, cancellation); zero while
+	// it may still tick.
+	Stopped time.Time
 }
 
 // Evaluate computes the SLA of an incident of a tenant at level from its timeline, as it stands
@@ -44,7 +49,7 @@ func (p *Policy) Evaluate(level Level, tl Timeline, now time.Time) (Evaluation, 
 	if err != nil {
 		return Evaluation{}, err
 	}
-	ev := Evaluation{Now: now, Level: level, Priority: h.priority}
+	ev := Evaluation{Now: now, Level: level, Priority: h.priority, Answered: h.answered, Stopped: h.stoppedAt}
 	ev.FirstResponse.State, ev.Resolution.State = None, None
 	target, ok := p.Target(level, h.priority)
 	if !ok {

@@ -24,6 +24,7 @@ import (
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/notify"
+	"github.com/guichet/guichet/internal/report"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
@@ -59,6 +60,8 @@ type Deps struct {
 	Canned *canned.Service
 	// Majors are the major incidents and the status page.
 	Majors *major.Service
+	// Reports are the staff dashboard and the customer reports.
+	Reports *report.Service
 	// API mounts the JSON API (nil: none); its requests carry a token, not a session.
 	API func(*fiber.App)
 }
