@@ -69,3 +69,22 @@ document.addEventListener("DOMContentLoaded", function () {
   form.querySelectorAll("input[name=region]").forEach(function (x) { x.addEventListener("change", update); });
   update();
 });
+
+// Reports print as they are shown, every table included: the Print button asks the browser to
+// print, and the tables folded under their charts open while printing.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("button[data-print]").forEach(function (b) {
+    b.hidden = false; // without script there is no button: the browser's own Print does the same
+    b.addEventListener("click", function () { window.print(); });
+  });
+});
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details.report-table:not([open])").forEach(function (d) {
+    d.dataset.printOpened = "1"; d.open = true;
+  });
+});
+window.addEventListener("afterprint", function () {
+  document.querySelectorAll("details.report-table[data-print-opened]").forEach(function (d) {
+    delete d.dataset.printOpened; d.open = false;
+  });
+});

@@ -72,6 +72,9 @@ func (h *handler) customerPage(c *fiber.Ctx, title string) (*page, error) {
 	}
 	if scope != nil {
 		p.Tabs = tabsFor(scope.Rights, c.Path())
+		if scope.Rights.Contract || scope.Referent || scope.Owner {
+			p.Tabs = append(p.Tabs, tab{"nav.reports", "/reports", c.Path() == "/reports" || strings.HasPrefix(c.Path(), "/reports/")})
+		}
 	}
 	return p, nil
 }

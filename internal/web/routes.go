@@ -191,6 +191,12 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	// came by no mail (the service decides, so that a customer learns nothing from a 403).
 	r.get("/staff/original/:entry", loggedIn, h.downloadOriginal)
 
+	// Reports: the staff dashboard (a sales rep's part: their tenants), the customer report.
+	r.get("/staff/reports", staff, h.showDashboard)
+	r.get("/staff/reports/export.csv", staff, h.exportDashboard)
+	r.get("/reports", customer, h.showCustomerReport)
+	r.get("/reports/export.csv", customer, h.exportCustomerReport)
+
 	r.get("/staff/tenants", staff, h.showStaffTenants)
 	r.get("/staff/tenants/:tenant", staff, h.showStaffTenant)
 
