@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strconv"
 	"sync/atomic"
+	"time"
+
+	"github.com/guichet/guichet/internal/calendar"
 
 	"github.com/guichet/guichet/internal/once"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -41,6 +44,10 @@ var scenarios = []scenario{
 	{"incident-page", Read, customerGet(func(d *desk, _ *Config) string { return "/incidents/" + d.Incident }), wantOK},
 	{"api-list", Read, apiGet(func(_ *desk, c *Config) string { return "/api/v1/incidents?" + query("tenant", c.Tenant) }), wantJSON},
 	{"api-get", Read, apiGet(func(d *desk, _ *Config) string { return "/api/v1/incidents/" + d.Incident }), wantJSON},
+	{"dashboard", Read, agentGet(func(*desk, *Config) string { return "/staff/reports" }), wantOK},
+	{"dashboard-quarter", Read, agentGet(func(*desk, *Config) string { return "/staff/reports?period=quarter" }), wantOK},
+	{"dashboard-year", Read, agentGet(func(*desk, *Config) string { return "/staff/reports?" + lastYear() }), wantOK},
+	{"customer-report", Read, customerGet(func(*desk, *Config) string { return "/reports" }), wantOK},
 	{"declare", Write, declareTarget, wantDeclared},
 	{"reply", Write, replyTarget, wantReplied},
 }
@@ -55,6 +62,12 @@ func ScenarioNames() []string {
 }
 
 func query(k, v string) string { return url.Values{k: {v}}.Encode() }
+
+// lastYear is the dashboard's longest period: the 366 days up to today in Paris.
+func lastYear() string {
+	today := calendar.ParisDate(time.Now())
+	return url.Values{"period": {"custom"}, "from": {today.AddDays(-365).String()}, "to": {today.String()}}.Encode()
+}
 
 // rare is the rare word searched: -rare, else the number of the customer's demo incident
 // (one incident holds it, and every demo database has one).
