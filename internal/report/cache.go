@@ -148,16 +148,22 @@ func (c *Cache) update(ctx context.Context) error {
 	}
 	// Rows numbered up to now are committed (each number's transaction held report_state's row
 	// until it committed); rows numbered later may be missing yet, and are read next time.
-	const page = 50000
-	for last := int64(-1); ; {
-		n, next, err := c.readPage(ctx, seq, now, last, page)
-		if err != nil {
-			return err
+	if seq == 0 {
+		// The first read takes every row, in the order of the table, a page at a time (a row
+		// numbered after now is read again next time).
+		const page = 50000
+		for last := int64(-1); ; {
+			n, next, err := c.readRows(ctx, "incident_id > ? ORDER BY incident_id LIMIT ?", last, page)
+			if err != nil {
+				return err
+			}
+			if n < page {
+				break
+			}
+			last = next
 		}
-		if n < page {
-			break
-		}
-		last = next
+	} else if _, _, err := c.readRows(ctx, "seq > ? AND seq <= ?", seq, now); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	c.seq, c.checked, c.loaded = now, started, true
@@ -165,10 +171,10 @@ func (c *Cache) update(ctx context.Context) error {
 	return nil
 }
 
-// readPage reads up to page rows numbered in (after, upTo] with an incident id above last into
-// the cache, and returns how many it read and the last id. Instants are read as Unix seconds:
+// readRows reads the rows where (a condition, with its arguments) into the cache, and returns
+// how many it read and the last id. Instants are read as Unix seconds:
 // a million rows load in seconds, where scanning times and structs took many more.
-func (c *Cache) readPage(ctx context.Context, after, upTo, last int64, page int) (int, int64, error) {
+func (c *Cache) readRows(ctx context.Context, where string, args ...any) (int, int64, error) {
 	// SQLite keeps instants as text, read as such and parsed here (its strftime took a third
 	// of the time); PostgreSQL gives the seconds.
 	pg := db.IsPG(c.DB)
@@ -178,18 +184,10 @@ func (c *Cache) readPage(ctx context.Context, after, upTo, last int64, page int)
 	}
 	q := "SELECT incident_id, tenant_id, level, priority, service, region, status, " + epoch("created_at") + ", " +
 		epoch("answered_at") + ", " + epoch("resolved_at") + ", fr_state, " + epoch("fr_due") + ", res_state, " + epoch("res_due") +
-		" FROM report_incidents WHERE "
-	args := []any{after, upTo, last, page}
-	if after == 0 {
-		// The first read takes every row in the order of the table (a row numbered after upTo
-		// is read again next time).
-		q, args = q+"incident_id > ? ORDER BY incident_id LIMIT ?", args[2:]
-	} else {
-		q += "seq > ? AND seq <= ? AND incident_id > ? ORDER BY incident_id LIMIT ?"
-	}
+		" FROM report_incidents WHERE " + where
 	rows, err := c.DB.QueryContext(ctx, q, args...)
 	if err != nil {
-		return 0, 0, fmt.Errorf("report: read the rows numbered after %d: %w", after, err)
+		return 0, 0, fmt.Errorf("report: read the rows: %w", err)
 	}
 	defer rows.Close()
 	var ids []int64
@@ -230,7 +228,7 @@ func (c *Cache) readPage(ctx context.Context, after, upTo, last int64, page int)
 	}
 	c.put(ids, rs)
 	if len(ids) == 0 {
-		return 0, last, nil
+		return 0, 0, nil
 	}
 	return len(ids), ids[len(ids)-1], nil
 }

@@ -33,19 +33,20 @@ func Refresh(ctx context.Context, idb *bun.DB, policy *sla.Policy, now time.Time
 	for ctx.Err() == nil {
 		n := 0
 		err := idb.RunInTx(context.WithoutCancel(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
-			seq, err := nextSeq(ctx, tx)
-			if err != nil {
-				return err
-			}
 			// The marks are locked in the order of their ids, the order every writer of several
-			// marks writes them in (MarkReport sorts them): on PostgreSQL, no two wait for
-			// each other in a circle.
+			// marks writes them in (MarkReport sorts them), then report_state's row: on
+			// PostgreSQL, no two wait for each other in a circle. Nothing marked: no number
+			// taken, so the instances' copies have nothing to read.
 			var ms []mark
 			if err := db.ForUpdate(tx.NewSelect().Model(&ms).OrderExpr("incident_id").Limit(Batch)).Scan(ctx); err != nil {
 				return fmt.Errorf("report: read the marked incidents: %w", err)
 			}
 			if len(ms) == 0 {
 				return nil
+			}
+			seq, err := nextSeq(ctx, tx)
+			if err != nil {
+				return err
 			}
 			n = len(ms)
 			return compute(ctx, tx, policy, ms, seq, now)
