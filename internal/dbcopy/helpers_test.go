@@ -18,6 +18,7 @@ import (
 	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/major"
+	"github.com/guichet/guichet/internal/report"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
@@ -162,6 +163,16 @@ func addVariety(t *testing.T, a *app.App) *incident.Incident {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
+	// The report rows of the incidents (one still marked), and a month's report mail sent.
+	if _, err := report.Refresh(ctx, a.DB, a.SLA, now, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := incident.MarkReport(ctx, a.DB, inc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Reports.SendMonthly(ctx, now.AddDate(0, 1, 0)); err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range []struct {
 		sql  string
 		args []any

@@ -137,7 +137,7 @@ func (c *Cache) update(ctx context.Context) error {
 	}
 	started := time.Now()
 	var now int64
-	if err := c.DB.NewRaw("SELECT seq FROM report_state WHERE id = 1").Scan(ctx, &now); err != nil {
+	if err := c.DB.NewRaw("SELECT COALESCE(MAX(seq), 0) FROM report_state").Scan(ctx, &now); err != nil {
 		return fmt.Errorf("report: read the refresh number: %w", err)
 	}
 	if now == seq && c.loaded {

@@ -68,7 +68,7 @@ func Refresh(ctx context.Context, idb *bun.DB, policy *sla.Policy, now time.Time
 // nextSeq numbers the transaction, holding report_state's row until it ends.
 func nextSeq(ctx context.Context, tx bun.Tx) (int64, error) {
 	var seq int64
-	if err := tx.NewRaw("UPDATE report_state SET seq = seq + 1 WHERE id = 1 RETURNING seq").Scan(ctx, &seq); err != nil {
+	if err := tx.NewRaw("INSERT INTO report_state (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = report_state.seq + 1 RETURNING seq").Scan(ctx, &seq); err != nil {
 		return 0, fmt.Errorf("report: number the refresh: %w", err)
 	}
 	return seq, nil

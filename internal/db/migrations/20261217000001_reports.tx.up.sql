@@ -5,8 +5,9 @@
 -- report_dirty is the incidents whose row must be computed again: each change of an incident
 -- marks it in its own transaction (mark counts the marks, so that a mark made while the job
 -- computes the row is not lost), and the job "reports.refresh" computes and clears them.
--- report_state.seq numbers the job's transactions: each writes its rows with the next number,
--- holding report_state's row, so a reader that saw number N has seen every row numbered up to N.
+-- report_state.seq numbers the job's transactions (its one row is written by the first): each
+-- writes its rows with the next number, holding report_state's row, so a reader that saw number
+-- N has seen every row numbered up to N.
 -- report_mail records each tenant's monthly report mail, once per tenant and month. On SQLite,
 -- incident_id is the rowid: the instances read the rows in its order.
 CREATE TABLE report_incidents (
@@ -40,8 +41,6 @@ CREATE TABLE report_state (
     id  INTEGER PRIMARY KEY,
     seq BIGINT  NOT NULL
 );
---bun:split
-INSERT INTO report_state (id, seq) VALUES (1, 0);
 --bun:split
 -- Every incident already there is computed once by the job.
 INSERT INTO report_dirty (incident_id, mark) SELECT id, 1 FROM incidents;
