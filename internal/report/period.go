@@ -111,10 +111,14 @@ func (m Months) Period(today calendar.Date) Period {
 	return Period{Kind: PeriodCustom, From: m.From.Date(), To: end}
 }
 
-// ParseMonth reads a month written YYYY-MM.
+// ParseMonth reads a month written YYYY-MM (one before FirstDate included: the caller says so).
 func ParseMonth(s string) (Month, bool) {
-	d, err := calendar.ParseDate(strings.TrimSpace(s) + "-01")
-	if err != nil || d.Before(FirstDate) {
+	s = strings.TrimSpace(s)
+	if len(s) != 7 {
+		return 0, false
+	}
+	d, err := calendar.ParseDate(s + "-01")
+	if err != nil {
 		return 0, false
 	}
 	return MonthOf(d), true
@@ -130,14 +134,26 @@ func ParseMonths(from, to string, today calendar.Date) (Months, error) {
 	var es i18n.Errors
 	f, okF := ParseMonth(from)
 	t, okT := ParseMonth(to)
-	if strings.TrimSpace(to) == "" {
+	if strings.TrimSpace(to) == "" { // up to this month
 		t, okT = this, true
 	}
-	if !okF {
-		es.Add(i18n.FieldError("from", "report.error.month"))
+	if strings.TrimSpace(from) == "" && okT { // the twelve months up to the last
+		f, okF = t-11, true
 	}
-	if !okT {
+	first := MonthOf(FirstDate)
+	switch {
+	case !okF:
+		es.Add(i18n.FieldError("from", "report.error.month"))
+	case f < first:
+		es.Add(i18n.FieldError("from", "report.error.too_early", "First", FirstDate))
+		okF = false
+	}
+	switch {
+	case !okT:
 		es.Add(i18n.FieldError("to", "report.error.month"))
+	case t < first:
+		es.Add(i18n.FieldError("to", "report.error.too_early", "First", FirstDate))
+		okT = false
 	}
 	if okT && t > this {
 		es.Add(i18n.FieldError("to", "report.error.future_month"))

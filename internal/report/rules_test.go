@@ -160,8 +160,9 @@ func TestParseMonths(t *testing.T) {
 		{name: "no such month", from: "2026-13", to: "2026-02", errs: []string{"from:report.error.month"}},
 		{name: "not a month", from: "2026-01", to: "march", errs: []string{"to:report.error.month"}},
 		{name: "a day", from: "2026-01-01", to: "2026-02", errs: []string{"from:report.error.month"}},
-		{name: "no start", to: "2026-02", errs: []string{"from:report.error.month"}},
-		{name: "before 2000", from: "1999-12", to: "2000-02", errs: []string{"from:report.error.month"}},
+		{name: "no start: the twelve months to the end", to: "2026-02", want: Months{m("2025-03"), m("2026-02")}},
+		{name: "before 2000", from: "1999-12", to: "2000-02", errs: []string{"from:report.error.too_early"},
+			args: map[string]any{"First": FirstDate}},
 		{name: "both bad", from: "x", to: "y", errs: []string{"from:report.error.month", "to:report.error.month"}},
 	}
 	for _, tt := range tests {

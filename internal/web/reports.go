@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -257,7 +258,8 @@ func (h *handler) staffQuery(c *fiber.Ctx) (report.Query, map[string]string, err
 	if p.Kind != report.PeriodCustom && err == nil {
 		form["from"], form["to"] = p.From.String(), p.To.String()
 	}
-	q := report.Query{Period: p, Tenant: strings.ToUpper(form["tenant"]), Level: form["level"], Service: form["service"]}
+	form["tenant"] = strings.ToUpper(form["tenant"])
+	q := report.Query{Period: p, Tenant: form["tenant"], Level: form["level"], Service: form["service"]}
 	if err := q.Check(); err != nil {
 		ves, _ := asValidation(err)
 		es = append(es, ves...)
@@ -617,6 +619,10 @@ func (w reportWriter) dashboard(d *report.Dashboard, query string, links bool) (
 	return out, nil
 }
 
+// dashboardSections are the ids of the dashboard's sections, each with its CSV.
+var dashboardSections = []string{"backlog", "flow", "sla", "breaches", "ttr", "first_response", "service", "region", "tenant",
+	"changes", "approval", "sales", "decision"}
+
 // tenantTop is how many tenants the volume chart draws; its table lists them all.
 const tenantTop = 15
 
@@ -627,6 +633,9 @@ func (h *handler) exportDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	section := c.Query("section")
+	if !slices.Contains(dashboardSections, section) {
+		return i18n.FieldError("section", "report.error.section")
+	}
 	lang := langOf(c)
 	w := reportWriter{h: h, lang: lang}
 	var d *report.Dashboard

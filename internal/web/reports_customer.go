@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/url"
 	"strings"
 
@@ -19,11 +20,12 @@ func (h *handler) customerQuery(c *fiber.Ctx) (report.CustomerQuery, map[string]
 	for _, n := range customerReportForm {
 		form[n] = strings.TrimSpace(c.Query(n))
 	}
+	form["tenant"] = strings.ToUpper(form["tenant"])
 	ms, err := report.ParseMonths(form["from"], form["to"], h.Reports.Today())
 	if err == nil {
 		form["from"], form["to"] = ms.From.String(), ms.To.String()
 	}
-	return report.CustomerQuery{Tenant: strings.ToUpper(form["tenant"]), Months: ms}, form, err
+	return report.CustomerQuery{Tenant: form["tenant"], Months: ms}, form, err
 }
 
 func customerQueryString(q report.CustomerQuery) string {
@@ -66,6 +68,7 @@ func (h *handler) showCustomerReport(c *fiber.Ctx) error {
 		return err
 	}
 	p.V["Sections"], p.V["AsOf"], p.V["Report"] = secs, r.AsOf, r
+	p.V["OpenIncidents"], p.V["OpenChanges"] = w.count(r.OpenIncidents), w.count(r.OpenChanges)
 	p.V["PeriodText"] = w.periodText(q.Months.Period(h.Reports.Today()))
 	return h.show(c, "customer/report", p)
 }
@@ -130,6 +133,10 @@ func (w reportWriter) customer(r *report.CustomerReport, query string) ([]report
 
 // exportCustomerReport sends the customer report's table as CSV.
 func (h *handler) exportCustomerReport(c *fiber.Ctx) error {
+	// Who may read no report is told so first, whatever the months say (as the page does).
+	if ts, err := h.Reports.ReportTenants(c.UserContext(), actorOf(c)); err != nil || len(ts) == 0 {
+		return cmp.Or(err, apperr.ErrForbidden)
+	}
 	q, _, err := h.customerQuery(c)
 	if err != nil {
 		return err
