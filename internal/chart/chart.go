@@ -59,6 +59,12 @@ func SVG(c Chart) (template.HTML, error) {
 		return "", err
 	}
 	c = c.clean()
+	key, keyed := memoKey(c)
+	if keyed {
+		if svg, ok := remembered(key); ok {
+			return svg, nil
+		}
+	}
 	var body []byte
 	var w, h int
 	var err error
@@ -74,7 +80,11 @@ func SVG(c Chart) (template.HTML, error) {
 	if err != nil {
 		return "", fmt.Errorf("chart %s: %w", c.ID, err)
 	}
-	return template.HTML(out), nil //nolint:gosec // built from escaped text and the library's escaped SVG
+	svg := template.HTML(out) //nolint:gosec // built from escaped text and the library's escaped SVG
+	if keyed {
+		remember(key, svg)
+	}
+	return svg, nil
 }
 
 // check rejects what only a programming mistake produces.

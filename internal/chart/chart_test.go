@@ -524,12 +524,53 @@ func BenchmarkSVG(b *testing.B) {
 	for _, bc := range charts {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				c := bc.c
+				n++
+				c.ID = bc.c.ID + strconv.Itoa(n) // drawn each time, not taken from the memo
+				if _, err := SVG(c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+" remembered", func(b *testing.B) {
+			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := SVG(bc.c); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+	}
+}
+
+// TestSVGRemembered: the same chart is drawn once and given again as it was; another value,
+// text or language draws another.
+func TestSVGRemembered(t *testing.T) {
+	c := Chart{ID: "memo", Kind: Bar, Title: "t", Desc: "d", Labels: []string{"a", "b"}, Series: []Series{{"s", []float64{1, 2}}}, Lang: "fr"}
+	first, err := SVG(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := SVG(c)
+	if again != first {
+		t.Error("the same chart drawn differently")
+	}
+	for _, change := range []func(*Chart){
+		func(c *Chart) { c.Series = []Series{{"s", []float64{1, 3}}} },
+		func(c *Chart) { c.Desc = "autre" },
+		func(c *Chart) { c.Lang = "en"; c.Series = []Series{{"s", []float64{1000, 2}}} },
+	} {
+		other := c
+		change(&other)
+		svg, err := SVG(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if svg == first {
+			t.Errorf("a chart changed (%+v) given as it was before", other)
+		}
 	}
 }
 

@@ -85,6 +85,7 @@ type Cache struct {
 
 	mu      sync.RWMutex
 	rows    []row
+	blocks  []block // the rows' blocks (see table)
 	seq     int64
 	checked time.Time
 	loaded  bool
@@ -93,7 +94,7 @@ type Cache struct {
 
 // view is the rows for one computation, read-locked until release.
 type view struct {
-	rows  []row
+	table
 	asOf  time.Time
 	cache *Cache
 }
@@ -106,7 +107,7 @@ func (c *Cache) view(ctx context.Context) (view, error) {
 		return view{}, err
 	}
 	c.mu.RLock()
-	return view{rows: c.rows, asOf: c.checked, cache: c}, nil
+	return view{table: table{rows: c.rows, blocks: c.blocks}, asOf: c.checked, cache: c}, nil
 }
 
 // Warm loads the cache, as the first dashboard would: `serve` calls it at start.
@@ -340,24 +341,38 @@ func (c *Cache) apply(fs []Fact) {
 	c.put(ids, rs)
 }
 
-// put writes rows into the cache, by incident id.
+// put writes rows into the cache, by incident id, and sums up again the blocks they are in.
 func (c *Cache) put(ids []int64, rs []row) {
 	if len(ids) == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	touched := map[int]bool{}
 	for i, id64 := range ids {
 		id := int(id64)
 		if id < 0 {
 			continue
 		}
 		if id >= len(c.rows) {
-			grown := make([]row, max(id+1, 2*len(c.rows), 1024))
+			grown := make([]row, max(id+1, 2*len(c.rows), blockSize))
 			copy(grown, c.rows)
 			c.rows = grown
 		}
 		c.rows[id] = rs[i]
+		touched[id/blockSize] = true
+	}
+	c.sumUp(touched)
+}
+
+// sumUp sums up the blocks touched, and gives the rows' new blocks theirs (mu held).
+func (c *Cache) sumUp(touched map[int]bool) {
+	for n := (len(c.rows) + blockSize - 1) / blockSize; len(c.blocks) < n; {
+		touched[len(c.blocks)] = true
+		c.blocks = append(c.blocks, block{lo: noDay})
+	}
+	for b := range touched {
+		c.blocks[b] = summarize(c.rows[b*blockSize : min((b+1)*blockSize, len(c.rows))])
 	}
 }
 
@@ -365,9 +380,12 @@ func (c *Cache) put(ids []int64, rs []row) {
 func (c *Cache) Forget(ids ...int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	touched := map[int]bool{}
 	for _, id := range ids {
 		if id >= 0 && int(id) < len(c.rows) {
 			c.rows[id] = row{}
+			touched[int(id)/blockSize] = true
 		}
 	}
+	c.sumUp(touched)
 }

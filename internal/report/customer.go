@@ -96,8 +96,8 @@ func (s *Service) fill(ctx context.Context, r *CustomerReport, ids []int64) erro
 	if err != nil {
 		return err
 	}
-	r.Months = computeMonths(v.rows, f)
-	r.OpenIncidents = openCount(v.rows, f)
+	r.Months = v.months(f)
+	r.OpenIncidents = v.openCount(f)
 	r.AsOf = v.asOf
 	v.release()
 	start, end := bounds(p)

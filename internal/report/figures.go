@@ -212,7 +212,12 @@ func selectNth(xs []uint32, k int) uint32 {
 }
 
 // computeIncidents makes a dashboard's incident figures in one pass over the rows.
-func computeIncidents(rows []row, f Filter) Incidents {
+func computeIncidents(rows []row, f Filter) Incidents { return tableOf(rows).incidents(f) }
+
+// incidents makes a dashboard's incident figures in one pass over the rows the period and the
+// backlog reach.
+func (t table) incidents(f Filter) Incidents {
+	rows := t.rows
 	m := f.prepare()
 	var out Incidents
 	if m.to < m.from {
@@ -251,7 +256,7 @@ func computeIncidents(rows []row, f Filter) Incidents {
 	byRegion := make([]int, len(regions)+1)
 	var byTenant []int
 	var breaches breachHeap
-	for i := range rows {
+	for i := range t.indexes(&m, true) {
 		r := &rows[i]
 		if !m.keeps(r) {
 			continue
@@ -356,7 +361,11 @@ func computeIncidents(rows []row, f Filter) Incidents {
 // computeMonths makes a customer report's figures by month in one pass over the rows: the
 // incidents declared, the targets met and breached (each incident at its own level), and the
 // times to the first answer and to resolve, of the months of the filter's days.
-func computeMonths(rows []row, f Filter) []SLAMonth {
+func computeMonths(rows []row, f Filter) []SLAMonth { return tableOf(rows).months(f) }
+
+// months is computeMonths over the rows the filter's days reach.
+func (t table) months(f Filter) []SLAMonth {
+	rows := t.rows
 	m := f.prepare()
 	if m.to < m.from {
 		return nil // an empty span: ParseMonths never makes one
@@ -370,7 +379,7 @@ func computeMonths(rows []row, f Filter) []SLAMonth {
 		out[i].Month = firstMonth + Month(i)
 	}
 	at := func(d uint16) int { return int(months[d] - firstMonth) }
-	for i := range rows {
+	for i := range t.indexes(&m, false) {
 		r := &rows[i]
 		if !m.keeps(r) {
 			continue
@@ -412,10 +421,15 @@ func computeMonths(rows []row, f Filter) []SLAMonth {
 }
 
 // openCount counts the open incidents of the filter's tenants now.
-func openCount(rows []row, f Filter) int {
+func openCount(rows []row, f Filter) int { return tableOf(rows).openCount(f) }
+
+// openCount counts the open incidents of the filter's tenants now, in the blocks holding any.
+func (t table) openCount(f Filter) int {
+	rows := t.rows
 	m := f.prepare()
+	m.from, m.to = noDay, 0 // no day: only the blocks with open rows
 	n := 0
-	for i := range rows {
+	for i := range t.indexes(&m, true) {
 		if r := &rows[i]; m.keeps(r) && r.stat < 3 {
 			n++
 		}
@@ -487,7 +501,11 @@ func (h *breachHeap) sorted() []breachAt {
 }
 
 // allBreaches lists every breach the filter counts, the newest first.
-func allBreaches(rows []row, f Filter) []Breach {
+func allBreaches(rows []row, f Filter) []Breach { return tableOf(rows).breaches(f) }
+
+// breaches is allBreaches over the rows the filter's days reach.
+func (t table) breaches(f Filter) []Breach {
+	rows := t.rows
 	m := f.prepare()
 	var out []Breach
 	add := func(i int, target string, due uint32) {
@@ -495,7 +513,7 @@ func allBreaches(rows []row, f Filter) []Breach {
 		out = append(out, Breach{IncidentID: int64(i), TenantID: int64(r.tenant), Level: Levels[min(int(r.level), len(Levels)-1)],
 			Priority: Priorities[min(int(r.prio), len(Priorities)-1)], Target: target, Due: time.Unix(int64(due)+epochUnix, 0).UTC()})
 	}
-	for i := range rows {
+	for i := range t.indexes(&m, false) {
 		r := &rows[i]
 		if !m.keeps(r) {
 			continue

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/guichet/guichet/internal/sla"
@@ -33,6 +34,10 @@ func CacheMismatches(ctx context.Context, c *Cache, stored map[int64]Fact) ([]st
 		if _, ok := stored[int64(id)]; r.live && !ok {
 			out = append(out, fmt.Sprintf("incident %d: in the cache, not stored", id))
 		}
+	}
+	// The blocks kept up to date as rows come are the blocks summed up anew.
+	if want := tableOf(v.rows).blocks; !slices.Equal(v.blocks, want) {
+		out = append(out, fmt.Sprintf("blocks %+v, summed up anew %+v", v.blocks, want))
 	}
 	return out, nil
 }

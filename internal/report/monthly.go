@@ -118,8 +118,8 @@ func (s *Service) monthlyData(ctx context.Context, t *tenancy.Tenant, month Mont
 	if err != nil {
 		return nil, err
 	}
-	ms := computeMonths(v.rows, f)
-	open := openCount(v.rows, f)
+	ms := v.months(f)
+	open := v.openCount(f)
 	v.release()
 	var m SLAMonth
 	if len(ms) == 1 {

@@ -152,7 +152,7 @@ func (s *Service) Dashboard(ctx context.Context, actor tenancy.Actor, q Query) (
 	if err != nil {
 		return nil, err
 	}
-	d.Incidents = computeIncidents(v.rows, f)
+	d.Incidents = v.incidents(f)
 	d.AsOf = v.asOf
 	v.release()
 	if ids == nil {
@@ -337,5 +337,5 @@ func (s *Service) AllBreaches(ctx context.Context, actor tenancy.Actor, q Query)
 		return nil, nil, err
 	}
 	defer v.release()
-	return allBreaches(v.rows, f), d, nil
+	return v.breaches(f), d, nil
 }
