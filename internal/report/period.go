@@ -140,21 +140,19 @@ func ParseMonths(from, to string, today calendar.Date) (Months, error) {
 	if strings.TrimSpace(from) == "" && okT { // the twelve months up to the last
 		f, okF = t-11, true
 	}
-	first := MonthOf(FirstDate)
-	switch {
-	case !okF:
-		es.Add(i18n.FieldError("from", "report.error.month"))
-	case f < first:
-		es.Add(i18n.FieldError("from", "report.error.too_early", "First", FirstDate))
-		okF = false
+	// Each month is refused beside its field when it is not one, or before the first.
+	check := func(field string, m Month, ok bool) bool {
+		switch {
+		case !ok:
+			es.Add(i18n.FieldError(field, "report.error.month"))
+		case m < MonthOf(FirstDate):
+			es.Add(i18n.FieldError(field, "report.error.too_early", "First", FirstDate))
+		default:
+			return true
+		}
+		return false
 	}
-	switch {
-	case !okT:
-		es.Add(i18n.FieldError("to", "report.error.month"))
-	case t < first:
-		es.Add(i18n.FieldError("to", "report.error.too_early", "First", FirstDate))
-		okT = false
-	}
+	okF, okT = check("from", f, okF), check("to", t, okT)
 	if okT && t > this {
 		es.Add(i18n.FieldError("to", "report.error.future_month"))
 	}

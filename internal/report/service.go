@@ -162,7 +162,7 @@ func (s *Service) Dashboard(ctx context.Context, actor tenancy.Actor, q Query) (
 			}
 		}
 	}
-	if err := s.names(ctx, d); err != nil {
+	if err := s.names(ctx, d, actor); err != nil {
 		return nil, err
 	}
 	if d.Changes, err = s.changes(ctx, ids, q.Period); err != nil {
@@ -172,6 +172,12 @@ func (s *Service) Dashboard(ctx context.Context, actor tenancy.Actor, q Query) (
 		return nil, err
 	}
 	return d, nil
+}
+
+// mayReadIncidents says whether actor reads incidents (agents and admins): their titles, their
+// pages.
+func mayReadIncidents(actor tenancy.Actor) bool {
+	return actor.Kind == identity.Agent || actor.Kind == identity.Admin
 }
 
 // Titles reads the titles of the breached incidents the dashboard lists, a thousand at a time.
@@ -201,10 +207,13 @@ func (s *Service) Titles(ctx context.Context, d *Dashboard) error {
 	return nil
 }
 
-// names reads the titles of the breached incidents listed, and the codes of tenants unnamed.
-func (s *Service) names(ctx context.Context, d *Dashboard) error {
-	if err := s.Titles(ctx, d); err != nil {
-		return err
+// names reads the titles of the breached incidents listed, for those who may read incidents
+// (a sales rep may not: Titles stays nil), and the codes of tenants unnamed.
+func (s *Service) names(ctx context.Context, d *Dashboard, actor tenancy.Actor) error {
+	if mayReadIncidents(actor) {
+		if err := s.Titles(ctx, d); err != nil {
+			return err
+		}
 	}
 	var unnamed []int64
 	for id, code := range d.Codes {
@@ -336,6 +345,12 @@ func (s *Service) AllBreaches(ctx context.Context, actor tenancy.Actor, q Query)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer v.release()
-	return v.breaches(f), d, nil
+	d.Incidents.Breaches = v.breaches(f)
+	v.release()
+	if mayReadIncidents(actor) {
+		if err := s.Titles(ctx, d); err != nil {
+			return nil, nil, err
+		}
+	}
+	return d.Incidents.Breaches, d, nil
 }

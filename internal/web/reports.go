@@ -17,7 +17,6 @@ import (
 	"github.com/guichet/guichet/internal/cloud"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/i18n"
-	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/report"
 	"github.com/guichet/guichet/internal/sla"
@@ -304,7 +303,7 @@ func (h *handler) showDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	w := reportWriter{h: h, lang: p.Lang}
-	secs, err := w.dashboard(d, staffQueryString(q), currentUser(c).Kind != identity.Sales)
+	secs, err := w.dashboard(d, staffQueryString(q))
 	if err != nil {
 		return err
 	}
@@ -325,8 +324,12 @@ func reportChoices(p *page) {
 	p.V["LevelChoices"], p.V["ServiceChoices"], p.V["PeriodChoices"] = levels, services, report.PeriodKinds
 }
 
-// dashboardGrids are the dashboard's tables, by section, in the page's order.
+// dashboardGrids are the dashboard's tables, by section, in the page's order. Breaches link to
+// their incidents (links) and give their titles for a reader of incidents only (the service
+// reads no title for a sales rep).
 func (w reportWriter) dashboardGrids(d *report.Dashboard, links bool) map[string]grid {
+	readsIncidents := d.Titles != nil
+	links = links && readsIncidents
 	in := d.Incidents
 	out := map[string]grid{}
 	// Backlog: priorities by state.
@@ -371,8 +374,11 @@ func (w reportWriter) dashboardGrids(d *report.Dashboard, links bool) map[string
 	}
 	out["sla"] = g
 	// Breaches, the newest first.
-	g = grid{Head: []string{w.t("incident.field.number"), w.t("report.tenant"), w.t("incident.field.title"), w.t("report.level"),
+	g = grid{Head: []string{w.t("incident.field.number"), w.t("report.tenant"), w.t("report.level"),
 		w.t("incident.field.priority"), w.t("report.breach.target"), w.t("report.breach.at")}}
+	if readsIncidents {
+		g.Head = slices.Insert(g.Head, 2, w.t("incident.field.title"))
+	}
 	for _, b := range in.Breaches {
 		number := incident.Number(b.IncidentID)
 		num := text(number)
@@ -383,10 +389,14 @@ func (w reportWriter) dashboardGrids(d *report.Dashboard, links bool) map[string
 		if b.Target == report.Resolution {
 			target = w.t("sla.resolution")
 		}
-		title := text(d.Titles[b.IncidentID])
-		title.User = true
-		g.Rows = append(g.Rows, []cell{num, text(d.Codes[b.TenantID]), title, text(w.levelName(b.Level)),
-			text(string(b.Priority)), text(target), text(w.h.Bundle.FormatDateTime(w.lang, b.Due))})
+		row := []cell{num, text(d.Codes[b.TenantID]), text(w.levelName(b.Level)),
+			text(string(b.Priority)), text(target), text(w.h.Bundle.FormatDateTime(w.lang, b.Due))}
+		if readsIncidents {
+			title := text(d.Titles[b.IncidentID])
+			title.User = true
+			row = slices.Insert(row, 2, title)
+		}
+		g.Rows = append(g.Rows, row)
 	}
 	out["breaches"] = g
 	// Time to resolve, by priority.
@@ -442,9 +452,9 @@ func (w reportWriter) dashboardGrids(d *report.Dashboard, links bool) map[string
 }
 
 // dashboardSections are the dashboard's figures, in the page's order: each with its chart.
-func (w reportWriter) dashboard(d *report.Dashboard, query string, links bool) ([]reportSection, error) {
+func (w reportWriter) dashboard(d *report.Dashboard, query string) ([]reportSection, error) {
 	in := d.Incidents
-	gs := w.dashboardGrids(d, links)
+	gs := w.dashboardGrids(d, true)
 	period := w.periodText(d.Query.Period)
 	csv := func(id string) string { return "/staff/reports/export.csv?section=" + id + "&" + query }
 	var out []reportSection
@@ -641,12 +651,7 @@ func (h *handler) exportDashboard(c *fiber.Ctx) error {
 	var d *report.Dashboard
 	var g grid
 	if section == "breaches" {
-		var all []report.Breach
-		if all, d, err = h.Reports.AllBreaches(c.UserContext(), actorOf(c), q); err != nil {
-			return err
-		}
-		d.Incidents.Breaches = all
-		if err := h.Reports.Titles(c.UserContext(), d); err != nil {
+		if _, d, err = h.Reports.AllBreaches(c.UserContext(), actorOf(c), q); err != nil {
 			return err
 		}
 	} else if d, err = h.Reports.Dashboard(c.UserContext(), actorOf(c), q); err != nil {
@@ -657,9 +662,14 @@ func (h *handler) exportDashboard(c *fiber.Ctx) error {
 	if !ok {
 		return i18n.FieldError("section", "report.error.section")
 	}
-	e := csvExport{Lang: lang, Name: w.t("report.csv.name") + "-" + section, Header: w.csvHead(g)}
-	if q.Tenant != "" {
-		e.Parts = []string{q.Tenant}
+	return sendCSV(c, w.csv(g, w.t("report.csv.name")+"-"+section, q.Tenant))
+}
+
+// csv is a report table as an export named name (and the tenant's code, when one is chosen).
+func (w reportWriter) csv(g grid, name, tenant string) csvExport {
+	e := csvExport{Lang: w.lang, Name: name, Header: w.csvHead(g)}
+	if tenant != "" {
+		e.Parts = []string{tenant}
 	}
 	for _, r := range g.Rows {
 		row := make([]string, len(r))
@@ -668,5 +678,5 @@ func (h *handler) exportDashboard(c *fiber.Ctx) error {
 		}
 		e.Rows = append(e.Rows, row)
 	}
-	return sendCSV(c, e)
+	return e
 }

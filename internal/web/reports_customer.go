@@ -148,16 +148,5 @@ func (h *handler) exportCustomerReport(c *fiber.Ctx) error {
 	lang := langOf(c)
 	w := reportWriter{h: h, lang: lang}
 	g := w.customerGrid(r)
-	e := csvExport{Lang: lang, Name: w.t("report.csv.customer_name"), Header: w.csvHead(g)}
-	if q.Tenant != "" {
-		e.Parts = []string{q.Tenant}
-	}
-	for _, row := range g.Rows {
-		out := make([]string, len(row))
-		for i, x := range row {
-			out[i] = w.csvValue(x)
-		}
-		e.Rows = append(e.Rows, out)
-	}
-	return sendCSV(c, e)
+	return sendCSV(c, w.csv(g, w.t("report.csv.customer_name"), q.Tenant))
 }
