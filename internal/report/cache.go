@@ -90,12 +90,22 @@ type Cache struct {
 	checked time.Time
 	loaded  bool
 	read    sync.Mutex // one reader of the database at a time
+
+	// memo keeps the dashboards' figures computed on the rows as they are, by what they count
+	// and the second they count at: identical dashboards asked within a second (those of a
+	// team looking at the same period) are computed once.
+	memoMu sync.Mutex
+	memo   map[string]Incidents
 }
+
+// memoSize is how many dashboards' figures the memo keeps; past it, it starts afresh.
+const memoSize = 64
 
 // view is the rows for one computation, read-locked until release.
 type view struct {
 	table
 	asOf  time.Time
+	seq   int64 // the refresh the rows are at
 	cache *Cache
 }
 
@@ -107,7 +117,28 @@ func (c *Cache) view(ctx context.Context) (view, error) {
 		return view{}, err
 	}
 	c.mu.RLock()
-	return view{table: table{rows: c.rows, blocks: c.blocks}, asOf: c.checked, cache: c}, nil
+	return view{table: table{rows: c.rows, blocks: c.blocks}, asOf: c.checked, seq: c.seq, cache: c}, nil
+}
+
+// incidents is v.incidents(f), computed once for the same rows, filter and second.
+func (v view) incidents(f Filter) Incidents {
+	f.Now = f.Now.Truncate(time.Second)
+	key := fmt.Sprint(v.seq, f.From, f.To, f.Level, f.Service, f.Now.Unix(), f.Tenants)
+	c := v.cache
+	c.memoMu.Lock()
+	in, ok := c.memo[key]
+	c.memoMu.Unlock()
+	if ok {
+		return in
+	}
+	in = v.table.incidents(f)
+	c.memoMu.Lock()
+	if len(c.memo) >= memoSize || c.memo == nil {
+		c.memo = make(map[string]Incidents, memoSize)
+	}
+	c.memo[key] = in
+	c.memoMu.Unlock()
+	return in
 }
 
 // Warm loads the cache, as the first dashboard would: `serve` calls it at start.
