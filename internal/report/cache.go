@@ -95,7 +95,14 @@ type Cache struct {
 	// and the second they count at: identical dashboards asked within a second (those of a
 	// team looking at the same period) are computed once.
 	memoMu sync.Mutex
-	memo   map[string]Incidents
+	memo   map[string]*memoCall
+}
+
+// memoCall is one dashboard's figures: computed by the first to ask, waited for by the others
+// asking meanwhile.
+type memoCall struct {
+	done chan struct{}
+	in   Incidents
 }
 
 // memoSize is how many dashboards' figures the memo keeps; past it, it starts afresh.
@@ -120,25 +127,38 @@ func (c *Cache) view(ctx context.Context) (view, error) {
 	return view{table: table{rows: c.rows, blocks: c.blocks}, asOf: c.checked, seq: c.seq, cache: c}, nil
 }
 
-// incidents is v.incidents(f), computed once for the same rows, filter and second.
+// incidents is v.incidents(f), computed once for the same rows, filter and second: those who
+// ask while it is computed wait for it rather than compute it again.
 func (v view) incidents(f Filter) Incidents {
 	f.Now = f.Now.Truncate(time.Second)
 	key := fmt.Sprint(v.seq, f.From, f.To, f.Level, f.Service, f.Now.Unix(), f.Tenants)
 	c := v.cache
 	c.memoMu.Lock()
-	in, ok := c.memo[key]
-	c.memoMu.Unlock()
-	if ok {
-		return in
+	if call, ok := c.memo[key]; ok {
+		c.memoMu.Unlock()
+		<-call.done
+		return call.in
 	}
-	in = v.table.incidents(f)
-	c.memoMu.Lock()
 	if len(c.memo) >= memoSize || c.memo == nil {
-		c.memo = make(map[string]Incidents, memoSize)
+		c.memo = make(map[string]*memoCall, memoSize)
 	}
-	c.memo[key] = in
+	call := &memoCall{done: make(chan struct{})}
+	c.memo[key] = call
 	c.memoMu.Unlock()
-	return in
+	computed := false
+	defer func() {
+		if !computed { // the pass panicked: no waiter stays stuck, and nobody is given its nothing
+			c.memoMu.Lock()
+			if c.memo[key] == call {
+				delete(c.memo, key)
+			}
+			c.memoMu.Unlock()
+		}
+		close(call.done)
+	}()
+	call.in = v.table.incidents(f)
+	computed = true
+	return call.in
 }
 
 // Warm loads the cache, as the first dashboard would: `serve` calls it at start.
