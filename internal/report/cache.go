@@ -131,7 +131,11 @@ func (c *Cache) view(ctx context.Context) (view, error) {
 // ask while it is computed wait for it rather than compute it again.
 func (v view) incidents(f Filter) Incidents {
 	f.Now = f.Now.Truncate(time.Second)
-	key := fmt.Sprint(v.seq, f.From, f.To, f.Level, f.Service, f.Now.Unix(), f.Tenants)
+	tenants := "all" // nil counts every tenant; an empty list, none
+	if f.Tenants != nil {
+		tenants = fmt.Sprint(f.Tenants)
+	}
+	key := fmt.Sprint(v.seq, " ", f.From, " ", f.To, " ", f.Level, " ", f.Service, " ", f.Now.Unix(), " ", tenants)
 	c := v.cache
 	c.memoMu.Lock()
 	if call, ok := c.memo[key]; ok {

@@ -77,6 +77,8 @@ type Dashboard struct {
 	Titles  map[int64]string
 	Changes Changes
 	Sales   Sales
+	// filter is what the incident figures counted.
+	filter Filter
 }
 
 // Changes counts the change requests made in the period, by state, and the time from the
@@ -148,6 +150,7 @@ func (s *Service) Dashboard(ctx context.Context, actor tenancy.Actor, q Query) (
 	}
 	from, to := q.Period.span()
 	f := Filter{From: from, To: to, Tenants: ids, Level: sla.Level(q.Level), Service: q.Service, Now: s.now()}
+	d.filter = f
 	v, err := s.Cache.view(ctx)
 	if err != nil {
 		return nil, err
@@ -326,26 +329,11 @@ func (s *Service) AllBreaches(ctx context.Context, actor tenancy.Actor, q Query)
 	if err != nil {
 		return nil, nil, err
 	}
-	var ids []int64
-	if q.Tenant != "" {
-		for id, code := range d.Codes {
-			if strings.EqualFold(code, q.Tenant) {
-				ids = append(ids, id)
-			}
-		}
-	} else if actor.Kind == identity.Sales {
-		ids = []int64{} // not nil, as in Dashboard
-		for _, t := range d.Tenants {
-			ids = append(ids, t.ID)
-		}
-	}
-	from, to := q.Period.span()
-	f := Filter{From: from, To: to, Tenants: ids, Level: sla.Level(q.Level), Service: q.Service, Now: s.now()}
 	v, err := s.Cache.view(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	d.Incidents.Breaches = v.breaches(f)
+	d.Incidents.Breaches = v.breaches(d.filter)
 	v.release()
 	if mayReadIncidents(actor) {
 		if err := s.Titles(ctx, d); err != nil {
