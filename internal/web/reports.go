@@ -49,7 +49,7 @@ type cell struct {
 func text(s string) cell       { return cell{Kind: textCell, Text: s} }
 func count(n int) cell         { return cell{Kind: countCell, N: float64(n)} }
 func link(s, href string) cell { return cell{Kind: textCell, Text: s, Href: href} }
-func duration(d report.Duration) cell {
+func mean(d report.Duration) cell {
 	return cell{Kind: durationCell, N: d.Mean.Seconds(), None: d.N == 0}
 }
 func median(d report.Duration) cell {
@@ -61,9 +61,6 @@ func share(met, breached int) cell {
 }
 func shareOf(n, total int) cell {
 	return cell{Kind: percentCell, N: 100 * float64(n) / math.Max(1, float64(total)), None: total == 0}
-}
-func durationOf(d time.Duration, ok bool) cell {
-	return cell{Kind: durationCell, N: d.Seconds(), None: !ok}
 }
 
 // grid is a report table: its header and its rows.
@@ -90,8 +87,6 @@ type reportSection struct {
 	Empty   bool
 	CSV     string
 	Caption string
-	// Foot is a line under the table (a count the list leaves out).
-	Foot string
 }
 
 // reportFigure is one chart, with a caption when its section has several.
@@ -402,16 +397,16 @@ func (w reportWriter) dashboardGrids(d *report.Dashboard, links bool) map[string
 	// Time to resolve, by priority.
 	g = grid{Head: []string{w.t("incident.field.priority"), w.t("report.ttr.resolved"), w.t("report.ttr.mean"), w.t("report.ttr.median")}}
 	for i, pr := range report.Priorities {
-		g.Rows = append(g.Rows, []cell{text(string(pr)), count(in.TTR[i].N), duration(in.TTR[i]), median(in.TTR[i])})
+		g.Rows = append(g.Rows, []cell{text(string(pr)), count(in.TTR[i].N), mean(in.TTR[i]), median(in.TTR[i])})
 	}
-	g.Rows = append(g.Rows, []cell{text(w.t("report.all_priorities")), count(in.Resolve.N), duration(in.Resolve), median(in.Resolve)})
+	g.Rows = append(g.Rows, []cell{text(w.t("report.all_priorities")), count(in.Resolve.N), mean(in.Resolve), median(in.Resolve)})
 	if in.Resolve.N == 0 {
 		g.Rows = nil
 	}
 	out["ttr"] = g
 	g = grid{Head: []string{w.t("report.fr.measure"), w.t("report.fr.answered"), w.t("report.ttr.mean"), w.t("report.ttr.median")}}
 	if in.FirstResponse.N > 0 {
-		g.Rows = [][]cell{{text(w.t("report.fr.all")), count(in.FirstResponse.N), duration(in.FirstResponse), median(in.FirstResponse)}}
+		g.Rows = [][]cell{{text(w.t("report.fr.all")), count(in.FirstResponse.N), mean(in.FirstResponse), median(in.FirstResponse)}}
 	}
 	out["first_response"] = g
 	// Volumes.
@@ -433,7 +428,7 @@ func (w reportWriter) dashboardGrids(d *report.Dashboard, links bool) map[string
 	out["changes"] = g
 	g = grid{Head: []string{w.t("report.fr.measure"), w.t("report.changes.approved"), w.t("report.ttr.mean"), w.t("report.ttr.median")}}
 	if d.Changes.Approval.N > 0 {
-		g.Rows = [][]cell{{text(w.t("report.changes.approval")), count(d.Changes.Approval.N), duration(d.Changes.Approval), median(d.Changes.Approval)}}
+		g.Rows = [][]cell{{text(w.t("report.changes.approval")), count(d.Changes.Approval.N), mean(d.Changes.Approval), median(d.Changes.Approval)}}
 	}
 	out["approval"] = g
 	// Sales desk requests, by kind.
@@ -445,7 +440,7 @@ func (w reportWriter) dashboardGrids(d *report.Dashboard, links bool) map[string
 	out["sales"] = g
 	g = grid{Head: []string{w.t("report.fr.measure"), w.t("report.sales.decided"), w.t("report.ttr.mean"), w.t("report.ttr.median")}}
 	if d.Sales.Decision.N > 0 {
-		g.Rows = [][]cell{{text(w.t("report.sales.decision")), count(d.Sales.Decision.N), duration(d.Sales.Decision), median(d.Sales.Decision)}}
+		g.Rows = [][]cell{{text(w.t("report.sales.decision")), count(d.Sales.Decision.N), mean(d.Sales.Decision), median(d.Sales.Decision)}}
 	}
 	out["decision"] = g
 	return out

@@ -83,7 +83,7 @@ func (w reportWriter) customerGrid(r *report.CustomerReport) grid {
 			changes = r.Changes[i]
 		}
 		g.Rows = append(g.Rows, []cell{text(w.monthLabel(m.Month)), count(m.Declared), share(m.FRMet, m.FRBreached),
-			share(m.ResMet, m.ResBreached), duration(m.FirstResponse), duration(m.Resolved), count(changes)})
+			share(m.ResMet, m.ResBreached), mean(m.FirstResponse), mean(m.Resolved), count(changes)})
 	}
 	return g
 }
