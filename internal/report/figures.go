@@ -154,6 +154,63 @@ func (m *match) outcome(state uint8, due uint32) uint8 {
 	return state
 }
 
+// ending is how one SLA target of a row ended in the filter's days: met (on the day of the
+// first answer or of the resolution) or breached (on the day of its due instant).
+type ending struct {
+	res   bool  // the resolution target; else the first response
+	state uint8 // tMet or tBreached
+	day   uint16
+	due   uint32 // the breach's instant
+}
+
+// target names the ending's target as a Breach does.
+func (e ending) target() string {
+	if e.res {
+		return Resolution
+	}
+	return FirstResponse
+}
+
+// end is how a target (its state, due instant, day met and day due) ended in the filter's days:
+// tNone when it did not.
+func (m *match) end(state uint8, due uint32, met, breach uint16) (uint8, uint16) {
+	switch st := m.outcome(state, due); {
+	case st == tMet && m.in(met):
+		return st, met
+	case st == tBreached && m.in(breach):
+		return st, breach
+	}
+	return tNone, 0
+}
+
+// endings are the targets of r that ended in the filter's days, at now: the first n of out (an
+// array, not a slice: the pass allocates nothing per row).
+func (m *match) endings(r *row) (out [2]ending, n int) {
+	if st, d := m.end(r.fr, r.frDue, r.aDay, r.frDay); st != tNone {
+		out[n] = ending{false, st, d, r.frDue}
+		n++
+	}
+	if st, d := m.end(r.res, r.resDue, r.rDay, r.resDay); st != tNone {
+		out[n] = ending{true, st, d, r.resDue}
+		n++
+	}
+	return out, n
+}
+
+// add counts an ending in its month's cell.
+func (c *SLAMonth) add(e ending) {
+	switch {
+	case !e.res && e.state == tMet:
+		c.FRMet++
+	case !e.res:
+		c.FRBreached++
+	case e.state == tMet:
+		c.ResMet++
+	default:
+		c.ResBreached++
+	}
+}
+
 // durations gathers durations for a mean and a median.
 type durations struct {
 	sum int64
@@ -286,36 +343,14 @@ func (t table) incidents(f Filter) Incidents {
 		if m.in(r.aDay) && r.answered >= r.created {
 			fr.add(r.answered - r.created)
 		}
-		switch m.outcome(r.fr, r.frDue) {
-		case tMet:
-			if m.in(r.aDay) {
-				if c := cell(r.aDay, r.level); c != nil {
-					c.FRMet++
-				}
+		es, n := m.endings(r)
+		for _, e := range es[:n] {
+			if c := cell(e.day, r.level); c != nil {
+				c.add(e)
 			}
-		case tBreached:
-			if m.in(r.frDay) {
-				if c := cell(r.frDay, r.level); c != nil {
-					c.FRBreached++
-				}
+			if e.state == tBreached {
 				out.BreachCount++
-				breaches.offer(i, FirstResponse, r.frDue)
-			}
-		}
-		switch m.outcome(r.res, r.resDue) {
-		case tMet:
-			if m.in(r.rDay) {
-				if c := cell(r.rDay, r.level); c != nil {
-					c.ResMet++
-				}
-			}
-		case tBreached:
-			if m.in(r.resDay) {
-				if c := cell(r.resDay, r.level); c != nil {
-					c.ResBreached++
-				}
-				out.BreachCount++
-				breaches.offer(i, Resolution, r.resDue)
+				breaches.offer(i, e.target(), e.due)
 			}
 		}
 	}
@@ -393,25 +428,9 @@ func (t table) months(f Filter) []SLAMonth {
 		if m.in(r.rDay) && r.resolved >= r.created {
 			res[at(r.rDay)].add(r.resolved - r.created)
 		}
-		switch m.outcome(r.fr, r.frDue) {
-		case tMet:
-			if m.in(r.aDay) {
-				out[at(r.aDay)].FRMet++
-			}
-		case tBreached:
-			if m.in(r.frDay) {
-				out[at(r.frDay)].FRBreached++
-			}
-		}
-		switch m.outcome(r.res, r.resDue) {
-		case tMet:
-			if m.in(r.rDay) {
-				out[at(r.rDay)].ResMet++
-			}
-		case tBreached:
-			if m.in(r.resDay) {
-				out[at(r.resDay)].ResBreached++
-			}
+		es, n := m.endings(r)
+		for _, e := range es[:n] {
+			out[at(e.day)].add(e)
 		}
 	}
 	for i := range out {
@@ -518,11 +537,11 @@ func (t table) breaches(f Filter) []Breach {
 		if !m.keeps(r) {
 			continue
 		}
-		if m.outcome(r.fr, r.frDue) == tBreached && m.in(r.frDay) {
-			add(i, FirstResponse, r.frDue)
-		}
-		if m.outcome(r.res, r.resDue) == tBreached && m.in(r.resDay) {
-			add(i, Resolution, r.resDue)
+		es, n := m.endings(r)
+		for _, e := range es[:n] {
+			if e.state == tBreached {
+				add(i, e.target(), e.due)
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Breach) int {
