@@ -386,16 +386,6 @@ func unixSecs(s int64, ok bool) uint32 {
 	return secs(&t)
 }
 
-// apply writes Facts into the cache.
-func (c *Cache) apply(fs []Fact) {
-	ids := make([]int64, len(fs))
-	rs := make([]row, len(fs))
-	for i := range fs {
-		ids[i], rs[i] = fs[i].IncidentID, rowOf(&fs[i])
-	}
-	c.put(ids, rs)
-}
-
 // put writes rows into the cache, by incident id, and sums up again the blocks they are in.
 func (c *Cache) put(ids []int64, rs []row) {
 	if len(ids) == 0 {
@@ -429,18 +419,4 @@ func (c *Cache) sumUp(touched map[int]bool) {
 	for b := range touched {
 		c.blocks[b] = summarize(c.rows[b*blockSize : min((b+1)*blockSize, len(c.rows))])
 	}
-}
-
-// Forget drops the row of incidents deleted since (their rows are deleted with them).
-func (c *Cache) Forget(ids ...int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	touched := map[int]bool{}
-	for _, id := range ids {
-		if id >= 0 && int(id) < len(c.rows) {
-			c.rows[id] = row{}
-			touched[int(id)/blockSize] = true
-		}
-	}
-	c.sumUp(touched)
 }

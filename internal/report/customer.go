@@ -100,10 +100,8 @@ func (s *Service) fill(ctx context.Context, r *CustomerReport, ids []int64) erro
 	r.OpenIncidents = v.openCount(f)
 	r.AsOf = v.asOf
 	v.release()
-	start, end := bounds(p)
 	var made []time.Time
-	if err := s.DB.NewSelect().Table("change_requests").Column("created_at").
-		Where("tenant_id IN (?) AND created_at >= ? AND created_at < ?", bun.In(ids), start, end).Scan(ctx, &made); err != nil {
+	if err := s.madeIn("change_requests", ids, p, "created_at").Scan(ctx, &made); err != nil {
 		return fmt.Errorf("report: change requests: %w", err)
 	}
 	r.Changes = make([]int, len(r.Months))

@@ -125,9 +125,7 @@ func (s *Service) monthlyData(ctx context.Context, t *tenancy.Tenant, month Mont
 	if len(ms) == 1 {
 		m = ms[0]
 	}
-	start, end := bounds(p)
-	changes, err := s.DB.NewSelect().Table("change_requests").
-		Where("tenant_id = ? AND created_at >= ? AND created_at < ?", t.ID, start, end).Count(ctx)
+	changes, err := s.madeIn("change_requests", []int64{t.ID}, p).Count(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("change requests: %w", err)
 	}

@@ -241,19 +241,27 @@ func bounds(p Period) (time.Time, time.Time) {
 	return p.From.In(calendar.Paris).UTC(), p.To.AddDays(1).In(calendar.Paris).UTC()
 }
 
-func (s *Service) changes(ctx context.Context, tenants []int64, p Period) (Changes, error) {
+// madeIn selects the rows of table made in period p by tenants (nil: every tenant; none: no row).
+func (s *Service) madeIn(table string, tenants []int64, p Period, columns ...string) *bun.SelectQuery {
 	start, end := bounds(p)
+	q := s.DB.NewSelect().Table(table).Column(columns...).Where("created_at >= ? AND created_at < ?", start, end)
+	switch {
+	case tenants == nil:
+	case len(tenants) == 0:
+		q = q.Where("1 = 0")
+	default:
+		q = q.Where("tenant_id IN (?)", bun.In(tenants))
+	}
+	return q
+}
+
+func (s *Service) changes(ctx context.Context, tenants []int64, p Period) (Changes, error) {
 	var rows []struct {
 		State      change.State `bun:"state"`
 		CreatedAt  time.Time    `bun:"created_at"`
 		ApprovedAt *time.Time   `bun:"approved_at"`
 	}
-	q := s.DB.NewSelect().Table("change_requests").Column("state", "created_at", "approved_at").
-		Where("created_at >= ? AND created_at < ?", start, end)
-	if tenants != nil {
-		q = q.Where("tenant_id IN (?)", bun.In(append(tenants, 0)))
-	}
-	if err := q.Scan(ctx, &rows); err != nil {
+	if err := s.madeIn("change_requests", tenants, p, "state", "created_at", "approved_at").Scan(ctx, &rows); err != nil {
 		return Changes{}, fmt.Errorf("report: change requests: %w", err)
 	}
 	var out Changes
@@ -276,19 +284,13 @@ func (s *Service) changes(ctx context.Context, tenants []int64, p Period) (Chang
 }
 
 func (s *Service) sales(ctx context.Context, tenants []int64, p Period) (Sales, error) {
-	start, end := bounds(p)
 	var rows []struct {
 		Kind      contract.Kind  `bun:"kind"`
 		State     contract.State `bun:"state"`
 		CreatedAt time.Time      `bun:"created_at"`
 		DecidedAt *time.Time     `bun:"decided_at"`
 	}
-	q := s.DB.NewSelect().Table("contract_requests").Column("kind", "state", "created_at", "decided_at").
-		Where("created_at >= ? AND created_at < ?", start, end)
-	if tenants != nil {
-		q = q.Where("tenant_id IN (?)", bun.In(append(tenants, 0)))
-	}
-	if err := q.Scan(ctx, &rows); err != nil {
+	if err := s.madeIn("contract_requests", tenants, p, "kind", "state", "created_at", "decided_at").Scan(ctx, &rows); err != nil {
 		return Sales{}, fmt.Errorf("report: sales desk requests: %w", err)
 	}
 	var out Sales
