@@ -88,3 +88,33 @@ window.addEventListener("afterprint", function () {
     delete d.dataset.printOpened; d.open = false;
   });
 });
+
+// The declaration form suggests help articles as the title is typed: the desk answers
+// /help/suggest with the list, shown beside the form. The form then says the suggestions were
+// offered (suggested), so that Valider declares at once; without script, the desk offers them
+// on a review step once the form is sent.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("help-suggest");
+  var title = document.getElementById("f-title");
+  var flag = document.getElementById("f-suggested");
+  if (!box || !title || !flag || !window.fetch) { return; }
+  flag.value = "1";
+  var timer = null, last = title.value.trim(), seq = 0;
+  function update() {
+    var q = title.value.trim();
+    if (q === last) { return; }
+    last = q;
+    var mine = ++seq;
+    if (q.length < 3) { box.hidden = true; box.innerHTML = ""; return; }
+    fetch("/help/suggest?for=" + encodeURIComponent(box.dataset.for || "incident") + "&q=" + encodeURIComponent(q),
+      { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (mine !== seq) { return; } // a later keystroke asked again
+        box.innerHTML = html;
+        box.hidden = box.querySelector("li") === null;
+      })
+      .catch(function () {});
+  }
+  title.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 250); });
+});

@@ -88,6 +88,9 @@ func loadDemo(ctx context.Context, e *env) error {
 	if err := demo.Load(ctx, a.DB, a.Identity, a.Tenancy, time.Now()); err != nil {
 		return err
 	}
+	if err := demo.LoadHelp(ctx, a.DB); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Demo data loaded. Every demo user's password is %q:\n", demo.Password)
 	for _, u := range demo.Users {
 		fmt.Fprintf(e.stdout, "  %-20s %s (%s)\n", u.Login, u.Role, u.Lang)
@@ -97,12 +100,29 @@ func loadDemo(ctx context.Context, e *env) error {
 
 func demoFlags(fs *flag.FlagSet) func(context.Context, *env) error {
 	n := fs.Int("incidents", 0, "add this many generated incidents, with their timelines, across the demo tenants (and generated tenants when N is large)")
+	articles := fs.Int("articles", 0, "add this many generated help articles, in both languages, made of the demo articles' sentences")
 	return func(ctx context.Context, e *env) error {
 		if *n < 0 {
 			return fmt.Errorf("--incidents: want a positive number, got %d", *n)
 		}
+		if *articles < 0 {
+			return fmt.Errorf("--articles: want a positive number, got %d", *articles)
+		}
 		if err := loadDemo(ctx, e); err != nil {
 			return err
+		}
+		if *articles > 0 {
+			a, err := e.open(ctx)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			bar := newProgress(e.stderr, *articles)
+			if err := demo.GenerateHelp(ctx, a.DB, *articles, time.Now(), bar.Show); err != nil {
+				return err
+			}
+			bar.Done()
+			fmt.Fprintf(e.stdout, "%d help articles added in %s.\n", *articles, time.Since(start).Round(time.Second))
 		}
 		if *n == 0 {
 			return nil

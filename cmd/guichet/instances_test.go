@@ -390,10 +390,12 @@ func loginAcross(t *testing.T, hc *http.Client, a, b *child) {
 	}
 }
 
+// incidentForm is a declaration as a browser running the form's script sends it: the help
+// articles were offered as the title was typed (suggested), so Valider declares at once.
 func incidentForm(title, csrf, once string) url.Values {
 	return url.Values{"title": {title}, "description": {"The volume vol-42 is in error since 8 am."},
 		"service": {"evs"}, "region": {"eu-west-0"}, "impact": {"medium"}, "urgency": {"high"},
-		"phone": {"+33 6 12 34 56 78"}, "_csrf": {csrf}, "_once": {once}}
+		"phone": {"+33 6 12 34 56 78"}, "_csrf": {csrf}, "_once": {once}, "suggested": {"1"}}
 }
 
 // declareAcross reads the declaration form on from and posts it to to, and returns where the
@@ -494,5 +496,12 @@ func checkDemoOnce(t *testing.T, dsn string) {
 	}
 	if n := testutil.Count(t, bdb, "tenants", "1 = 1"); n != 4 {
 		t.Errorf("%d tenants after two starts with --demo, want the 4 demo tenants once each", n)
+	}
+	arts, err := demo.HelpArticles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := testutil.Count(t, bdb, "help_articles", "1 = 1"); n != len(arts) {
+		t.Errorf("%d help articles after two starts with --demo, want the %d demo articles once each", n, len(arts))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
@@ -50,6 +51,8 @@ type Deps struct {
 	Webhooks *webhook.Service
 	// Majors are the major incidents (the status page).
 	Majors *major.Service
+	// Help is the help center's articles.
+	Help *help.Service
 	// DB keeps the idempotency keys of creates (an edge concern, like the rate limit).
 	DB *bun.DB
 }

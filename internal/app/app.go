@@ -23,6 +23,7 @@ import (
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/inbound"
@@ -70,6 +71,8 @@ type App struct {
 	Majors *major.Service
 	// Reports are the dashboards, the customer reports and their monthly mail.
 	Reports *report.Service
+	// Help is the help center: its articles, their search and suggestions, their figures.
+	Help *help.Service
 	// webhookRoots are the authorities webhook endpoints are trusted under (nil: the system's).
 	webhookRoots *x509.CertPool
 
@@ -139,7 +142,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	a := &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
 		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb},
 		Webhooks: hooks, webhookRoots: roots, Majors: majors, Canned: &canned.Service{DB: bdb, Bundle: b, Notifier: n},
-		Reports: &report.Service{DB: bdb, Cache: &report.Cache{DB: bdb}, Policy: policy, Notifier: n, Audience: aud}}
+		Reports: &report.Service{DB: bdb, Cache: &report.Cache{DB: bdb}, Policy: policy, Notifier: n, Audience: aud},
+		Help:    &help.Service{DB: bdb, Index: help.NewIndex(), Fresh: time.Second}}
 	book, err := a.ReplyBook(ctx)
 	if err != nil {
 		bdb.Close()
@@ -186,6 +190,12 @@ func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr st
 	a.goBackground(func() {
 		if err := a.Reports.Cache.Warm(bg); err != nil && bg.Err() == nil {
 			a.Log.Warn("report figures not loaded", "err", err)
+		}
+	})
+	// So is the help center's search index, before the first suggestion.
+	a.goBackground(func() {
+		if err := a.Help.Warm(bg); err != nil && bg.Err() == nil {
+			a.Log.Warn("help articles not indexed", "err", err)
 		}
 	})
 	a.startMailer(bg)
@@ -299,14 +309,14 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, Reports: a.Reports, API: a.mountAPI})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, Reports: a.Reports, Help: a.Help, API: a.mountAPI})
 }
 
 // mountAPI serves the JSON API beside the pages.
 func (a *App) mountAPI(app *fiber.App) {
 	api.Mount(app, api.Deps{Config: a.Config, Bundle: a.Bundle, Log: a.Log, Identity: a.Identity, Tenancy: a.Tenancy,
 		Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts, Catalogue: a.Catalogue, SLA: a.SLA,
-		Outbox: a.Outbox, Files: a.Files, Webhooks: a.Webhooks, Majors: a.Majors, DB: a.DB})
+		Outbox: a.Outbox, Files: a.Files, Webhooks: a.Webhooks, Majors: a.Majors, Help: a.Help, DB: a.DB})
 }
 
 // job is a background task run every interval. Each run claims what it does in the transaction

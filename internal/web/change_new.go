@@ -5,6 +5,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/cloud"
+	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/once"
 )
@@ -104,7 +105,16 @@ func (h *handler) showStep(c *fiber.Ctx, status, n int, p *page, cat *change.Cat
 	case stepChoose:
 		p.V["Items"] = listItems(cat)
 		return h.renderStatus(c, status, "customer/change_new", p)
-	case stepDetails:
+	}
+	// The item's form and summary offer the help articles that answer its name.
+	if ch, ok := p.V["Choice"].(changeChoice); ok && ch.Item != nil {
+		sg, err := h.suggestionsFor(c, help.FromChange, ch.Category.Label.In(p.Lang)+" "+ch.Item.Label.In(p.Lang))
+		if err != nil {
+			return err
+		}
+		p.V["Suggestions"] = sg
+	}
+	if n == stepDetails {
 		return h.renderStatus(c, status, "customer/change_new", p)
 	}
 	p.Title = "change.summary.title"

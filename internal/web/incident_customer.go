@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -113,7 +114,7 @@ func (h *handler) declareIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone", once.Field, "seen")
+	form := formOf(c, "title", "description", "service", "region", "region_other", "impact", "urgency", "phone", once.Field, "seen", "suggested")
 	d := incident.Draft{Title: form["title"], Description: form["description"], Service: form["service"],
 		Region: form["region"], RegionOther: form["region_other"], Impact: form["impact"], Urgency: form["urgency"],
 		Phone: form["phone"], FormToken: form[once.Field]}
@@ -128,6 +129,9 @@ func (h *handler) declareIncident(c *fiber.Ctx) error {
 	ff, err := h.readFormFiles(c, "files")
 	if err == nil {
 		if ask, aerr := h.askSameProblem(c, scope, d, form, ff); aerr != nil || ask {
+			return aerr
+		}
+		if ask, aerr := h.askArticles(c, d, form, ff); aerr != nil || ask {
 			return aerr
 		}
 	}
@@ -164,6 +168,11 @@ func (h *handler) declareIncident(c *fiber.Ctx) error {
 	if err := h.keepFiles(c, p, ff); err != nil {
 		return err
 	}
+	sg, serr := h.suggestionsFor(c, help.FromIncident, d.Title)
+	if serr != nil {
+		return serr
+	}
+	p.V["Suggestions"] = sg
 	return h.invalid(c, err, "customer/incident_new", p)
 }
 
@@ -193,6 +202,39 @@ func (h *handler) askSameProblem(c *fiber.Ctx, scope *tenancy.Access, d incident
 	}
 	p.Form = form
 	p.V["Asking"] = true
+	if err := h.keepFiles(c, p, ff); err != nil { // the files chosen wait for the answer
+		return true, err
+	}
+	return true, h.show(c, "customer/incident_new", p)
+}
+
+// askArticles shows the declaration form again, before anything is declared, with the help
+// articles that best answer its title, when the customer has not been offered them yet: without
+// script, the form can only offer them once sent (with script, they appear as the title is
+// typed, and the form says so with suggested). The customer then opens one, gives up with
+// « Cela répond à ma question », or declares with Valider. It reports whether it did.
+func (h *handler) askArticles(c *fiber.Ctx, d incident.Draft, form map[string]string, ff formFiles) (bool, error) {
+	if form["suggested"] != "" {
+		return false, nil
+	}
+	if check := d; check.Validate() != nil { // refused input comes back with its messages first
+		return false, nil
+	}
+	sg, err := h.suggestionsFor(c, help.FromIncident, d.Title)
+	if err != nil || sg == nil {
+		return false, err
+	}
+	p, err := h.incidentsPage(c, "incident.new.title")
+	if err != nil {
+		return false, err
+	}
+	if err := h.newIncidentChoices(c, p); err != nil {
+		return false, err
+	}
+	p.Form = form
+	p.Form["suggested"] = "1"
+	h.sameProblem(p, d.Service, d.Region, form["seen"])
+	p.V["Suggestions"], p.V["Reviewing"] = sg, true
 	if err := h.keepFiles(c, p, ff); err != nil { // the files chosen wait for the answer
 		return true, err
 	}

@@ -37,5 +37,8 @@ func (h *handler) showStaffIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if status, err = h.insertArticle(c, p, inc, status); err != nil {
+		return err
+	}
 	return h.showIncidentPage(c, p, inc, status)
 }

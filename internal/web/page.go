@@ -75,6 +75,7 @@ func (h *handler) customerPage(c *fiber.Ctx, title string) (*page, error) {
 		if scope.Rights.Contract || scope.Referent || scope.Owner {
 			p.Tabs = append(p.Tabs, tab{"nav.reports", "/reports", c.Path() == "/reports" || strings.HasPrefix(c.Path(), "/reports/")})
 		}
+		p.Tabs = append(p.Tabs, tab{"nav.help", "/help", c.Path() == "/help" || strings.HasPrefix(c.Path(), "/help/")})
 	}
 	return p, nil
 }

@@ -140,6 +140,23 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/staff/canned/:canned", agent, h.saveCanned)
 	r.post("/staff/canned/:canned/delete", agent, h.deleteCanned)
 
+	// The help center: everyone reads the articles their visibility allows (the service
+	// decides); customers are offered them while they declare or order; agents and admins write
+	// them.
+	r.get("/help", public, h.showHelp)
+	r.get("/help/suggest", customer, h.suggestHelp)
+	r.get("/help/categories/:category", public, h.showHelpCategory)
+	r.get("/help/articles/:article", public, h.showArticle)
+	r.post("/help/articles/:article/vote", loggedIn, h.voteArticle)
+	r.post("/help/articles/:article/deflect", customer, h.deflectArticle)
+	r.get("/staff/help", agent, h.showHelpArticles)
+	r.get("/staff/help/new", agent, h.showNewArticle)
+	r.post("/staff/help/new", agent, h.createArticle)
+	r.get("/staff/help/:article", agent, h.showEditArticle)
+	r.post("/staff/help/:article", agent, h.saveArticle)
+	r.get("/staff/help/:article/versions", agent, h.showArticleVersions)
+	r.get("/staff/help/:article/versions/:version", agent, h.showArticleVersion)
+
 	// Change requests: customers order from the catalogue; sales reps approve, agents do the work.
 	r.get("/changes", customer, h.showChanges)
 	r.get("/changes/export.csv", customer, h.exportChanges)

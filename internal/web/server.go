@@ -18,6 +18,7 @@ import (
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/inbound"
@@ -62,6 +63,8 @@ type Deps struct {
 	Majors *major.Service
 	// Reports are the staff dashboard and the customer reports.
 	Reports *report.Service
+	// Help is the help center.
+	Help *help.Service
 	// API mounts the JSON API (nil: none); its requests carry a token, not a session.
 	API func(*fiber.App)
 }

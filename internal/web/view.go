@@ -20,11 +20,12 @@ import (
 // templates read `{{ t "key" }}` and rendering needs no per-request cloning or locking.
 type views struct {
 	pages map[string]map[string]*template.Template // lang → page name → template
+	base  map[string]*template.Template            // lang → the layout and partials
 	pool  sync.Pool
 }
 
 func loadViews(fsys fs.FS, b *i18n.Bundle) (*views, error) {
-	v := &views{pages: map[string]map[string]*template.Template{}, pool: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	v := &views{pages: map[string]map[string]*template.Template{}, base: map[string]*template.Template{}, pool: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	names, err := fs.Glob(fsys, "pages/*/*.html")
 	if err != nil {
 		return nil, err
@@ -46,6 +47,7 @@ func loadViews(fsys fs.FS, b *i18n.Bundle) (*views, error) {
 			}
 			v.pages[lang][strings.TrimSuffix(strings.TrimPrefix(name, "pages/"), path.Ext(name))] = t
 		}
+		v.base[lang] = base // executed only once every page is cloned from it
 	}
 	return v, nil
 }
@@ -60,6 +62,22 @@ func (v *views) render(lang, name string, data any) ([]byte, error) {
 	buf.Reset()
 	defer v.pool.Put(buf)
 	if err := t.ExecuteTemplate(buf, "layout.html", data); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// fragment writes the partial name in lang with data, without the layout: a piece of a page
+// that script asks for on its own (the help suggestions of the declaration form).
+func (v *views) fragment(lang, name string, data any) ([]byte, error) {
+	t, ok := v.base[lang]
+	if !ok {
+		return nil, fmt.Errorf("templates: no language %q", lang)
+	}
+	buf := v.pool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer v.pool.Put(buf)
+	if err := t.ExecuteTemplate(buf, name, data); err != nil {
 		return nil, err
 	}
 	return bytes.Clone(buf.Bytes()), nil

@@ -1,0 +1,192 @@
+package help
+
+import (
+	"bytes"
+	"html/template"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Articles are Markdown (CommonMark with tables, strikethrough and bare links made links). The
+// writer's raw HTML is refused on saving (Check) and never rendered: goldmark leaves it out, and
+// bluemonday's policy for user content cleans what goldmark writes, as the net under both.
+
+// markdown parses and renders articles. Headings move one level down: the page's title is the
+// only h1, so an article's "# Title" is an h2.
+var markdown = goldmark.New(
+	goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(headingShift{}, 100))),
+)
+
+// sanitizer is bluemonday's policy for user content: no script, no event handler, no style, and
+// only http, https and mailto links, marked nofollow when they leave the desk.
+var sanitizer = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireNoFollowOnFullyQualifiedLinks(true)
+	p.RequireNoReferrerOnFullyQualifiedLinks(true)
+	return p
+}()
+
+type headingShift struct{}
+
+func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering && h.Level < 6 {
+			h.Level++
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// Render is the HTML of an article's Markdown body, sanitized.
+func Render(md string) template.HTML {
+	var b bytes.Buffer
+	if err := markdown.Convert([]byte(md), &b); err != nil {
+		// goldmark's renderer fails only when its writer does, and a buffer does not.
+		return template.HTML(template.HTMLEscapeString(md))
+	}
+	return template.HTML(sanitizer.SanitizeBytes(b.Bytes()))
+}
+
+// Plain is the text of an article's Markdown body as a reader reads it: the words of its
+// paragraphs, headings, lists, tables and links, without the markup, one block a line. The
+// search index reads it, and excerpts are cut from it.
+func Plain(md string) string {
+	src := []byte(md)
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	var b strings.Builder
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n := n.(type) {
+		case *ast.Text:
+			if entering {
+				b.Write(n.Segment.Value(src))
+				if n.SoftLineBreak() || n.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			}
+		case *ast.String:
+			if entering {
+				b.Write(n.Value)
+			}
+		case *ast.AutoLink:
+			if entering {
+				b.Write(n.Label(src))
+			}
+		case *ast.CodeSpan:
+			if entering {
+				for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+					if t, ok := c.(*ast.Text); ok {
+						b.Write(t.Segment.Value(src))
+					}
+				}
+				return ast.WalkSkipChildren, nil
+			}
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if entering {
+				lines := n.Lines()
+				for i := 0; i < lines.Len(); i++ {
+					seg := lines.At(i)
+					b.Write(seg.Value(src))
+				}
+			}
+		case *ast.HTMLBlock, *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		}
+		if !entering && n.Type() == ast.TypeBlock && b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+			b.WriteByte('\n')
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(b.String())
+}
+
+// Excerpt is the start of plain, at most max characters, cut at a word, on one line.
+func Excerpt(plain string, max int) string {
+	s := strings.Join(strings.Fields(plain), " ")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.") + "…"
+}
+
+// hostile is the first thing in md an article may not hold, and what it is: raw HTML ("html"),
+// an image ("image"), or a link whose address is neither http, https, mailto nor a path of the
+// desk ("link"). It returns "" for Markdown that is fine.
+func hostile(md string) (kind, what string) {
+	src := []byte(md)
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || kind != "" {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.HTMLBlock:
+			var b strings.Builder
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				b.Write(seg.Value(src))
+			}
+			kind, what = "html", b.String()
+		case *ast.RawHTML:
+			var b strings.Builder
+			for i := 0; i < n.Segments.Len(); i++ {
+				seg := n.Segments.At(i)
+				b.Write(seg.Value(src))
+			}
+			kind, what = "html", b.String()
+		case *ast.Image:
+			kind, what = "image", string(n.Destination)
+		case *ast.Link:
+			if !safeURL(string(n.Destination)) {
+				kind, what = "link", string(n.Destination)
+			}
+		case *ast.AutoLink:
+			if !safeURL(string(n.URL(src))) {
+				kind, what = "link", string(n.URL(src))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return kind, what
+}
+
+// safeURL reports whether a link may point to u: an http, https or mailto address, or a path,
+// query or fragment of the desk.
+func safeURL(u string) bool {
+	u = strings.TrimSpace(u)
+	if u == "" || strings.HasPrefix(u, "#") || strings.HasPrefix(u, "?") {
+		return true
+	}
+	if strings.HasPrefix(u, "//") || strings.ContainsAny(u, "\\\x00") {
+		return false
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "http", "https":
+		return p.Host != ""
+	case "mailto":
+		return p.Opaque != ""
+	case "":
+		return strings.HasPrefix(u, "/") && !strings.Contains(strings.SplitN(u, "?", 2)[0], ":")
+	}
+	return false
+}

@@ -1,0 +1,128 @@
+package help
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/db"
+	"github.com/uptrace/bun"
+)
+
+// withNames selects the article with its author's and last editor's names.
+func withNames(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ColumnExpr("ha.*").
+		ColumnExpr("(SELECT u.display_name FROM users u WHERE u.id = ha.author_id) AS author_name").
+		ColumnExpr("(SELECT u.display_name FROM users u WHERE u.id = ha.editor_id) AS editor_name")
+}
+
+// byID reads an article; one that does not exist is apperr.ErrNotFound. It does not authorize.
+func byID(ctx context.Context, idb bun.IDB, id int64) (*Article, error) {
+	a := new(Article)
+	err := withNames(idb.NewSelect().Model(a)).Where("ha.id = ?", id).Scan(ctx)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, apperr.ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("help: read article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// lockByID reads an article holding its row until the transaction ends, on PostgreSQL.
+func lockByID(ctx context.Context, tx bun.IDB, id int64) (*Article, error) {
+	a := new(Article)
+	err := db.ForUpdate(tx.NewSelect().Model(a).Where("ha.id = ?", id)).Scan(ctx)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, apperr.ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("help: read article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// byIDs reads articles by id, in no order.
+func byIDs(ctx context.Context, idb bun.IDB, ids []int64) ([]Article, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var as []Article
+	if err := withNames(idb.NewSelect().Model(&as)).Where("ha.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("help: read articles: %w", err)
+	}
+	return as, nil
+}
+
+// nextSeq takes the next write number, holding help_state's row until the transaction ends: the
+// writes of articles are numbered in the order they commit.
+func nextSeq(ctx context.Context, tx bun.IDB) (int64, error) {
+	var seq int64
+	if err := tx.NewRaw("UPDATE help_state SET seq = seq + 1 WHERE id = 1 RETURNING seq").Scan(ctx, &seq); err != nil {
+		return 0, fmt.Errorf("help: number the write: %w", err)
+	}
+	return seq, nil
+}
+
+// stateSeq is the number of the last write committed.
+func stateSeq(ctx context.Context, idb bun.IDB) (int64, error) {
+	var seq int64
+	if err := idb.NewRaw("SELECT seq FROM help_state WHERE id = 1").Scan(ctx, &seq); err != nil {
+		return 0, fmt.Errorf("help: read the write number: %w", err)
+	}
+	return seq, nil
+}
+
+// loadPage is how many articles the index reads at a time.
+const loadPage = 500
+
+// writtenSince reads the articles whose last write is numbered above after and at most upTo,
+// in that order, loadPage at a time, handing each page to fn.
+func writtenSince(ctx context.Context, idb bun.IDB, after, upTo int64, fn func([]*Article)) error {
+	for {
+		var as []*Article
+		if err := idb.NewSelect().Model(&as).Column("id", "category", "visibility", "state", "title_fr", "body_fr",
+			"title_en", "body_en", "updated_at", "seq").Where("seq > ? AND seq <= ?", after, upTo).
+			OrderExpr("seq").Limit(loadPage).Scan(ctx); err != nil {
+			return fmt.Errorf("help: read the articles written since %d: %w", after, err)
+		}
+		if len(as) == 0 {
+			return nil
+		}
+		fn(as)
+		after = as[len(as)-1].Seq
+	}
+}
+
+// versionRow is the saved state of a written article.
+func versionRow(a *Article) *Version {
+	return &Version{ArticleID: a.ID, Version: a.Version, Category: a.Category, Visibility: a.Visibility, State: a.State,
+		TitleFR: a.TitleFR, BodyFR: a.BodyFR, TitleEN: a.TitleEN, BodyEN: a.BodyEN, EditorID: a.EditorID, CreatedAt: a.UpdatedAt}
+}
+
+// event is one row of help_events.
+type event struct {
+	bun.BaseModel `bun:"table:help_events"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	ArticleID int64     `bun:"article_id"`
+	Kind      string    `bun:"kind"`
+	Source    string    `bun:"source"`
+	UserID    *int64    `bun:"user_id"`
+	TenantID  *int64    `bun:"tenant_id"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// vote is one row of help_votes.
+type vote struct {
+	bun.BaseModel `bun:"table:help_votes,alias:hvo"`
+
+	ArticleID int64     `bun:"article_id,pk"`
+	UserID    int64     `bun:"user_id,pk"`
+	Helpful   bool      `bun:"helpful"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
