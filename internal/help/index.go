@@ -120,9 +120,13 @@ type Index struct {
 	dict     map[string]uint32
 	postings [][]posting
 	docs     []doc
-	free     []int32
-	total    float64 // the live documents' lengths
-	live     int
+	// By document, dense for the scoring loop: its length, language and article.
+	lens   []float32
+	langs  []uint8
+	owners []*entry
+	free   []int32
+	total  float64 // the live documents' lengths
+	live   int
 
 	scratch sync.Pool
 }
@@ -215,6 +219,7 @@ func (x *Index) remove(id int64) {
 		x.total -= float64(dd.length)
 		x.live--
 		*dd = doc{}
+		x.lens[d], x.langs[d], x.owners[d] = 0, 0, nil
 		x.free = append(x.free, d)
 	}
 	delete(x.entries, id)
@@ -244,9 +249,11 @@ func (x *Index) add(p prepared) {
 		if n := len(x.free); n > 0 {
 			slot, x.free = x.free[n-1], x.free[:n-1]
 			x.docs[slot] = d
+			x.lens[slot], x.langs[slot], x.owners[slot] = d.length, uint8(l), e
 		} else {
 			slot = int32(len(x.docs))
 			x.docs = append(x.docs, d)
+			x.lens, x.langs, x.owners = append(x.lens, d.length), append(x.langs, uint8(l)), append(x.owners, e)
 		}
 		for _, t := range d.terms {
 			x.postings[t.term] = append(x.postings[t.term], posting{slot, t.tf})
@@ -323,7 +330,8 @@ func (x *Index) Search(q, lang string, filter Filter, limit int, except int64, m
 		s.score = make([]float32, len(x.docs)+len(x.docs)/4)
 		s.cover = make([]uint8, len(s.score))
 	}
-	n, avg := float64(x.live), x.total/float64(x.live)
+	n, avg := float64(x.live), float32(x.total/float64(x.live))
+	const k1, b = float32(bm25K1), float32(bm25B)
 	for _, w := range words {
 		t, ok := x.dict[w]
 		if !ok {
@@ -339,53 +347,92 @@ func (x *Index) Search(q, lang string, filter Filter, limit int, except int64, m
 			if s.cover[p.doc] == 0 {
 				s.touched = append(s.touched, p.doc)
 			}
-			norm := float32(bm25K1 * (1 - bm25B + bm25B*float64(x.docs[p.doc].length)/avg))
-			s.score[p.doc] += idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
+			norm := k1 * (1 - b + b*x.lens[p.doc]/avg)
+			s.score[p.doc] += idf * p.tf * (k1 + 1) / (p.tf + norm)
 			s.cover[p.doc]++
 		}
 	}
-	best := map[int64]ranked{}
+	// The best score lets through only the matches scored at least minShare of it.
+	var top float32
 	for _, d := range s.touched {
-		dd := &x.docs[d]
-		e := x.entries[dd.article]
-		r := ranked{e: e, inReader: dd.lang == reader, cover: s.cover[d], score: s.score[d]}
+		if e := x.owners[d]; e != nil && e.id != except && s.score[d] > top && filter(e) {
+			top = s.score[d]
+		}
+	}
+	// The best document of each article, kept in rank order: only the limit best articles
+	// when few are asked (suggestions, searches), every one otherwise (the writers' list).
+	var rs []ranked
+	var best map[int64]int // article → index in rs, when every article is kept
+	if limit > topKMax {
+		best = map[int64]int{}
+	}
+	for _, d := range s.touched {
+		e := x.owners[d]
+		r := ranked{e: e, inReader: int(x.langs[d]) == reader, cover: s.cover[d], score: s.score[d]}
 		s.score[d], s.cover[d] = 0, 0
-		if e == nil || e.id == except || !filter(e) {
+		if e == nil || e.id == except || r.score < minShare*top || !filter(e) {
 			continue
 		}
-		if cur, ok := best[e.id]; ok && !better(r, cur) {
+		if best == nil {
+			rs = keepTop(rs, r, limit)
 			continue
 		}
-		best[e.id] = r
+		if i, ok := best[e.id]; ok {
+			if better(r, rs[i]) {
+				rs[i] = r
+			}
+			continue
+		}
+		best[e.id] = len(rs)
+		rs = append(rs, r)
 	}
 	s.touched = s.touched[:0]
 	x.scratch.Put(s)
-	rs := make([]ranked, 0, len(best))
-	var top float32
-	for _, r := range best {
-		rs = append(rs, r)
-		top = max(top, r.score)
+	if best != nil {
+		slices.SortFunc(rs, rank)
 	}
-	slices.SortFunc(rs, func(a, b ranked) int {
-		if better(a, b) {
-			return -1
-		}
-		if better(b, a) {
-			return 1
-		}
-		return cmp.Compare(a.e.id, b.e.id)
-	})
 	hits := make([]Hit, 0, min(limit, len(rs)))
-	for _, r := range rs {
-		if len(hits) == limit {
-			break
-		}
-		if r.score < minShare*top {
-			continue
-		}
+	for _, r := range rs[:min(limit, len(rs))] {
 		hits = append(hits, r.e.hit(lang))
 	}
 	return hits
+}
+
+// topKMax is the most articles a search keeps by insertion; beyond it, it sorts them all.
+const topKMax = 64
+
+// keepTop puts r in rs, kept in rank order and at most limit long, in place of its article's
+// other document when r ranks before it.
+func keepTop(rs []ranked, r ranked, limit int) []ranked {
+	for i := range rs {
+		if rs[i].e.id == r.e.id {
+			if !better(r, rs[i]) {
+				return rs
+			}
+			rs = slices.Delete(rs, i, i+1)
+			break
+		}
+	}
+	i, _ := slices.BinarySearchFunc(rs, r, rank)
+	if i >= limit {
+		return rs
+	}
+	rs = slices.Insert(rs, i, r)
+	if len(rs) > limit {
+		rs = rs[:limit]
+	}
+	return rs
+}
+
+// rank orders two ranked articles: better first, then by id.
+func rank(a, b ranked) int {
+	switch {
+	case better(a, b):
+		return -1
+	case better(b, a):
+		return 1
+	}
+	return cmp.Compare(a.e.id, b.e.id)
 }
 
 // better ranks a before b: matched in the reader's language, then on more of the words, then

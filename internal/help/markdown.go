@@ -112,6 +112,9 @@ func Plain(md string) string {
 
 // Excerpt is the start of plain, at most max characters, cut at a word, on one line.
 func Excerpt(plain string, max int) string {
+	if len(plain) > 8*max { // enough for max characters of at most 4 bytes and their spaces
+		plain = strings.ToValidUTF8(plain[:8*max], "")
+	}
 	s := strings.Join(strings.Fields(plain), " ")
 	if utf8.RuneCountInString(s) <= max {
 		return s
@@ -157,7 +160,7 @@ func hostile(md string) (kind, what string) {
 				kind, what = "link", string(n.Destination)
 			}
 		case *ast.AutoLink:
-			if !safeURL(string(n.URL(src))) {
+			if n.AutoLinkType != ast.AutoLinkEmail && !safeURL(string(n.URL(src))) { // an e-mail address renders as a mailto link
 				kind, what = "link", string(n.URL(src))
 			}
 		}

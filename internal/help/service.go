@@ -350,7 +350,9 @@ func (s *Service) StaffList(ctx context.Context, actor tenancy.Actor, lang strin
 	}
 	total := len(hits)
 	from := min(pg.Offset(), total)
-	hits = hits[from:min(from+pg.Limit(), total)]
+	if pg.Size > 0 { // a Size of 0 reads every row
+		hits = hits[from:min(from+pg.Limit(), total)]
+	}
 	ids := make([]int64, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ID

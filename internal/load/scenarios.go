@@ -48,6 +48,11 @@ var scenarios = []scenario{
 	{"dashboard-quarter", Read, agentGet(func(*desk, *Config) string { return "/staff/reports?period=quarter" }), wantOK},
 	{"dashboard-year", Read, agentGet(func(*desk, *Config) string { return "/staff/reports?" + lastYear() }), wantOK},
 	{"customer-report", Read, customerGet(func(*desk, *Config) string { return "/reports" }), wantOK},
+	// The help articles the declaration form suggests as a title is typed, and the help search.
+	{"help-suggest", Read, customerGet(func(*desk, *Config) string {
+		return "/help/suggest?for=incident&" + query("q", "Impossible de me connecter, mot de passe oublié")
+	}), wantOK},
+	{"help-search", Read, customerGet(func(*desk, *Config) string { return "/help?" + query("q", "quota instances") }), wantOK},
 	{"declare", Write, declareTarget, wantDeclared},
 	{"reply", Write, replyTarget, wantReplied},
 }

@@ -210,7 +210,9 @@ func checkStatus(ctx context.Context, p *persona, status string) error {
 }
 
 // declareForm reads the "Report an incident" form and fills it as a customer would: a title,
-// a description, the first service offered; region, impact and urgency stay as proposed.
+// a description, the first service offered; region, impact and urgency stay as proposed. The
+// customer's browser runs the form's script, which offers the help articles as the title is
+// typed (suggested): Valider declares at once.
 func declareForm(ctx context.Context, p *persona) (*form, error) {
 	page, err := p.page(ctx, "/incidents/new")
 	if err != nil {
@@ -225,6 +227,7 @@ func declareForm(ctx context.Context, p *persona) (*form, error) {
 	}
 	f.Set("title", titlePrefix+": instance web-prod-001 ne démarre plus")
 	f.Set("description", "Depuis ce matin, l’instance reste en erreur après chaque redémarrage ; la console n’affiche rien.")
+	f.Set("suggested", "1")
 	if sel, ok := f.Field("service"); ok {
 		for _, o := range sel.Options {
 			if o.Value != "" {

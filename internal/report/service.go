@@ -344,3 +344,6 @@ func (s *Service) AllBreaches(ctx context.Context, actor tenancy.Actor, q Query)
 	}
 	return d.Incidents.Breaches, d, nil
 }
+
+// TenantIDs are the tenants the dashboard counted: nil for every tenant.
+func (d *Dashboard) TenantIDs() []int64 { return d.filter.Tenants }

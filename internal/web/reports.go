@@ -302,6 +302,15 @@ func (h *handler) showDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	hf, err := w.helpFigures(c, d)
+	if err != nil {
+		return err
+	}
+	hs, err := w.helpSection(hf, w.periodText(q.Period), "/staff/reports/export.csv?section=help&"+staffQueryString(q))
+	if err != nil {
+		return err
+	}
+	secs = append(secs, hs)
 	p.V["Sections"], p.V["AsOf"], p.V["PeriodText"] = secs, d.AsOf, w.periodText(q.Period)
 	p.V["Weekly"] = d.Incidents.Weekly
 	return h.show(c, "staff/dashboard", p)
@@ -626,7 +635,7 @@ func (w reportWriter) dashboard(d *report.Dashboard, query string) ([]reportSect
 
 // dashboardSections are the ids of the dashboard's sections, each with its CSV.
 var dashboardSections = []string{"backlog", "flow", "sla", "breaches", "ttr", "first_response", "service", "region", "tenant",
-	"changes", "approval", "sales", "decision"}
+	"changes", "approval", "sales", "decision", "help"}
 
 // tenantTop is how many tenants the volume chart draws; its table lists them all.
 const tenantTop = 15
@@ -653,6 +662,13 @@ func (h *handler) exportDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	gs := w.dashboardGrids(d, false)
+	if section == "help" {
+		hf, err := w.helpFigures(c, d)
+		if err != nil {
+			return err
+		}
+		gs["help"] = w.helpGrid(hf, false)
+	}
 	g, ok := gs[section]
 	if !ok {
 		return i18n.FieldError("section", "report.error.section")
