@@ -16,7 +16,7 @@ import (
 type ArticleFigures struct {
 	ID int64
 	// Title is the article's title in the reader's language (or the other), Lang its language.
-	Title, Lang                             string
+	Title, Lang                            string
 	Views, Helpful, Unhelpful, Deflections int
 }
 
