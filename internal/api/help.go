@@ -154,6 +154,6 @@ func (s *server) getHelp(ctx context.Context, in *HelpArticleRef) (*helpArticleO
 	}
 	return &helpArticleOutput{Body: HelpArticle{ID: a.ID, Category: string(a.Category), Visibility: string(a.Visibility),
 		State: string(a.State), Title: Texts{FR: a.TitleFR, EN: a.TitleEN}, Markdown: Texts{FR: a.BodyFR, EN: a.BodyEN},
-		HTML: Texts{FR: string(help.Render(a.BodyFR)), EN: string(help.Render(a.BodyEN))}, URL: s.helpURL(a.ID),
+		HTML: Texts{FR: string(help.Render(a.BodyFR, "")), EN: string(help.Render(a.BodyEN, ""))}, URL: s.helpURL(a.ID),
 		UpdatedAt: a.UpdatedAt.UTC(), PublishedAt: utcPtr(a.PublishedAt)}}, nil
 }

@@ -310,9 +310,12 @@ type ranked struct {
 // most limit, leaving out except; minShare drops those scored below that share of the best one
 // (0 keeps every match). lang is the reader's language.
 func (x *Index) Search(q, lang string, filter Filter, limit int, except int64, minShare float32) []Hit {
-	words := Terms(q)
-	slices.Sort(words)
-	words = slices.Compact(words)
+	var words []string // each once, in the order typed
+	for _, w := range Terms(q) {
+		if !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
 	if len(words) > maxQueryWords {
 		words = words[:maxQueryWords]
 	}

@@ -2,6 +2,7 @@ package help
 
 import (
 	"bytes"
+	"html"
 	"html/template"
 	"net/url"
 	"strings"
@@ -48,14 +49,25 @@ func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context
 	})
 }
 
-// Render is the HTML of an article's Markdown body, sanitized.
-func Render(md string) template.HTML {
+// Render is the HTML of an article's Markdown body, sanitized. Each table comes in a box that
+// scrolls sideways on a narrow screen and can take the focus to be scrolled with the keyboard,
+// named tableLabel for screen readers ("" for a box without a name, outside pages).
+func Render(md, tableLabel string) template.HTML {
 	var b bytes.Buffer
 	if err := markdown.Convert([]byte(md), &b); err != nil {
 		// goldmark's renderer fails only when its writer does, and a buffer does not.
 		return template.HTML(template.HTMLEscapeString(md))
 	}
-	return template.HTML(sanitizer.SanitizeBytes(b.Bytes()))
+	out := string(sanitizer.SanitizeBytes(b.Bytes()))
+	if strings.Contains(out, "<table>") {
+		// Added after sanitizing: the writer's text never reaches these attributes.
+		open := `<div class="tablewrap" tabindex="0">`
+		if tableLabel != "" {
+			open = `<div class="tablewrap" role="region" tabindex="0" aria-label="` + html.EscapeString(tableLabel) + `">`
+		}
+		out = strings.ReplaceAll(strings.ReplaceAll(out, "<table>", open+"<table>"), "</table>", "</table></div>")
+	}
+	return template.HTML(out)
 }
 
 // Plain is the text of an article's Markdown body as a reader reads it: the words of its
@@ -112,19 +124,32 @@ func Plain(md string) string {
 
 // Excerpt is the start of plain, at most max characters, cut at a word, on one line.
 func Excerpt(plain string, max int) string {
-	if len(plain) > 8*max { // enough for max characters of at most 4 bytes and their spaces
-		plain = strings.ToValidUTF8(plain[:8*max], "")
+	// The words up to the first that goes past max, with the length up to each.
+	var words []string
+	var ends []int
+	n := 0
+	for w := range strings.FieldsSeq(plain) {
+		if n > 0 {
+			n++
+		}
+		n += utf8.RuneCountInString(w)
+		words, ends = append(words, w), append(ends, n)
+		if n > max {
+			break
+		}
 	}
-	s := strings.Join(strings.Fields(plain), " ")
-	if utf8.RuneCountInString(s) <= max {
-		return s
+	if n <= max {
+		return strings.Join(words, " ")
 	}
-	r := []rune(s)[:max]
-	cut := string(r)
-	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
-		cut = cut[:i]
+	// Cut: the words that leave room for "…".
+	k := len(words)
+	for k > 0 && ends[k-1] > max-1 {
+		k--
 	}
-	return strings.TrimRight(cut, " ,;:.") + "…"
+	if k == 0 { // a first word longer than max
+		return string([]rune(words[0])[:max]) + "…"
+	}
+	return strings.TrimRight(strings.Join(words[:k], " "), ",;:.") + "…"
 }
 
 // hostile is the first thing in md an article may not hold, and what it is: raw HTML ("html"),

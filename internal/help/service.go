@@ -199,6 +199,11 @@ func (s *Service) Create(ctx context.Context, actor tenancy.Actor, in Input, fro
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if fromIncident != 0 { // the incident the form names must still be one to write from
+		if _, err := s.FromIncident(ctx, actor, fromIncident); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	a := &Article{Category: in.Category, Visibility: in.Visibility, State: in.State, TitleFR: in.TitleFR, BodyFR: in.BodyFR,
 		TitleEN: in.TitleEN, BodyEN: in.BodyEN, AuthorID: actor.UserID, EditorID: actor.UserID, CreatedAt: now, UpdatedAt: now, Version: 1}

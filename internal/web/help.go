@@ -150,7 +150,7 @@ func (h *handler) renderArticle(c *fiber.Ctx, status int, p *page, a *help.Artic
 	}
 	shown := a.Shown(lang)
 	p.V["Article"], p.V["Shown"], p.V["Missing"] = a, shown, !a.Has(p.Lang)
-	p.V["ArticleTitle"], p.V["Body"] = a.Title(shown), help.Render(a.Body(shown))
+	p.V["ArticleTitle"], p.V["Body"] = a.Title(shown), help.Render(a.Body(shown), h.Bundle.T(shown, "help.article.table", nil))
 	p.V["PageTitle"] = a.Title(shown)
 	if a.Has(help.Other(shown)) {
 		p.V["OtherLang"] = help.Other(shown)

@@ -72,7 +72,7 @@ func (h *handler) preview(c *fiber.Ctx, p *page, in help.Input) bool {
 	if c.FormValue("preview") == "" {
 		return false
 	}
-	p.V["Preview"] = rendered(&help.Article{TitleFR: in.TitleFR, BodyFR: in.BodyFR, TitleEN: in.TitleEN, BodyEN: in.BodyEN})
+	p.V["Preview"] = h.rendered(&help.Article{TitleFR: in.TitleFR, BodyFR: in.BodyFR, TitleEN: in.TitleEN, BodyEN: in.BodyEN})
 	return true
 }
 
@@ -82,12 +82,13 @@ type renderedVersion struct {
 	Body        template.HTML
 }
 
-// rendered are the language versions a is written in, rendered.
-func rendered(a *help.Article) []renderedVersion {
+// rendered are the language versions a is written in, rendered (a table named in its version's
+// language).
+func (h *handler) rendered(a *help.Article) []renderedVersion {
 	var vs []renderedVersion
 	for _, l := range help.Langs {
 		if a.Title(l) != "" || a.Body(l) != "" {
-			vs = append(vs, renderedVersion{l, a.Title(l), help.Render(a.Body(l))})
+			vs = append(vs, renderedVersion{l, a.Title(l), help.Render(a.Body(l), h.Bundle.T(l, "help.article.table", nil))})
 		}
 	}
 	return vs
@@ -240,7 +241,7 @@ func (h *handler) showArticleVersion(c *fiber.Ctx) error {
 		return err
 	}
 	p := h.page(c, "help.versions.one_title")
-	p.V["Article"], p.V["Version"], p.V["Preview"] = a, v, rendered(v.Article())
+	p.V["Article"], p.V["Version"], p.V["Preview"] = a, v, h.rendered(v.Article())
 	return h.show(c, "staff/help_version", p)
 }
 
