@@ -87,35 +87,8 @@ func LoadHelp(ctx context.Context, db *bun.DB) error {
 				BodyFR: in.BodyFR, TitleEN: in.TitleEN, BodyEN: in.BodyEN, AuthorID: actor.UserID, EditorID: actor.UserID,
 				CreatedAt: now, UpdatedAt: now, PublishedAt: &now, Version: 1})
 		}
-		return insertArticles(ctx, tx, as)
+		return help.InsertArticles(ctx, tx, as)
 	})
-}
-
-// insertArticles writes new articles and their first versions, numbered as the service numbers
-// its writes.
-func insertArticles(ctx context.Context, tx bun.Tx, as []*help.Article) error {
-	if len(as) == 0 {
-		return nil
-	}
-	var seq int64
-	if err := tx.NewRaw("UPDATE help_state SET seq = seq + ? WHERE id = 1 RETURNING seq", len(as)).Scan(ctx, &seq); err != nil {
-		return fmt.Errorf("demo: number the help articles: %w", err)
-	}
-	for i, a := range as {
-		a.Seq = seq - int64(len(as)) + int64(i) + 1
-	}
-	if _, err := tx.NewInsert().Model(&as).Exec(ctx); err != nil {
-		return fmt.Errorf("demo: insert help articles: %w", err)
-	}
-	vs := make([]*help.Version, len(as))
-	for i, a := range as {
-		vs[i] = &help.Version{ArticleID: a.ID, Version: 1, Category: a.Category, Visibility: a.Visibility, State: a.State,
-			TitleFR: a.TitleFR, BodyFR: a.BodyFR, TitleEN: a.TitleEN, BodyEN: a.BodyEN, EditorID: a.EditorID, CreatedAt: a.CreatedAt}
-	}
-	if _, err := tx.NewInsert().Model(&vs).Exec(ctx); err != nil {
-		return fmt.Errorf("demo: insert help article versions: %w", err)
-	}
-	return nil
 }
 
 // GenerateHelp adds n published articles made of the demo articles' sentences and words, in
@@ -178,7 +151,7 @@ func GenerateHelp(ctx context.Context, db *bun.DB, n int, now time.Time, progres
 					TitleEN: title(1), BodyEN: body(1), AuthorID: actor.UserID, EditorID: actor.UserID, CreatedAt: t, UpdatedAt: t,
 					PublishedAt: &t, Version: 1}
 			}
-			return insertArticles(ctx, tx, as)
+			return help.InsertArticles(ctx, tx, as)
 		})
 		if err != nil {
 			return fmt.Errorf("demo: generate help articles: %w", err)

@@ -222,18 +222,20 @@ func (s *Service) Create(ctx context.Context, actor tenancy.Actor, in Input, fro
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 			return fmt.Errorf("help: insert article: %w", err)
 		}
-		if _, err := tx.NewInsert().Model(versionRow(a)).Exec(ctx); err != nil {
-			return fmt.Errorf("help: insert version: %w", err)
-		}
-		return nil
+		return insertVersions(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, err
 	}
+	return s.written(ctx, a.ID)
+}
+
+// written is article id as a write left it, once this instance's index holds the write.
+func (s *Service) written(ctx context.Context, id int64) (*Article, error) {
 	if err := s.fresh(ctx, true); err != nil {
 		return nil, err
 	}
-	return byID(ctx, s.DB, a.ID)
+	return byID(ctx, s.DB, id)
 }
 
 // Update changes article id, read at version, to in: a new version is kept. An article changed
@@ -280,18 +282,12 @@ func (s *Service) Update(ctx context.Context, actor tenancy.Actor, id int64, ver
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return apperr.ErrStale
 		}
-		if _, err := tx.NewInsert().Model(versionRow(a)).Exec(ctx); err != nil {
-			return fmt.Errorf("help: insert version: %w", err)
-		}
-		return nil
+		return insertVersions(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.fresh(ctx, true); err != nil {
-		return nil, err
-	}
-	return byID(ctx, s.DB, id)
+	return s.written(ctx, id)
 }
 
 // Versions lists an article's saved versions, newest first, for a writer.
@@ -377,9 +373,14 @@ func (s *Service) Viewed(ctx context.Context, actor tenancy.Actor, id, tenantID 
 		return nil
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		a, err := byID(ctx, tx, id)
-		if err != nil {
-			return err
+		// Only what decides who reads it: a view is counted on every page shown.
+		a := new(Article)
+		err := tx.NewSelect().Model(a).Column("id", "state", "visibility").Where("ha.id = ?", id).Scan(ctx)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return apperr.ErrNotFound
+		case err != nil:
+			return fmt.Errorf("help: read article %d: %w", id, err)
 		}
 		if !canRead(actor, a) {
 			return apperr.ErrNotFound

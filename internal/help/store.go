@@ -97,10 +97,37 @@ func writtenSince(ctx context.Context, idb bun.IDB, after, upTo int64, fn func([
 	}
 }
 
-// versionRow is the saved state of a written article.
-func versionRow(a *Article) *Version {
-	return &Version{ArticleID: a.ID, Version: a.Version, Category: a.Category, Visibility: a.Visibility, State: a.State,
-		TitleFR: a.TitleFR, BodyFR: a.BodyFR, TitleEN: a.TitleEN, BodyEN: a.BodyEN, EditorID: a.EditorID, CreatedAt: a.UpdatedAt}
+// insertVersions keeps the saved state of each written article, as its current version.
+func insertVersions(ctx context.Context, tx bun.IDB, as ...*Article) error {
+	vs := make([]*Version, len(as))
+	for i, a := range as {
+		vs[i] = &Version{ArticleID: a.ID, Version: a.Version, Category: a.Category, Visibility: a.Visibility, State: a.State,
+			TitleFR: a.TitleFR, BodyFR: a.BodyFR, TitleEN: a.TitleEN, BodyEN: a.BodyEN, EditorID: a.EditorID, CreatedAt: a.UpdatedAt}
+	}
+	if _, err := tx.NewInsert().Model(&vs).Exec(ctx); err != nil {
+		return fmt.Errorf("help: insert versions: %w", err)
+	}
+	return nil
+}
+
+// InsertArticles writes new articles with their first versions, numbered as the service numbers
+// its writes, in transaction tx: the demo's articles and the generated ones. It does not
+// validate them.
+func InsertArticles(ctx context.Context, tx bun.Tx, as []*Article) error {
+	if len(as) == 0 {
+		return nil
+	}
+	var seq int64
+	if err := tx.NewRaw("UPDATE help_state SET seq = seq + ? WHERE id = 1 RETURNING seq", len(as)).Scan(ctx, &seq); err != nil {
+		return fmt.Errorf("help: number the articles: %w", err)
+	}
+	for i, a := range as {
+		a.Seq = seq - int64(len(as)) + int64(i) + 1
+	}
+	if _, err := tx.NewInsert().Model(&as).Exec(ctx); err != nil {
+		return fmt.Errorf("help: insert articles: %w", err)
+	}
+	return insertVersions(ctx, tx, as...)
 }
 
 // event is one row of help_events.
