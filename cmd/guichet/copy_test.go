@@ -33,7 +33,7 @@ func TestCopyCommand(t *testing.T) {
 		t.Errorf("stdout %q", out)
 	}
 	there := tableLines.FindAllString(out, -1)
-	if len(there) != 35 {
+	if len(there) != 40 {
 		t.Errorf("%d table lines: %q", len(there), out)
 	}
 

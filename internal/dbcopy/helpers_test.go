@@ -14,6 +14,7 @@ import (
 	"github.com/guichet/guichet/internal/canned"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/inbound"
 	"github.com/guichet/guichet/internal/incident"
@@ -126,6 +127,23 @@ func addVariety(t *testing.T, a *app.App) *incident.Incident {
 	}
 	if _, err := a.Canned.Create(ctx, alice, canned.Draft{Name: "Accusé « reçu »", TextFR: "Bonjour {customer_name},\nLigne 2 ; Ærø",
 		TextEN: "Hello {customer_name}", Action: canned.Pending}); err != nil {
+		t.Fatal(err)
+	}
+	// A help article in both languages, saved twice, viewed, voted on and given as an answer.
+	art, err := a.Help.Create(ctx, alice, help.Input{Category: help.Access, Visibility: help.Customers, State: help.Draft,
+		TitleFR: "Compte « bloqué »", BodyFR: "## Étapes\n\n1. Ærø ; **Mot de passe oublié**", TitleEN: "Locked account", BodyEN: "Use *Forgot password*."}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := help.Input{Category: help.Access, Visibility: help.Customers, State: help.Published,
+		TitleFR: art.TitleFR, BodyFR: art.BodyFR, TitleEN: art.TitleEN, BodyEN: art.BodyEN}
+	if _, err := a.Help.Update(ctx, alice, art.ID, art.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Help.Viewed(ctx, marie, art.ID, t1); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Help.Deflect(ctx, marie, art.ID, help.FromIncident, t1); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Tenancy.Invite(ctx, marie, t1, tenancy.NewInvitation{Email: "lea@example.fr", Lang: "en", Rights: tenancy.Rights{Incidents: true}}); err != nil {

@@ -68,7 +68,7 @@ func LoadHelp(ctx context.Context, db *bun.DB) error {
 	}
 	now := time.Now().UTC()
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewRaw("UPDATE help_state SET seq = seq WHERE id = 1").Exec(ctx); err != nil {
+		if err := help.TakeTurn(ctx, tx); err != nil {
 			return err
 		}
 		var have []string

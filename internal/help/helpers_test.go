@@ -104,7 +104,7 @@ func (f *fixture) count(table string) int {
 func (f *fixture) seq() int64 {
 	f.t.Helper()
 	var n int64
-	if err := f.a.DB.NewRaw("SELECT seq FROM help_state WHERE id = 1").Scan(f.t.Context(), &n); err != nil {
+	if err := f.a.DB.NewRaw("SELECT COALESCE((SELECT seq FROM help_state WHERE id = 1), 0)").Scan(f.t.Context(), &n); err != nil {
 		f.t.Fatal(err)
 	}
 	return n

@@ -57,20 +57,37 @@ func byIDs(ctx context.Context, idb bun.IDB, ids []int64) ([]Article, error) {
 	return as, nil
 }
 
-// nextSeq takes the next write number, holding help_state's row until the transaction ends: the
-// writes of articles are numbered in the order they commit.
-func nextSeq(ctx context.Context, tx bun.IDB) (int64, error) {
+// takeSeqs takes the next n write numbers and returns the last, holding help_state's row until
+// the transaction ends: the writes of articles are numbered in the order they commit. The row is
+// written by the first write (a new desk's tables are empty, as guichet copy wants them).
+func takeSeqs(ctx context.Context, tx bun.IDB, n int) (int64, error) {
 	var seq int64
-	if err := tx.NewRaw("UPDATE help_state SET seq = seq + 1 WHERE id = 1 RETURNING seq").Scan(ctx, &seq); err != nil {
+	err := tx.NewRaw("INSERT INTO help_state (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = help_state.seq + ? RETURNING seq", n, n).
+		Scan(ctx, &seq)
+	if err != nil {
 		return 0, fmt.Errorf("help: number the write: %w", err)
 	}
 	return seq, nil
 }
 
-// stateSeq is the number of the last write committed.
+// nextSeq takes the next write number (takeSeqs).
+func nextSeq(ctx context.Context, tx bun.IDB) (int64, error) { return takeSeqs(ctx, tx, 1) }
+
+// TakeTurn holds help_state's row until tx ends, numbering nothing: writers of articles that
+// must see each other's (the demo's, loaded by desks starting together) take turns.
+func TakeTurn(ctx context.Context, tx bun.Tx) error {
+	_, err := takeSeqs(ctx, tx, 0)
+	return err
+}
+
+// stateSeq is the number of the last write committed (0 before the first).
 func stateSeq(ctx context.Context, idb bun.IDB) (int64, error) {
 	var seq int64
-	if err := idb.NewRaw("SELECT seq FROM help_state WHERE id = 1").Scan(ctx, &seq); err != nil {
+	err := idb.NewRaw("SELECT seq FROM help_state WHERE id = 1").Scan(ctx, &seq)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
 		return 0, fmt.Errorf("help: read the write number: %w", err)
 	}
 	return seq, nil
@@ -117,9 +134,9 @@ func InsertArticles(ctx context.Context, tx bun.Tx, as []*Article) error {
 	if len(as) == 0 {
 		return nil
 	}
-	var seq int64
-	if err := tx.NewRaw("UPDATE help_state SET seq = seq + ? WHERE id = 1 RETURNING seq", len(as)).Scan(ctx, &seq); err != nil {
-		return fmt.Errorf("help: number the articles: %w", err)
+	seq, err := takeSeqs(ctx, tx, len(as))
+	if err != nil {
+		return err
 	}
 	for i, a := range as {
 		a.Seq = seq - int64(len(as)) + int64(i) + 1

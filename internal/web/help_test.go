@@ -1173,7 +1173,7 @@ func TestHelpHostileMarkdownIsNeverRendered(t *testing.T) {
 	d := newDesk(t)
 	ctx := context.Background()
 	var seq int64
-	if err := d.DB.NewRaw("UPDATE help_state SET seq = seq + 1 WHERE id = 1 RETURNING seq").Scan(ctx, &seq); err != nil {
+	if err := d.DB.NewRaw("INSERT INTO help_state (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = help_state.seq + 1 RETURNING seq").Scan(ctx, &seq); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()

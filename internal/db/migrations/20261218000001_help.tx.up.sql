@@ -1,6 +1,7 @@
 -- The help center. help_articles holds each article's current text in both languages (a
 -- language not written has an empty title and body), its figures, and seq: the number of its
--- last write, taken from help_state's one row in the writing transaction, so that an instance
+-- last write, taken from help_state's one row (written by the first write, so that a new desk's
+-- tables are empty) in the writing transaction, so that an instance
 -- that applied every article numbered up to N to its search index reads only those numbered
 -- above N. help_versions keeps every save of an article. help_votes holds each person's last
 -- vote on an article; help_events records views, votes and deflections (a declaration or an
@@ -51,8 +52,6 @@ CREATE TABLE help_state (
     id  INTEGER PRIMARY KEY,
     seq BIGINT  NOT NULL
 );
---bun:split
-INSERT INTO help_state (id, seq) VALUES (1, 0);
 --bun:split
 CREATE TABLE help_votes (
     article_id BIGINT  NOT NULL REFERENCES help_articles (id),
