@@ -109,7 +109,7 @@ func TestBrowserReports(t *testing.T) {
 	runAxeJS := fmt.Sprintf(runAxe, `["`+strings.Join(axeTags, `","`)+`"]`)
 
 	dashboard := []string{"backlog", "flow", "sla", "breaches", "ttr", "first_response", "service", "region", "tenant",
-		"changes", "approval", "sales", "decision"}
+		"changes", "approval", "sales", "decision", "help"}
 	customer := []string{"volume", "sla"}
 	visits := []struct {
 		login, accept string
