@@ -34,6 +34,7 @@ import (
 	"github.com/guichet/guichet/internal/replyaddr"
 	"github.com/guichet/guichet/internal/report"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/subscription"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/guichet/guichet/internal/web"
@@ -57,7 +58,9 @@ type App struct {
 	SLA       *sla.Policy
 	Incidents *incident.Service
 	Changes   *change.Service
-	Contracts *contract.Service
+	// Subscriptions are the tenants' reserved-instance and Workspace subscriptions.
+	Subscriptions *subscription.Service
+	Contracts     *contract.Service
 	// Outbox is the admins' view of the mail queue; Files serves attachment downloads.
 	Outbox *notify.Outbox
 	Files  *timeline.Files
@@ -93,6 +96,10 @@ func NewLogger(c config.Config) *slog.Logger {
 // Open connects to the database, applies the embedded migrations and builds the services.
 func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) {
 	cat, err := change.LoadCatalogue(c.Catalogue)
+	if err != nil {
+		return nil, err
+	}
+	services, err := change.LoadServices(c.Services)
 	if err != nil {
 		return nil, err
 	}
@@ -136,14 +143,15 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 	incidents := &incident.Service{DB: bdb, Notifier: n, Audience: aud, Policy: policy, Events: hooks}
 	majors := &major.Service{DB: bdb, Notifier: n, Audience: aud, Events: hooks, Majors: hooks, Log: log}
 	incidents.Majors = majors
-	changes := &change.Service{DB: bdb, Catalogue: cat, Notifier: n, Audience: aud, Events: hooks}
+	changes := &change.Service{DB: bdb, Catalogue: cat, Services: services, Notifier: n, Audience: aud, Events: hooks}
 	contracts := contract.NewService(bdb, ids, ten, n, aud)
 	contracts.Events = hooks
 	a := &App{Config: c, DB: bdb, Bundle: b, Identity: ids, Tenancy: ten, Notifier: n, Log: log, Catalogue: cat, SLA: policy,
 		Incidents: incidents, Changes: changes, Contracts: contracts, Outbox: &notify.Outbox{DB: bdb}, Files: &timeline.Files{DB: bdb},
 		Webhooks: hooks, webhookRoots: roots, Majors: majors, Canned: &canned.Service{DB: bdb, Bundle: b, Notifier: n},
-		Reports: &report.Service{DB: bdb, Cache: &report.Cache{DB: bdb}, Policy: policy, Notifier: n, Audience: aud},
-		Help:    &help.Service{DB: bdb, Index: help.NewIndex(), Fresh: time.Second}}
+		Reports:       &report.Service{DB: bdb, Cache: &report.Cache{DB: bdb}, Policy: policy, Notifier: n, Audience: aud},
+		Help:          &help.Service{DB: bdb, Index: help.NewIndex(), Fresh: time.Second},
+		Subscriptions: &subscription.Service{DB: bdb, Notifier: n, Audience: aud}}
 	book, err := a.ReplyBook(ctx)
 	if err != nil {
 		bdb.Close()
@@ -309,7 +317,7 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, Reports: a.Reports, Help: a.Help, API: a.mountAPI})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, Reports: a.Reports, Help: a.Help, Subscriptions: a.Subscriptions, API: a.mountAPI})
 }
 
 // mountAPI serves the JSON API beside the pages.
@@ -346,6 +354,10 @@ func (a *App) jobs() []job {
 		return report.Refresh(ctx, a.DB, a.SLA, now, nil)
 	}})
 	js = append(js, job{"reports.monthly", time.Hour, a.Reports.SendMonthly})
+	// Subscription cancellations whose first of the month has come, each applied once.
+	js = append(js, job{"subscriptions.cancellations", 10 * time.Minute, func(ctx context.Context, _ time.Time) (int, error) {
+		return a.Subscriptions.ApplyDue(ctx)
+	}})
 	return js
 }
 

@@ -2,8 +2,16 @@ package change
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/guichet/guichet/internal/cloud"
 )
+
+func cloudAlliance(code string) bool { return cloud.IsAllianceRegion(code) }
+
+// termMonths reads a subscription term option's code, a number of months.
+func termMonths(code string) (int, error) { return strconv.Atoi(code) }
 
 // checker collects every inconsistency of a catalogue, each prefixed with where it is.
 type checker struct {
@@ -17,7 +25,7 @@ func (c *checker) fail(where, format string, args ...any) {
 // checkCatalogue returns what is wrong with c. Collection codes are unique, category codes are
 // unique within their collection, item codes are unique across the catalogue (a request names
 // its item by code alone), field codes within their item, option codes within their field.
-func checkCatalogue(c *Catalogue) []error {
+func checkCatalogue(c *Catalogue, services bool) []error {
 	var ck checker
 	if len(c.Collections) == 0 {
 		ck.fail("catalogue", "no [[catalogue]] defined")
@@ -45,6 +53,11 @@ func checkCatalogue(c *Catalogue) []error {
 				}
 				ck.code(iwhere, it.Code, items)
 				ck.item(iwhere, it)
+				if services {
+					ck.service(iwhere, it)
+				} else {
+					ck.standard(iwhere, it)
+				}
 			}
 		}
 	}

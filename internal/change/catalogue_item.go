@@ -32,6 +32,16 @@ type Item struct {
 	Retired bool     `toml:"retired" json:"retired,omitempty"`
 	Fields  []*Field `toml:"field" json:"fields"`
 
+	// The service catalogue's terms (see services.toml); the change catalogue has none of them.
+	// OrderBy says who may order the item, Price what it costs, Immediate whether the desk
+	// applies it at once (no agent), Effect what implementing it does, Notice a warning the
+	// order form shows.
+	OrderBy   OrderBy `toml:"order_by" json:"order_by,omitempty"`
+	Price     Price   `toml:"price" json:"price,omitempty"`
+	Immediate bool    `toml:"immediate" json:"immediate,omitempty"`
+	Effect    Effect  `toml:"effect" json:"effect,omitempty"`
+	Notice    Text    `toml:"notice" json:"notice,omitzero"`
+
 	category *Category
 }
 

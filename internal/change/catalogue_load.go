@@ -32,7 +32,11 @@ func LoadCatalogue(path string) (*Catalogue, error) {
 	return c, nil
 }
 
-func parseCatalogue(data []byte) (*Catalogue, error) {
+func parseCatalogue(data []byte) (*Catalogue, error) { return parse(data, false) }
+
+func parseServices(data []byte) (*Catalogue, error) { return parse(data, true) }
+
+func parse(data []byte, services bool) (*Catalogue, error) {
 	var c Catalogue
 	md, err := toml.Decode(string(data), &c)
 	if err != nil {
@@ -45,7 +49,7 @@ func parseCatalogue(data []byte) (*Catalogue, error) {
 		}
 		return nil, fmt.Errorf("unknown keys: %s", strings.Join(names, ", "))
 	}
-	if errs := checkCatalogue(&c); len(errs) > 0 {
+	if errs := checkCatalogue(&c, services); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	for _, col := range c.Collections {

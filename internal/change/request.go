@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -18,6 +19,7 @@ type State string
 // The states of a change request.
 const (
 	Submitted   State = "submitted"
+	Quoted      State = "quoted" // a service on quote: the sales rep quoted, the customer decides
 	Approved    State = "approved"
 	Rejected    State = "rejected"
 	Scheduled   State = "scheduled"
@@ -27,7 +29,7 @@ const (
 )
 
 // States lists the states in the order of a request's life.
-var States = []State{Submitted, Approved, Rejected, Scheduled, Implemented, Closed, Cancelled}
+var States = []State{Submitted, Quoted, Approved, Rejected, Scheduled, Implemented, Closed, Cancelled}
 
 // Key is the translation key of the state.
 func (s State) Key() string { return "change.state." + string(s) }
@@ -51,6 +53,8 @@ type Request struct {
 	TenantID    int64         `bun:"tenant_id"`
 	RequesterID int64         `bun:"requester_id"`
 	ItemCode    string        `bun:"item_code"`
+	// Catalogue is CatalogueStandard for a change request, CatalogueServices for a service order.
+	Catalogue   string        `bun:"catalogue"`
 	SnapshotRaw string        `bun:"snapshot"`
 	SearchText  string        `bun:"search_text"`
 	State       State         `bun:"state"`
@@ -59,6 +63,10 @@ type Request struct {
 	AppliedValue string `bun:"applied_value"`
 	// Reason is why a sales rep rejected the request.
 	Reason        string     `bun:"reason"`
+	// QuoteCents and QuoteValidUntil are the sales rep's quote of a service on quote: the
+	// amount, excluding tax, and the last day (in Paris) the customer may accept it.
+	QuoteCents      *int64        `bun:"quote_cents"`
+	QuoteValidUntil calendar.Date `bun:"quote_valid_until,nullzero"`
 	Version       int        `bun:"version"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	UpdatedAt     time.Time  `bun:"updated_at"`
@@ -120,7 +128,19 @@ func (r *Request) setSnapshot(s Snapshot) error {
 
 // Open reports whether the requester may still cancel the request.
 func (r *Request) Open() bool {
-	return r.State == Submitted || r.State == Approved || r.State == Scheduled
+	return r.State == Submitted || r.State == Quoted || r.State == Approved || r.State == Scheduled
+}
+
+// IsService reports whether the request is a service order (the Services tab).
+func (r *Request) IsService() bool { return r.Catalogue == CatalogueServices }
+
+// Right is the right a customer needs on the tenant to read the request: services for a
+// service order, changes otherwise.
+func (r *Request) Right() tenancy.Right {
+	if r.IsService() {
+		return tenancy.RightServices
+	}
+	return tenancy.RightChanges
 }
 
 // Row is one value of a request, beside the field it answers, for display.

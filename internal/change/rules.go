@@ -2,6 +2,7 @@ package change
 
 import (
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/i18n"
 )
 
@@ -16,6 +17,11 @@ const (
 	Implement Action = "implement"
 	Close     Action = "close"
 	Cancel    Action = "cancel"
+	// The quote step of a service on quote: the sales rep quotes, the customer accepts (the
+	// request is approved) or declines (it is rejected).
+	Quote   Action = "quote"
+	Accept  Action = "accept"
+	Decline Action = "decline"
 )
 
 // Role is the part the actor plays on one request.
@@ -44,7 +50,29 @@ var steps = map[Action]step{
 	Schedule:  {[]State{Approved, Scheduled}, []Role{RoleAgent, RoleAdmin}, Scheduled},
 	Implement: {[]State{Scheduled}, []Role{RoleAgent, RoleAdmin}, Implemented},
 	Close:     {[]State{Implemented}, []Role{RoleAgent, RoleAdmin}, Closed},
-	Cancel:    {[]State{Submitted, Approved, Scheduled}, []Role{RoleRequester}, Cancelled},
+	Cancel:    {[]State{Submitted, Quoted, Approved, Scheduled}, []Role{RoleRequester}, Cancelled},
+	Quote:     {[]State{Submitted, Quoted}, []Role{RoleSalesRep, RoleAdmin}, Quoted},
+	Accept:    {[]State{Quoted}, []Role{RoleRequester, RoleMember}, Approved},
+	Decline:   {[]State{Quoted}, []Role{RoleRequester, RoleMember}, Rejected},
+}
+
+// ItemAllows says whether the step suits the item: a service on quote is quoted and accepted,
+// never approved outright; the quote step is for such services only. A localized refusal, or nil.
+func ItemAllows(it *Item, a Action) error {
+	quoteStep := a == Quote || a == Accept || a == Decline
+	switch {
+	case it.Quoted() && a == Approve:
+		return i18n.NewError("change.error.needs_quote")
+	case !it.Quoted() && quoteStep:
+		return i18n.NewError("change.error.no_quote")
+	}
+	return nil
+}
+
+// QuoteOpen reports whether a quote valid until validUntil may still be accepted on today (both
+// days in Paris): up to and including its last day.
+func QuoteOpen(validUntil, today calendar.Date) bool {
+	return !validUntil.IsZero() && !today.After(validUntil)
 }
 
 // Next returns the state a request in from reaches when by takes action a. A role that may
@@ -81,6 +109,12 @@ func refusal(a Action) *i18n.Error {
 		return i18n.NewError("change.error.cannot_implement")
 	case Close:
 		return i18n.NewError("change.error.cannot_close")
+	case Quote:
+		return i18n.NewError("change.error.cannot_quote")
+	case Accept:
+		return i18n.NewError("change.error.cannot_accept")
+	case Decline:
+		return i18n.NewError("change.error.cannot_decline")
 	}
 	return i18n.NewError("change.error.cannot_cancel")
 }

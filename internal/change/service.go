@@ -20,6 +20,8 @@ import (
 type Service struct {
 	DB        *bun.DB
 	Catalogue *Catalogue
+	// Services is the service catalogue of the Services tab; nil offers no service.
+	Services *Catalogue
 	Notifier  *notify.Notifier
 	// Audience says who is told of each step.
 	Audience *audience.Roster
@@ -36,10 +38,13 @@ const (
 	EventPreApproved = "change.event.pre_approved"
 	EventScheduledOn = "change.event.scheduled_on"
 	EventApplied     = "change.event.applied"
+	EventQuoted      = "change.event.quoted"
+	EventQuoteUntil  = "change.event.quote_valid_until"
+	EventEffect      = "change.event.effect"
 )
 
 // EventKeys lists the event keys, for the locale test.
-var EventKeys = []string{EventSubmitted, EventState, EventPreApproved, EventScheduledOn, EventApplied}
+var EventKeys = []string{EventSubmitted, EventState, EventPreApproved, EventScheduledOn, EventApplied, EventQuoted, EventQuoteUntil, EventEffect}
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {
@@ -51,10 +56,15 @@ func (s *Service) now() time.Time {
 // customerAccess is what a customer may do on tenant: a member without the changes right is
 // refused (403), a tenant that is not theirs is not found (404).
 func customerAccess(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenantID int64) (*tenancy.Access, error) {
+	return customerAccessFor(ctx, idb, actor, tenantID, tenancy.RightChanges)
+}
+
+// customerAccessFor is customerAccess for the right of a catalogue: changes or services.
+func customerAccessFor(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenantID int64, right tenancy.Right) (*tenancy.Access, error) {
 	if actor.Kind != identity.Customer {
 		return nil, apperr.ErrNotFound // staff order nothing: they work what customers order
 	}
-	return tenancy.May(ctx, idb, actor, tenantID, tenancy.RightChanges)
+	return tenancy.May(ctx, idb, actor, tenantID, right)
 }
 
 // roleOn says what part actor plays on r, or answers apperr.ErrNotFound when the actor may not
@@ -62,7 +72,7 @@ func customerAccess(ctx context.Context, idb bun.IDB, actor tenancy.Actor, tenan
 func roleOn(ctx context.Context, idb bun.IDB, actor tenancy.Actor, r *Request) (Role, error) {
 	switch actor.Kind {
 	case identity.Customer:
-		if _, err := customerAccess(ctx, idb, actor, r.TenantID); err != nil {
+		if _, err := customerAccessFor(ctx, idb, actor, r.TenantID, r.Right()); err != nil {
 			return "", err
 		}
 		if r.RequesterID == actor.UserID {
@@ -74,7 +84,7 @@ func roleOn(ctx context.Context, idb bun.IDB, actor tenancy.Actor, r *Request) (
 	case identity.Admin:
 		return RoleAdmin, nil
 	case identity.Sales:
-		if _, err := tenancy.May(ctx, idb, actor, r.TenantID, tenancy.RightChanges); err != nil {
+		if _, err := tenancy.May(ctx, idb, actor, r.TenantID, r.Right()); err != nil {
 			return "", err
 		}
 		return RoleSalesRep, nil

@@ -50,10 +50,10 @@ func (s *Service) ForCustomerHome(ctx context.Context, actor tenancy.Actor, limi
 		ids[i] = t.ID
 	}
 	first := paging.Page{Number: 1, Size: limit}
-	if h.Pending, h.PendingTotal, err = List(ctx, s.DB, Filter{TenantIDs: ids, States: OpenStates}, first); err != nil {
+	if h.Pending, h.PendingTotal, err = List(ctx, s.DB, Filter{TenantIDs: ids, States: OpenStates, Catalogue: CatalogueStandard}, first); err != nil {
 		return CustomerHome{}, err
 	}
-	if h.Recent, h.Total, err = List(ctx, s.DB, Filter{TenantIDs: ids}, first); err != nil {
+	if h.Recent, h.Total, err = List(ctx, s.DB, Filter{TenantIDs: ids, Catalogue: CatalogueStandard}, first); err != nil {
 		return CustomerHome{}, err
 	}
 	return h, nil

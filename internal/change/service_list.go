@@ -17,8 +17,17 @@ func (s *Service) List(ctx context.Context, actor tenancy.Actor, tenantID int64,
 	if _, err := customerAccess(ctx, s.DB, actor, tenantID); err != nil {
 		return nil, 0, err
 	}
-	f.TenantID, f.TenantIDs, f.SalesRepID, f.Work = tenantID, nil, 0, false
+	f.TenantID, f.TenantIDs, f.SalesRepID, f.Work, f.Catalogue = tenantID, nil, 0, false, CatalogueStandard
 	return List(ctx, s.DB, f, p)
+}
+
+// Orders returns page p of a tenant's service orders for a customer with the services right on
+// it, newest first, and how many there are in all.
+func (s *Service) Orders(ctx context.Context, actor tenancy.Actor, tenantID int64, p paging.Page) ([]Request, int, error) {
+	if _, err := customerAccessFor(ctx, s.DB, actor, tenantID, tenancy.RightServices); err != nil {
+		return nil, 0, err
+	}
+	return List(ctx, s.DB, Filter{TenantID: tenantID, Catalogue: CatalogueServices}, p)
 }
 
 // Tenants lists the tenants a customer holds the changes right on, by code: where "all my
@@ -66,7 +75,7 @@ func (s *Service) ListAll(ctx context.Context, actor tenancy.Actor, f Filter, p 
 	if len(ts) == 0 {
 		return nil, 0, nil, apperr.ErrForbidden
 	}
-	f.TenantID, f.SalesRepID, f.Work = 0, 0, false
+	f.TenantID, f.SalesRepID, f.Work, f.Catalogue = 0, 0, false, CatalogueStandard
 	f.TenantIDs = make([]int64, len(ts))
 	for i, t := range ts {
 		f.TenantIDs[i] = t.ID
@@ -76,10 +85,10 @@ func (s *Service) ListAll(ctx context.Context, actor tenancy.Actor, f Filter, p 
 }
 
 // OpenStates are the states of a request still in progress: the customer may still cancel it.
-var OpenStates = []State{Submitted, Approved, Scheduled}
+var OpenStates = []State{Submitted, Quoted, Approved, Scheduled}
 
 // workStates are the states agents and sales reps work on; lists of them read in work order.
-var workStates = []State{Submitted, Approved, Scheduled, Implemented}
+var workStates = []State{Submitted, Quoted, Approved, Scheduled, Implemented}
 
 // QueueStates are the states of the agents' queue when no state is chosen: approved requests to
 // schedule, scheduled ones to implement, implemented ones to close.

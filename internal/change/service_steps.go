@@ -3,6 +3,7 @@ package change
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
@@ -23,6 +24,10 @@ type StepInput struct {
 	Reason  string // reject: why, required
 	Date    string // schedule: the day, YYYY-MM-DD, today or later
 	Value   string // implement: the value applied, a whole number for a quota item
+	// quote: the amount excluding tax, in euros (1234.50 or 1 234,50), and the last day the
+	// customer may accept it, YYYY-MM-DD, today or later
+	Amount     string
+	ValidUntil string
 }
 
 // The limits of what staff write with a step.
@@ -58,6 +63,21 @@ func (s *Service) Act(ctx context.Context, actor tenancy.Actor, id int64, in Ste
 		if err != nil {
 			return err
 		}
+		if err := ItemAllows(&r.Snapshot().Item, in.Action); err != nil {
+			return err
+		}
+		switch in.Action {
+		case Quote:
+			cents, until, err := quoteValues(in, today(now))
+			if err != nil {
+				return err
+			}
+			r.QuoteCents, r.QuoteValidUntil = &cents, until
+		case Accept:
+			if !QuoteOpen(r.QuoteValidUntil, today(now)) {
+				return i18n.Errors{i18n.FieldError("quote", "change.error.quote_expired", "Date", r.QuoteValidUntil)}
+			}
+		}
 		v, err := stepValue(r, in, now)
 		if err != nil {
 			return err
@@ -84,6 +104,9 @@ func stepValue(r *Request, in StepInput, now time.Time) (Value, error) {
 		if r.Snapshot().Item.Kind == KindQuota {
 			f = &Field{Code: "value", Type: TypeInt, Required: true, Min: &zero}
 		}
+		if r.IsService() {
+			f.Required = false // the order's effect is what is applied
+		}
 	default:
 		return Value{}, nil
 	}
@@ -105,9 +128,14 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r 
 		events = append(events, state)
 	}
 	switch a {
-	case Approve:
+	case Approve, Accept:
 		r.ApprovedAt = &now
 		cols = append(cols, "approved_at")
+	case Quote:
+		cols = append(cols, "quote_cents", "quote_valid_until")
+		events = append(events,
+			timeline.NewEvent(r.Subject(), actor, now, EventQuoted, timeline.Text, "", FormatCents(*r.QuoteCents)+" EUR"),
+			timeline.NewEvent(r.Subject(), actor, now, EventQuoteUntil, timeline.Date, "", r.QuoteValidUntil.String()))
 	case Reject:
 		r.Reason, state.Body = v.Text, v.Text
 		cols = append(cols, "reason")
@@ -122,7 +150,16 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r 
 	case Implement:
 		r.AppliedValue, r.ImplementedAt = v.String(), &now
 		cols = append(cols, "applied_value", "implemented_at")
-		events = append(events, timeline.NewEvent(r.Subject(), actor, now, EventApplied, timeline.Text, "", r.AppliedValue))
+		if r.AppliedValue != "" || !r.IsService() {
+			events = append(events, timeline.NewEvent(r.Subject(), actor, now, EventApplied, timeline.Text, "", r.AppliedValue))
+		}
+		if r.IsService() {
+			e, err := s.effect(ctx, tx, r, actor, now)
+			if err != nil {
+				return err
+			}
+			events = append(events, e)
+		}
 	}
 	if err := Update(ctx, tx, r, cols...); err != nil {
 		return err
@@ -140,11 +177,16 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r 
 
 // stepEvents are the webhooks' event of each step.
 var stepEvents = map[Action]string{Approve: events.ChangeApproved, Reject: events.ChangeRejected, Schedule: events.ChangeScheduled,
-	Implement: events.ChangeImplemented, Close: events.ChangeClosed, Cancel: events.ChangeCancelled}
+	Implement: events.ChangeImplemented, Close: events.ChangeClosed, Cancel: events.ChangeCancelled,
+	Accept: events.ChangeApproved, Decline: events.ChangeRejected}
 
 // emitStep tells the webhooks of a step, with its first timeline entry.
 func (s *Service) emitStep(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r *Request, a Action, es []*timeline.Entry) error {
-	e := events.Event{Type: stepEvents[a], TenantID: r.TenantID, Subject: r, Actor: actor}
+	typ, ok := stepEvents[a]
+	if !ok {
+		return nil // a quote is between the sales rep and the customer
+	}
+	e := events.Event{Type: typ, TenantID: r.TenantID, Subject: r, Actor: actor}
 	if len(es) > 0 {
 		e.Entry = es[0]
 	}
@@ -167,6 +209,14 @@ func (s *Service) notifyStep(ctx context.Context, tx bun.IDB, actor tenancy.Acto
 	case Implement:
 		data["Value"] = r.AppliedValue
 		return s.notify(ctx, tx, actor, r, "change_implemented", data, false, audience.Requester, audience.Referent)
+	case Quote:
+		data["Amount"], data["ValidUntil"] = FormatCents(*r.QuoteCents), r.QuoteValidUntil
+		return s.notify(ctx, tx, actor, r, "service_quoted", data, false, audience.Requester, audience.Referent)
+	case Accept, Decline:
+		staff := s.mailData(r)
+		staff["Link"] = s.Notifier.Link("/staff/changes/" + strconv.FormatInt(r.ID, 10))
+		staff["Accepted"] = a == Accept
+		return s.notify(ctx, tx, actor, r, "service_quote_answered", staff, false, audience.SalesRep)
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, actor tenancy.Actor, r
 // notifyOn is notify when the caller holds r's tenant t, with its people (nil: the audience
 // finds it).
 func (s *Service) notifyOn(ctx context.Context, tx bun.IDB, actor tenancy.Actor, t *tenancy.Tenant, r *Request, kind string, data map[string]any, confirm bool, roles ...audience.Role) error {
-	rs, err := s.Audience.To(ctx, tx, audience.Event{Tenant: t, TenantID: r.TenantID, Right: tenancy.RightChanges, Actor: actor,
+	rs, err := s.Audience.To(ctx, tx, audience.Event{Tenant: t, TenantID: r.TenantID, Right: r.Right(), Actor: actor,
 		Confirm: confirm, RequesterID: r.RequesterID}, roles...)
 	if err != nil {
 		return err

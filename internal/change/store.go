@@ -15,6 +15,9 @@ import (
 
 // Insert writes a new request and fills in its id and search text.
 func Insert(ctx context.Context, idb bun.IDB, r *Request) error {
+	if r.Catalogue == "" {
+		r.Catalogue = CatalogueStandard
+	}
 	if _, err := idb.NewInsert().Model(r).Exec(ctx); err != nil {
 		return fmt.Errorf("change: insert request: %w", err)
 	}
@@ -71,6 +74,7 @@ func Update(ctx context.Context, idb bun.IDB, r *Request, columns ...string) err
 
 // Filter selects requests for a list.
 type Filter struct {
+	Catalogue  string  // CatalogueStandard or CatalogueServices; both when empty
 	TenantID   int64   // a customer's list: one tenant
 	TenantIDs  []int64 // a customer's list across their tenants ("all my tenants"); nil: any
 	SalesRepID int64   // a sales rep's approval queue: their tenants
@@ -89,6 +93,9 @@ func List(ctx context.Context, idb bun.IDB, f Filter, p paging.Page) ([]Request,
 	q := selectRequests(idb, &rs)
 	if f.TenantID != 0 {
 		q = q.Where("cr.tenant_id = ?", f.TenantID)
+	}
+	if f.Catalogue != "" {
+		q = q.Where("cr.catalogue = ?", f.Catalogue)
 	}
 	if f.TenantIDs != nil {
 		if len(f.TenantIDs) == 0 {

@@ -35,3 +35,25 @@ func IsRegion(code string) bool {
 	_, ok := RegionByCode(code)
 	return ok
 }
+
+// allianceRegions are the Cloud Alliance partners' regions a tenant may be granted from the
+// Services tab; once granted, the incident form offers them beside the provider's own.
+var allianceRegions = []Region{
+	{Code: "alliance-hk-1"}, // Hong Kong
+	{Code: "alliance-sg-1"}, // Singapore
+	{Code: "alliance-au-1"}, // Sydney
+	{Code: "alliance-br-1"}, // São Paulo
+}
+
+// AllianceRegions returns every Cloud Alliance region, in the order a form offers them.
+func AllianceRegions() []Region { return append([]Region(nil), allianceRegions...) }
+
+// IsAllianceRegion reports whether code names a Cloud Alliance region.
+func IsAllianceRegion(code string) bool {
+	for _, r := range allianceRegions {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}

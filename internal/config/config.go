@@ -46,6 +46,8 @@ type Config struct {
 	// SLAPolicy and Catalogue name files replacing the embedded defaults ("" keeps them).
 	SLAPolicy string
 	Catalogue string
+	// Services names a file replacing the embedded service catalogue ("" keeps it).
+	Services string
 	// TrustedProxies are the addresses (IPs or CIDRs) of the reverse proxies whose
 	// X-Forwarded-For names the client; empty trusts none and the peer is the client.
 	TrustedProxies []string
@@ -349,6 +351,10 @@ var settings = []setting{
 	}},
 	{"GUICHET_CATALOGUE", "catalogue", "", "TOML file of the standard change catalogue replacing the embedded one", func(c *Config, v string) error {
 		c.Catalogue = v
+		return nil
+	}},
+	{"GUICHET_SERVICES", "services", "", "TOML file of the service catalogue (the Services tab) replacing the embedded one", func(c *Config, v string) error {
+		c.Services = v
 		return nil
 	}},
 	{"GUICHET_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config, v string) error {

@@ -26,6 +26,9 @@ const (
 	RightContract Right = "contract"
 	// RightUsers: customers with the right (the referent always has it).
 	RightUsers Right = "users"
+	// RightServices: customers with the right (the referent and the domain owner always have
+	// it); agents and admins on every tenant; a sales rep on the tenants they are the rep of.
+	RightServices Right = "services"
 )
 
 // Holds reports whether r grants right.
@@ -39,6 +42,8 @@ func (r Rights) Holds(right Right) bool {
 		return r.Contract
 	case RightUsers:
 		return r.Users
+	case RightServices:
+		return r.Services
 	}
 	return false
 }
@@ -132,6 +137,9 @@ func accessOf(t *Tenant, userID int64, member bool, r Rights) *Access {
 	if a.Referent {
 		a.Rights = AllRights
 	}
+	if a.Owner {
+		a.Rights.Services = true // the domain owner orders services (FAB) and grants its console
+	}
 	return a
 }
 
@@ -197,7 +205,7 @@ func staffMay(k identity.Kind, right Right) bool {
 	switch right {
 	case RightIncidents:
 		return k == identity.Agent || k == identity.Admin
-	case RightChanges:
+	case RightChanges, RightServices:
 		return k == identity.Agent || k == identity.Admin || k == identity.Sales
 	case RightContract:
 		return k == identity.Admin || k == identity.Sales

@@ -28,7 +28,15 @@ type Tenant struct {
 	ReferentID int64
 	OwnerID    int64
 	SalesRepID *int64
-	CreatedAt  time.Time
+	// Ref1 is the customer's own reference on the bill (« Votre référence »), which the referent
+	// changes from the Services tab; Ref2 and Ref3 are the provider's, shown read-only.
+	Ref1 string `bun:"ref1"`
+	Ref2 string `bun:"ref2"`
+	Ref3 string `bun:"ref3"`
+	// FABActivatedAt is when the File and Applicative Backup service was activated on the
+	// tenant; nil while it is not.
+	FABActivatedAt *time.Time `bun:"fab_activated_at"`
+	CreatedAt      time.Time
 	UpdatedAt  time.Time
 
 	Referent *identity.User `bun:"rel:belongs-to,join:referent_id=id"`
@@ -42,13 +50,14 @@ type Rights struct {
 	Changes   bool `bun:"can_changes"`
 	Contract  bool `bun:"can_contract"`
 	Users     bool `bun:"can_users"`
+	Services  bool `bun:"can_services"`
 }
 
 // AllRights is what a referent holds.
-var AllRights = Rights{true, true, true, true}
+var AllRights = Rights{Incidents: true, Changes: true, Contract: true, Users: true, Services: true}
 
 // Any reports whether r grants anything.
-func (r Rights) Any() bool { return r.Incidents || r.Changes || r.Contract || r.Users }
+func (r Rights) Any() bool { return r.Incidents || r.Changes || r.Contract || r.Users || r.Services }
 
 // Membership links a customer user to a tenant with rights.
 type Membership struct {
@@ -57,7 +66,10 @@ type Membership struct {
 	TenantID int64 `bun:",pk"`
 	UserID   int64 `bun:",pk"`
 	Rights
-	CreatedAt time.Time
+	// BackupConsole is the « Backup console » right (role Cust_Admin) on the tenant's File and
+	// Applicative Backup console: only the domain owner grants it, once FAB is active.
+	BackupConsole bool `bun:"can_backup_console"`
+	CreatedAt     time.Time
 
 	User   *identity.User `bun:"rel:belongs-to,join:user_id=id"`
 	Tenant *Tenant        `bun:"rel:belongs-to,join:tenant_id=id"`

@@ -32,12 +32,12 @@ func RightsOn(ctx context.Context, idb bun.IDB, pairs []UserTenant) (map[UserTen
 		}
 	}
 	var ts []Tenant
-	if err := idb.NewSelect().Model(&ts).Column("id", "referent_id").Where("id IN (?)", bun.In(tids)).Scan(ctx); err != nil {
+	if err := idb.NewSelect().Model(&ts).Column("id", "referent_id", "owner_id").Where("id IN (?)", bun.In(tids)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("tenancy: referents of %d tenants: %w", len(tids), err)
 	}
-	referent := make(map[int64]int64, len(ts))
+	referent, owner := make(map[int64]int64, len(ts)), make(map[int64]int64, len(ts))
 	for _, t := range ts {
-		referent[t.ID] = t.ReferentID
+		referent[t.ID], owner[t.ID] = t.ReferentID, t.OwnerID
 	}
 	var ms []Membership
 	if err := idb.NewSelect().Model(&ms).Where("user_id IN (?) AND tenant_id IN (?)", bun.In(uids), bun.In(tids)).Scan(ctx); err != nil {
@@ -54,7 +54,11 @@ func RightsOn(ctx context.Context, idb bun.IDB, pairs []UserTenant) (map[UserTen
 		case ref == p.UserID:
 			out[p] = AllRights
 		default:
-			out[p] = member[p]
+			r := member[p]
+			if owner[p.TenantID] == p.UserID {
+				r.Services = true // as accessOf decides
+			}
+			out[p] = r
 		}
 	}
 	return out, nil

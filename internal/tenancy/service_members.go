@@ -150,3 +150,44 @@ func (s *Service) handOver(ctx context.Context, actor Actor, tenantID, userID in
 		return UpdateTenant(ctx, tx, t, column)
 	})
 }
+
+// SetBackupConsole grants or withdraws a member's « Backup console » right (role Cust_Admin).
+// Only the tenant's domain owner may, and only once File and Applicative Backup is active on the
+// tenant; the owner holds the console by that role and is not granted it.
+func (s *Service) SetBackupConsole(ctx context.Context, actor Actor, tenantID, userID int64, on bool) error {
+	a, err := AccessTo(ctx, s.DB, actor, tenantID)
+	if err != nil {
+		return err
+	}
+	if !a.Owner {
+		return apperr.ErrForbidden
+	}
+	return s.withRoles(ctx, tenantID, func(tx bun.Tx, t *Tenant) error {
+		if t.FABActivatedAt == nil {
+			return i18n.FieldError("backup_console", "error.member.fab_inactive")
+		}
+		if t.OwnerID == userID {
+			return i18n.FieldError("backup_console", "error.member.owner_console")
+		}
+		m, err := MembershipOf(ctx, tx, tenantID, userID)
+		if err != nil {
+			return err
+		}
+		m.BackupConsole = on
+		if _, err := tx.NewUpdate().Model(m).Column("can_backup_console").WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("tenancy: backup console of user %d in tenant %d: %w", userID, tenantID, err)
+		}
+		return nil
+	})
+}
+
+// AllianceRegions lists the Cloud Alliance regions granted to the tenant, by code.
+func AllianceRegions(ctx context.Context, idb bun.IDB, tenantID int64) ([]string, error) {
+	var rs []string
+	err := idb.NewSelect().Table("tenant_alliance_regions").Column("region").
+		Where("tenant_id = ?", tenantID).Order("region").Scan(ctx, &rs)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: alliance regions of tenant %d: %w", tenantID, err)
+	}
+	return rs, nil
+}

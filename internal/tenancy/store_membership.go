@@ -45,7 +45,7 @@ func InsertMembership(ctx context.Context, idb bun.IDB, m *Membership) error {
 
 // UpdateRights writes a membership's rights.
 func UpdateRights(ctx context.Context, idb bun.IDB, m *Membership) error {
-	_, err := idb.NewUpdate().Model(m).Column("can_incidents", "can_changes", "can_contract", "can_users").
+	_, err := idb.NewUpdate().Model(m).Column("can_incidents", "can_changes", "can_contract", "can_users", "can_services").
 		WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("tenancy: update rights of user %d in tenant %d: %w", m.UserID, m.TenantID, err)

@@ -27,6 +27,7 @@ import (
 	"github.com/guichet/guichet/internal/notify"
 	"github.com/guichet/guichet/internal/report"
 	"github.com/guichet/guichet/internal/sla"
+	"github.com/guichet/guichet/internal/subscription"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/guichet/guichet/internal/webhook"
@@ -65,6 +66,8 @@ type Deps struct {
 	Reports *report.Service
 	// Help is the help center.
 	Help *help.Service
+	// Subscriptions are the tenants' subscriptions (the Subscriptions tab).
+	Subscriptions *subscription.Service
 	// API mounts the JSON API (nil: none); its requests carry a token, not a session.
 	API func(*fiber.App)
 }
