@@ -49,10 +49,10 @@ func (s State) Valid() bool {
 type Request struct {
 	bun.BaseModel `bun:"table:change_requests,alias:cr"`
 
-	ID          int64         `bun:"id,pk,autoincrement"`
-	TenantID    int64         `bun:"tenant_id"`
-	RequesterID int64         `bun:"requester_id"`
-	ItemCode    string        `bun:"item_code"`
+	ID          int64  `bun:"id,pk,autoincrement"`
+	TenantID    int64  `bun:"tenant_id"`
+	RequesterID int64  `bun:"requester_id"`
+	ItemCode    string `bun:"item_code"`
 	// Catalogue is CatalogueStandard for a change request, CatalogueServices for a service order.
 	Catalogue   string        `bun:"catalogue"`
 	SnapshotRaw string        `bun:"snapshot"`
@@ -62,16 +62,16 @@ type Request struct {
 	// AppliedValue is what the agent applied, recorded when implementing.
 	AppliedValue string `bun:"applied_value"`
 	// Reason is why a sales rep rejected the request.
-	Reason        string     `bun:"reason"`
+	Reason string `bun:"reason"`
 	// QuoteCents and QuoteValidUntil are the sales rep's quote of a service on quote: the
 	// amount, excluding tax, and the last day (in Paris) the customer may accept it.
 	QuoteCents      *int64        `bun:"quote_cents"`
 	QuoteValidUntil calendar.Date `bun:"quote_valid_until,nullzero"`
-	Version       int        `bun:"version"`
-	CreatedAt     time.Time  `bun:"created_at"`
-	UpdatedAt     time.Time  `bun:"updated_at"`
-	ApprovedAt    *time.Time `bun:"approved_at"`
-	ImplementedAt *time.Time `bun:"implemented_at"`
+	Version         int           `bun:"version"`
+	CreatedAt       time.Time     `bun:"created_at"`
+	UpdatedAt       time.Time     `bun:"updated_at"`
+	ApprovedAt      *time.Time    `bun:"approved_at"`
+	ImplementedAt   *time.Time    `bun:"implemented_at"`
 
 	// Read with the request for lists and pages.
 	TenantCode    string `bun:"tenant_code,scanonly"`

@@ -22,7 +22,7 @@ type Service struct {
 	Catalogue *Catalogue
 	// Services is the service catalogue of the Services tab; nil offers no service.
 	Services *Catalogue
-	Notifier  *notify.Notifier
+	Notifier *notify.Notifier
 	// Audience says who is told of each step.
 	Audience *audience.Roster
 	// Events hears of each change in its transaction (webhooks); nil tells nobody.

@@ -37,7 +37,7 @@ type Tenant struct {
 	// tenant; nil while it is not.
 	FABActivatedAt *time.Time `bun:"fab_activated_at"`
 	CreatedAt      time.Time
-	UpdatedAt  time.Time
+	UpdatedAt      time.Time
 
 	Referent *identity.User `bun:"rel:belongs-to,join:referent_id=id"`
 	Owner    *identity.User `bun:"rel:belongs-to,join:owner_id=id"`
