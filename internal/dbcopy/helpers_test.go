@@ -12,6 +12,7 @@ import (
 
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/canned"
+	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/help"
@@ -20,6 +21,7 @@ import (
 	"github.com/guichet/guichet/internal/incident"
 	"github.com/guichet/guichet/internal/major"
 	"github.com/guichet/guichet/internal/report"
+	"github.com/guichet/guichet/internal/subscription"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 	"github.com/guichet/guichet/internal/timeline"
@@ -144,6 +146,28 @@ func addVariety(t *testing.T, a *app.App) *incident.Incident {
 		t.Fatal(err)
 	}
 	if err := a.Help.Deflect(ctx, marie, art.ID, help.FromIncident, t1); err != nil {
+		t.Fatal(err)
+	}
+	// Service orders: an Alliance region ordered and granted, a Workspace reservation made at
+	// once, two of its desktops cancelled.
+	region, err := a.Changes.Order(ctx, marie, t1, "alliance", map[string]string{"region": "alliance-sg-1", "contact": "Ærø « ops »"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if region, err = a.Changes.Act(ctx, alice, region.ID, change.StepInput{Action: change.Schedule, Version: region.Version, Date: time.Now().Format(time.DateOnly)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = a.Changes.Act(ctx, alice, region.ID, change.StepInput{Action: change.Implement, Version: region.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Changes.Order(ctx, marie, t1, "workspace", map[string]string{"region": "eu-west-1", "template": "workspace-graphics", "instances": "3", "term": "36"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	subs, err := a.Subscriptions.List(ctx, marie, t1)
+	if err != nil || len(subs) == 0 {
+		t.Fatalf("subscriptions: %v %v", subs, err)
+	}
+	if _, err := a.Subscriptions.Cancel(ctx, marie, subs[0].ID, subscription.CancelInput{Instances: "2", Version: subs[0].Version}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Tenancy.Invite(ctx, marie, t1, tenancy.NewInvitation{Email: "lea@example.fr", Lang: "en", Rights: tenancy.Rights{Incidents: true}}); err != nil {

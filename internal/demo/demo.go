@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
@@ -84,7 +85,41 @@ func load(ctx context.Context, db *bun.DB, ids *identity.Service, ten *tenancy.S
 			return err
 		}
 	}
-	return ensureMember(ctx, db, "OCB0000001", "John.Doe", tenancy.Rights{Incidents: true})
+	if err := ensureMember(ctx, db, "OCB0000001", "John.Doe", tenancy.Rights{Incidents: true}); err != nil {
+		return err
+	}
+	return ensureServices(ctx, db, now)
+}
+
+// ensureServices gives the demo tenants their bill references (REF2 and REF3 are the
+// provider's) and subscriptions to cancel from the Subscriptions tab: five Workspace desktops on
+// OCB0000001, four flexible reserved ECS instances on OCB0000002.
+func ensureServices(ctx context.Context, db *bun.DB, now time.Time) error {
+	for i, t := range tenants {
+		_, err := db.NewUpdate().Table("tenants").Set("ref2 = ?", fmt.Sprintf("PJ%08d", 10399+i)).Set("ref3 = code").
+			Where("code = ? AND ref2 = ''", t.code).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("demo: references of %s: %w", t.code, err)
+		}
+	}
+	today := calendar.ParisDate(now)
+	start := calendar.NewDate(today.Year, today.Month-3, 1)
+	for _, s := range []struct {
+		code, kind, region, template string
+		instances, term              int
+	}{
+		{"OCB0000001", "workspace", "eu-west-0", "workspace-standard", 5, 12},
+		{"OCB0000002", "ecs_flexible", "eu-west-0", "s3-xlarge-4", 4, 36},
+	} {
+		_, err := db.NewRaw(`INSERT INTO subscriptions (tenant_id, kind, region, template, instances, started_on, term_months, version, created_at, updated_at)
+			SELECT t.id, ?, ?, ?, ?, ?, ?, 1, ?, ? FROM tenants AS t
+			WHERE t.code = ? AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE tenant_id = t.id)`,
+			s.kind, s.region, s.template, s.instances, start.String(), s.term, now.UTC(), now.UTC(), s.code).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("demo: subscription of %s: %w", s.code, err)
+		}
+	}
+	return nil
 }
 
 func ensureUser(ctx context.Context, db *bun.DB, ids *identity.Service, u User) error {
