@@ -10,6 +10,7 @@ import (
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/events"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/once"
@@ -107,7 +108,8 @@ func (s *Service) ServiceItem(ctx context.Context, actor tenancy.Actor, tenantID
 // server with what the tenant already has (an Alliance region already granted, FAB already
 // active). An item applied at once is implemented in the same transaction, its effect with it;
 // an item on quote waits for the sales rep's quote; any other is approved for the agents. The
-// same form sent twice (its one-time token) records one order.
+// same form sent twice (its one-time token) records one order. An order applied at once ends
+// closed: nothing is left for the agents.
 func (s *Service) Order(ctx context.Context, actor tenancy.Actor, tenantID int64, code string, form map[string]string, token string) (*Request, error) {
 	a, it, err := s.ServiceItem(ctx, actor, tenantID, code)
 	if err != nil {
@@ -117,9 +119,6 @@ func (s *Service) Order(ctx context.Context, actor tenancy.Actor, tenantID int64
 	vs, errs := it.Validate(form, today(now))
 	if errs != nil {
 		return nil, errs
-	}
-	if err := s.checkEffect(ctx, s.DB, a.Tenant, it, vs); err != nil {
-		return nil, err
 	}
 	r := &Request{TenantID: tenantID, RequesterID: actor.UserID, ItemCode: it.Code, Catalogue: CatalogueServices, State: Submitted,
 		Version: 1, CreatedAt: now, UpdatedAt: now, TenantCode: a.Tenant.Code, TenantName: a.Tenant.Name, RequesterName: actor.Name}
@@ -131,12 +130,18 @@ func (s *Service) Order(ctx context.Context, actor tenancy.Actor, tenantID int64
 	}
 	var first int64
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The orders of one item on one tenant take turns: on PostgreSQL two transactions would
+		// otherwise each find no order of the region and both record one.
+		if err := db.Serialize(ctx, tx, fmt.Sprintf("service-order:%d:%s", tenantID, it.Code)); err != nil {
+			return err
+		}
 		id, sent, err := once.Find(ctx, tx, actor.UserID, token, SubjectKind)
 		if err != nil || sent {
 			first = id
 			return err
 		}
-		// Checked again under the transaction: two orders of one region never both pass.
+		// Checked under the transaction, after the token: the same form sent twice answers the
+		// first order, and two orders of one region never both pass.
 		if err := s.checkEffect(ctx, tx, a.Tenant, it, vs); err != nil {
 			return err
 		}
@@ -151,7 +156,8 @@ func (s *Service) Order(ctx context.Context, actor tenancy.Actor, tenantID int64
 			es = append(es, timeline.NewEvent(r.Subject(), tenancy.Actor{}, now, EventPreApproved, timeline.Key, Submitted.Key(), Approved.Key()))
 		}
 		if it.Immediate {
-			r.State, r.ImplementedAt = Implemented, &now
+			// Nothing is left for the agents: the order is implemented and closed at once.
+			r.State, r.ImplementedAt = Closed, &now
 			e, err := s.effect(ctx, tx, r, actor, now)
 			if err != nil {
 				return err
@@ -159,7 +165,8 @@ func (s *Service) Order(ctx context.Context, actor tenancy.Actor, tenantID int64
 			if err := Update(ctx, tx, r, "state", "implemented_at", "applied_value"); err != nil {
 				return err
 			}
-			es = append(es, timeline.NewEvent(r.Subject(), tenancy.Actor{}, now, EventState, timeline.Key, Approved.Key(), Implemented.Key()), e)
+			es = append(es, timeline.NewEvent(r.Subject(), tenancy.Actor{}, now, EventState, timeline.Key, Approved.Key(), Implemented.Key()), e,
+				timeline.NewEvent(r.Subject(), tenancy.Actor{}, now, EventState, timeline.Key, Implemented.Key(), Closed.Key()))
 		}
 		for _, e := range es {
 			if err := timeline.Record(ctx, tx, e); err != nil {
@@ -205,11 +212,18 @@ func (s *Service) notifyOrdered(ctx context.Context, tx bun.IDB, actor tenancy.A
 }
 
 // checkEffect refuses an order whose effect the tenant already has: an Alliance region already
-// granted (or ordered and not yet granted), File and Applicative Backup already active.
+// granted (or ordered and not yet granted), File and Applicative Backup already active. The
+// order in progress is looked for first: an agent implementing it at the same moment commits
+// its new state and its effect together, so one of the two reads sees it.
 func (s *Service) checkEffect(ctx context.Context, idb bun.IDB, t *tenancy.Tenant, it *Item, vs Values) error {
 	switch it.Effect {
 	case EffectAlliance:
 		region := vs.Text(FieldRegion)
+		if pending, err := s.pendingOrder(ctx, idb, t.ID, it.Code, func(r *Request) bool { return r.Snapshot().Values.Text(FieldRegion) == region }); err != nil {
+			return err
+		} else if pending {
+			return i18n.Errors{i18n.FieldError(FieldRegion, "service.error.alliance_pending")}
+		}
 		n, err := idb.NewSelect().Table("tenant_alliance_regions").Where("tenant_id = ? AND region = ?", t.ID, region).Count(ctx)
 		if err != nil {
 			return fmt.Errorf("change: alliance regions of tenant %d: %w", t.ID, err)
@@ -217,23 +231,18 @@ func (s *Service) checkEffect(ctx context.Context, idb bun.IDB, t *tenancy.Tenan
 		if n > 0 {
 			return i18n.Errors{i18n.FieldError(FieldRegion, "service.error.alliance_granted")}
 		}
-		if pending, err := s.pendingOrder(ctx, idb, t.ID, it.Code, func(r *Request) bool { return r.Snapshot().Values.Text(FieldRegion) == region }); err != nil {
+	case EffectFAB:
+		if pending, err := s.pendingOrder(ctx, idb, t.ID, it.Code, nil); err != nil {
 			return err
 		} else if pending {
-			return i18n.Errors{i18n.FieldError(FieldRegion, "service.error.alliance_pending")}
+			return i18n.Errors{i18n.NewError("service.error.fab_pending")}
 		}
-	case EffectFAB:
 		cur, err := tenancy.TenantByID(ctx, idb, t.ID)
 		if err != nil {
 			return err
 		}
 		if cur.FABActivatedAt != nil {
 			return i18n.Errors{i18n.NewError("service.error.fab_active")}
-		}
-		if pending, err := s.pendingOrder(ctx, idb, t.ID, it.Code, nil); err != nil {
-			return err
-		} else if pending {
-			return i18n.Errors{i18n.NewError("service.error.fab_pending")}
 		}
 	}
 	return nil
@@ -356,18 +365,18 @@ func ParseAmount(s string) (int64, *i18n.Error) {
 	}
 	bad := i18n.FieldError("amount", "change.error.amount_invalid")
 	// The last '.' or ',' followed by one or two digits is the decimal mark; others group thousands.
-	whole, frac := s, ""
+	whole, frac, mark := s, "", byte(0)
 	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i-1 <= 2 && len(s)-i-1 >= 1 {
-		whole, frac = s[:i], s[i+1:]
+		whole, frac, mark = s[:i], s[i+1:], s[i]
 	}
-	whole = strings.NewReplacer(",", "", ".", "").Replace(whole)
-	if whole == "" || len(whole) > 9 || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" {
+	whole, ok := thousands(whole, mark)
+	if !ok || strings.Trim(frac, "0123456789") != "" {
 		return 0, bad
 	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, bad
+	if whole = strings.TrimLeft(whole, "0"); len(whole) > 9 {
+		return 0, i18n.FieldError("amount", "change.error.amount_max")
 	}
+	w, _ := strconv.ParseInt("0"+whole, 10, 64)
 	for len(frac) < 2 {
 		frac += "0"
 	}
@@ -380,6 +389,32 @@ func ParseAmount(s string) (int64, *i18n.Error) {
 		return 0, i18n.FieldError("amount", "change.error.amount_max")
 	}
 	return cents, nil
+}
+
+// thousands reads the whole part of an amount: digits, maybe grouped by thousands with one mark,
+// '.' or ',', that is not the decimal mark (1.234.567 or 1,234,567: the first group of one to
+// three digits, the others of three). It answers the digits alone, or false for anything else
+// (1,2,3 or a date 1.5.2026 is no amount).
+func thousands(whole string, decimal byte) (string, bool) {
+	digits := func(g string) bool { return g != "" && strings.Trim(g, "0123456789") == "" }
+	i := strings.IndexAny(whole, ".,")
+	if i < 0 {
+		return whole, digits(whole)
+	}
+	sep, other := whole[i], ","
+	if sep == ',' {
+		other = "."
+	}
+	if sep == decimal || strings.Contains(whole, other) {
+		return "", false
+	}
+	groups := strings.Split(whole, string(sep))
+	for j, g := range groups {
+		if !digits(g) || j == 0 && len(g) > 3 || j > 0 && len(g) != 3 {
+			return "", false
+		}
+	}
+	return strings.Join(groups, ""), true
 }
 
 // FormatCents writes cents as euros with two decimals and a point: 1234.50.

@@ -71,7 +71,7 @@ func TestChangeOwnerKeepsReferent(t *testing.T) {
 		t.Errorf("after ChangeOwner: referent %s, owner %s; want Marie.Dupont, Paul.Martin", r, o)
 	}
 	a, err := d.s.Access(ctx, d.actor("Paul.Martin"), t2.ID)
-	if err != nil || !a.Owner || a.Referent || a.Rights != (tenancy.Rights{Contract: true}) {
+	if err != nil || !a.Owner || a.Referent || a.Rights != (tenancy.Rights{Contract: true, Services: true}) {
 		t.Errorf("owner's access = %+v, %v", a, err)
 	}
 	if r, o := d.roles("OCB0000001"); r != "Marie.Dupont" || o != "Marie.Dupont" {

@@ -39,6 +39,9 @@ func readAccess(ctx context.Context, idb bun.IDB, actor Actor, tenantID int64) (
 	if a.Referent {
 		a.Rights = AllRights
 	}
+	if a.Owner {
+		a.Rights.Services = true // as accessOf decides
+	}
 	return a, nil
 }
 

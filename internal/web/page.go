@@ -104,6 +104,8 @@ func tabsFor(r tenancy.Rights, path string) []tab {
 		{"nav.home", "/", true},
 		{"nav.incidents", "/incidents", r.Incidents},
 		{"nav.changes", "/changes", r.Changes},
+		{"nav.services", "/services", r.Services},
+		{"nav.subscriptions", "/subscriptions", r.Services},
 		{"nav.contract", "/contract", r.Contract},
 		{"nav.users", "/users", r.Users},
 	}

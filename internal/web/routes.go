@@ -76,6 +76,7 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/users/:user/remove", customer, h.removeMember)
 	r.post("/users/:user/referent", customer, h.makeReferent)
 	r.post("/users/:user/owner", customer, h.makeOwner)
+	r.post("/users/:user/backup-console", customer, h.setBackupConsole)
 
 	// Webhooks: a tenant's referent registers the tenant's endpoints and reads their delivery log.
 	r.get("/webhooks", customer, h.showWebhooks(customerHooks))
@@ -167,12 +168,23 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.get("/changes/:change/confirmation", customer, h.showChangeConfirmation)
 	r.post("/changes/:change/replies", customer, h.replyToChange)
 	r.post("/changes/:change/cancel", customer, h.cancelChange)
+	r.post("/changes/:change/accept", customer, h.answerQuote(change.Accept))
+	r.post("/changes/:change/decline", customer, h.answerQuote(change.Decline))
+
+	// Services: customers order from the service catalogue (orders are change requests, worked
+	// on the staff pages of changes); the Subscriptions tab cancels reserved instances.
+	r.get("/services", customer, h.showServices)
+	r.get("/services/order/:service", customer, h.showServiceOrder)
+	r.post("/services/order/:service", customer, h.orderService)
+	r.get("/subscriptions", customer, h.showSubscriptions)
+	r.post("/subscriptions/:subscription/cancel", customer, h.cancelSubscription)
 
 	r.get("/staff/changes", agent, h.showChangeQueue)
 	r.get("/staff/approvals", sales, h.showApprovals)
 	r.get("/staff/changes/:change", staff, h.showStaffChange)
 	r.post("/staff/changes/:change/approve", sales, h.stepChange(change.Approve))
 	r.post("/staff/changes/:change/reject", sales, h.stepChange(change.Reject))
+	r.post("/staff/changes/:change/quote", sales, h.stepChange(change.Quote))
 	r.post("/staff/changes/:change/schedule", agent, h.stepChange(change.Schedule))
 	r.post("/staff/changes/:change/implement", agent, h.stepChange(change.Implement))
 	r.post("/staff/changes/:change/close", agent, h.stepChange(change.Close))
