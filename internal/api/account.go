@@ -63,6 +63,7 @@ type Rights struct {
 	Changes   bool `json:"changes"`
 	Contract  bool `json:"contract"`
 	Users     bool `json:"users"`
+	Services  bool `json:"services" doc:"Orders from the service catalogue and cancels subscriptions."`
 	Referent  bool `json:"referent"`
 	Owner     bool `json:"owner" doc:"The tenant's domain owner."`
 }
@@ -148,7 +149,7 @@ func (s *server) registerAccount(api huma.API) {
 func tenantOf(a *tenancy.Access) Tenant {
 	t := Tenant{Code: a.Tenant.Code, Name: a.Tenant.Name, Status: a.Tenant.Status}
 	t.Rights = &Rights{Incidents: a.Rights.Incidents, Changes: a.Rights.Changes, Contract: a.Rights.Contract, Users: a.Rights.Users,
-		Referent: a.Referent, Owner: a.Owner}
+		Services: a.Rights.Services, Referent: a.Referent, Owner: a.Owner}
 	return t
 }
 

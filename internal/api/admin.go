@@ -499,7 +499,7 @@ func (s *server) adminTenantOutput(ctx context.Context, id int64) (*adminTenantO
 	out := adminTenantOf(card.Tenant, level)
 	for _, m := range card.Members {
 		am := AdminMember{Rights: Rights{Incidents: m.Incidents, Changes: m.Changes, Contract: m.Contract, Users: m.Users,
-			Referent: m.UserID == card.Tenant.ReferentID, Owner: m.UserID == card.Tenant.OwnerID}}
+			Services: m.Services, Referent: m.UserID == card.Tenant.ReferentID, Owner: m.UserID == card.Tenant.OwnerID}}
 		if p := adminPersonOf(m.User); p != nil {
 			am.AdminPerson = *p
 		}

@@ -157,6 +157,8 @@ func (s *Service) mailData(r *Request) map[string]any {
 		"Rows":   snap.Rows(),
 		"Tenant": r.TenantCode,
 		"Link":   s.Notifier.Link("/changes/" + strconv.FormatInt(r.ID, 10)),
+		// Service orders' mails say "service", not "change item".
+		"Service": r.IsService(),
 	}
 }
 

@@ -44,6 +44,24 @@ func (o *Overview) WhyNoLevel() *i18n.Error {
 	return WhyNoLevel(Choices(o.history, pending, o.Today), o.history, pending, o.Today)
 }
 
+// FABActive says whether File and Applicative Backup is active on the tenant.
+func (o *Overview) FABActive() bool { return o.Tenant.FABActivatedAt != nil }
+
+// FABSince is the Paris day File and Applicative Backup was activated on the tenant (the zero
+// date while it is not active).
+func (o *Overview) FABSince() calendar.Date {
+	if o.Tenant.FABActivatedAt == nil {
+		return calendar.Date{}
+	}
+	return calendar.ParisDate(*o.Tenant.FABActivatedAt)
+}
+
+// MayChangeReferences says whether the reader may order a change of the tenant's REF1 or of its
+// contract name from the Services tab: the referent only, as the service catalogue says.
+func (o *Overview) MayChangeReferences() bool {
+	return o.Access != nil && o.Access.Referent && o.Tenant.Status != tenancy.TenantCancelled
+}
+
 // TenantOverview reads a tenant's support-level history and says where it stands on the Paris
 // date of now. It does not authorize: callers have already found the tenant for their actor.
 func TenantOverview(ctx context.Context, idb bun.IDB, t *tenancy.Tenant, now time.Time) (*Overview, error) {

@@ -66,7 +66,9 @@ func (s *Service) now() time.Time {
 // RegionAlliance is the region choice for a Cloud Alliance region, named in RegionOther.
 const RegionAlliance = "alliance"
 
-// Draft is what a customer fills in to declare an incident.
+// Draft is what a customer fills in to declare an incident. Its Region is one of the provider's
+// regions, a Cloud Alliance region granted to the tenant, or RegionAlliance with RegionOther
+// naming one.
 type Draft struct {
 	Title, Description, Service, Region, RegionOther, Impact, Urgency, Phone string
 	Files                                                                    []timeline.Upload
@@ -79,7 +81,9 @@ type Draft struct {
 
 var phoneChars = regexp.MustCompile(`^\+?[0-9 ().\-]{4,40}$`)
 
-// Validate checks a draft, each failure beside its field, and trims it.
+// Validate checks a draft, each failure beside its field, and trims it. A Cloud Alliance region
+// is a region here; whether it is granted to the tenant is Declare's to check (see
+// allianceGranted), as it reads the tenant's.
 func (d *Draft) Validate() error {
 	var es i18n.Errors
 	d.Title, d.Description = strings.TrimSpace(d.Title), strings.TrimSpace(d.Description)
@@ -104,7 +108,7 @@ func (d *Draft) Validate() error {
 		if d.RegionOther == "" || utf8.RuneCountInString(d.RegionOther) > MaxRegionOther {
 			es.Add(i18n.FieldError("region_other", "incident.error.region_other", "Max", MaxRegionOther))
 		}
-	case cloud.IsRegion(d.Region):
+	case cloud.IsRegion(d.Region), cloud.IsAllianceRegion(d.Region):
 		d.RegionOther = ""
 	default:
 		es.Add(i18n.FieldError("region", "incident.error.region"))
@@ -152,6 +156,9 @@ func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		a, err := CanDeclare(ctx, tx, actor, tenantID)
 		if err != nil {
+			return err
+		}
+		if err := allianceGranted(ctx, tx, tenantID, d.Region); err != nil {
 			return err
 		}
 		id, sent, err := once.Find(ctx, tx, actor.UserID, d.FormToken, SubjectKind)
@@ -218,6 +225,22 @@ func (s *Service) Declare(ctx context.Context, actor tenancy.Actor, tenantID int
 		return s.read(ctx, s.DB, actor, first)
 	}
 	return inc, nil
+}
+
+// allianceGranted refuses a Cloud Alliance region that is not granted to the tenant, with the
+// message of an unknown region: the form offers only the granted ones, after the provider's.
+func allianceGranted(ctx context.Context, idb bun.IDB, tenantID int64, region string) error {
+	if !cloud.IsAllianceRegion(region) {
+		return nil
+	}
+	granted, err := tenancy.AllianceRegions(ctx, idb, tenantID)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(granted, region) {
+		return i18n.FieldError("region", "incident.error.region")
+	}
+	return nil
 }
 
 // Get returns an incident its reader may see: agents and admins see every incident; a customer
@@ -307,6 +330,9 @@ type Terms struct {
 	// Targets is false for a level without any target (Basic): the customer learns it before
 	// declaring, not after.
 	Targets bool
+	// Alliance are the Cloud Alliance regions granted to the tenant, which the form offers
+	// after the provider's.
+	Alliance []cloud.Region
 }
 
 // DeclareTerms returns the terms an incident declared now on tenantID would be held to, for a
@@ -326,6 +352,15 @@ func (s *Service) DeclareTerms(ctx context.Context, actor tenancy.Actor, tenantI
 	for _, p := range Priorities {
 		if _, ok := s.Policy.Target(t.Level, p); ok {
 			t.Targets = true
+		}
+	}
+	granted, err := tenancy.AllianceRegions(ctx, s.DB, tenantID)
+	if err != nil {
+		return Terms{}, err
+	}
+	for _, r := range cloud.AllianceRegions() { // in the catalogue's order
+		if slices.Contains(granted, r.Code) {
+			t.Alliance = append(t.Alliance, r)
 		}
 	}
 	return t, nil

@@ -5,6 +5,7 @@
 package major
 
 import (
+	"github.com/guichet/guichet/internal/cloud"
 	"slices"
 	"strings"
 	"time"
@@ -100,8 +101,12 @@ func (m *Major) Concerns(tenantID int64) bool {
 }
 
 // Matches reports whether an incident on service in region is the same problem: the service
-// and the region are among those affected.
+// and the region are among those affected (a Cloud Alliance region granted to the tenant is the
+// Cloud Alliance).
 func (m *Major) Matches(service, region string) bool {
+	if cloud.IsAllianceRegion(region) {
+		region = RegionAlliance
+	}
 	return slices.Contains(m.ServiceList(), service) && slices.Contains(m.RegionList(), region)
 }
 

@@ -24,7 +24,7 @@ func (h AccountHooks) InvitationSent(ctx context.Context, tx bun.IDB, inv *tenan
 	for _, r := range []struct {
 		ok  bool
 		key string
-	}{{inv.Incidents, "right.incidents"}, {inv.Changes, "right.changes"}, {inv.Contract, "right.contract"}, {inv.Users, "right.users"}} {
+	}{{inv.Incidents, "right.incidents"}, {inv.Changes, "right.changes"}, {inv.Contract, "right.contract"}, {inv.Users, "right.users"}, {inv.Services, "right.services"}} {
 		if r.ok {
 			rights = append(rights, r.key)
 		}

@@ -75,6 +75,14 @@ func funcs(b *i18n.Bundle, lang string) map[string]any {
 		"dict":     func(pairs ...any) map[string]any { return i18n.Pairs(pairs...) },
 		"date":     func(d calendar.Date) string { return b.FormatDate(lang, d) },
 		"datetime": func(t time.Time) string { return b.FormatDateTime(lang, t) },
+		// euros writes an amount the services pass as "1234.50" in the reader's way.
+		"euros": func(amount string) (string, error) {
+			cents, ok := i18n.ParseCents(amount)
+			if !ok {
+				return "", fmt.Errorf("notify: amount %q is not euros with two decimals", amount)
+			}
+			return i18n.FormatEuros(lang, cents), nil
+		},
 	}
 }
 

@@ -70,7 +70,7 @@ func rowOf(f *Fact) row {
 		frDue: secs(f.FRDue), resDue: secs(f.ResDue),
 		cDay: dayOf(&f.CreatedAt), aDay: dayOf(f.AnsweredAt), rDay: dayOf(f.ResolvedAt), frDay: dayOf(f.FRDue), resDay: dayOf(f.ResDue),
 		level: code(Levels, f.Level), prio: code(Priorities, f.Priority), service: code(services, f.Service),
-		region: code(regions, f.Region), stat: code(statuses, f.Status),
+		region: regionCode(f.Region), stat: code(statuses, f.Status),
 		fr: code(targets, f.FRState), res: code(targets, f.ResState), live: true}
 	return r
 }
@@ -277,7 +277,7 @@ func (c *Cache) readRows(ctx context.Context, where string, args ...any) (int, i
 			cDay: rd.day(created, true), aDay: rd.day(answered.Int64, answered.Valid), rDay: rd.day(resolved.Int64, resolved.Valid),
 			frDay: rd.day(frDue.Int64, frDue.Valid), resDay: rd.day(resDue.Int64, resDue.Valid),
 			level: code(Levels, sla.Level(level)), prio: code(Priorities, sla.Priority(prio)), service: code(services, service),
-			region: code(regions, region), stat: code(statuses, sla.Status(status)), fr: code(targets, fr), res: code(targets, res), live: true})
+			region: regionCode(region), stat: code(statuses, sla.Status(status)), fr: code(targets, fr), res: code(targets, res), live: true})
 	}
 	if err := rows.Err(); err != nil {
 		return 0, 0, fmt.Errorf("report: read the rows: %w", err)

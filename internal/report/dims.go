@@ -99,3 +99,12 @@ var monthOfDay = sync.OnceValue(func() []Month {
 	}
 	return out
 })
+
+// regionCode is code(regions, r), a Cloud Alliance region granted to a tenant counting as the
+// Cloud Alliance.
+func regionCode(r string) uint8 {
+	if cloud.IsAllianceRegion(r) {
+		r = incident.RegionAlliance
+	}
+	return code(regions, r)
+}

@@ -44,7 +44,27 @@ func (h *handler) renderChange(c *fiber.Ctx, status int, p *page) error {
 	}
 	p.V["Request"], p.V["Snapshot"], p.V["Timeline"] = r, r.Snapshot(), es
 	p.V["CanCancel"] = change.Allowed(r.State, change.Cancel, role)
+	if r.IsService() {
+		quoted := r.Snapshot().Item.Quoted()
+		p.V["Quote"] = h.quoteOf(r, p.Lang)
+		p.V["CanAnswer"] = quoted && change.Allowed(r.State, change.Accept, role)
+		p.V["QuoteWaiting"] = quoted && r.State == change.Submitted
+		servicesTab(p)
+	}
 	return h.renderStatus(c, status, "customer/change", p)
+}
+
+// servicesTab makes the Services tab the current one on a service order's page, which lives
+// under /changes with the other requests.
+func servicesTab(p *page) {
+	for i := range p.Tabs {
+		switch p.Tabs[i].Path {
+		case "/services":
+			p.Tabs[i].Active = true
+		case "/changes":
+			p.Tabs[i].Active = false
+		}
+	}
 }
 
 // replyToChange adds the customer's public reply, with attachments.

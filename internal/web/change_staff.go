@@ -68,8 +68,13 @@ func (h *handler) renderStaffChange(c *fiber.Ctx, status int, p *page) error {
 		return err
 	}
 	can := map[string]bool{}
-	for _, a := range []change.Action{change.Approve, change.Schedule, change.Implement, change.Close} {
-		can[string(a)] = change.Allowed(r.State, a, role)
+	it := &r.Snapshot().Item
+	for _, a := range []change.Action{change.Approve, change.Reject, change.Quote, change.Schedule, change.Implement, change.Close} {
+		// A service on quote is quoted, never approved outright; only it is quoted.
+		can[string(a)] = change.Allowed(r.State, a, role) && change.ItemAllows(it, a) == nil
+	}
+	if r.IsService() {
+		p.V["Quote"] = h.quoteOf(r, p.Lang)
 	}
 	if _, ok := p.Form["value"]; !ok {
 		if n, ok := r.Snapshot().Requested(); ok {
@@ -84,8 +89,8 @@ func (h *handler) renderStaffChange(c *fiber.Ctx, status int, p *page) error {
 	return h.renderStatus(c, status, "staff/change", p)
 }
 
-// stepChange takes a step on a request from the staff page: approve, reject, schedule,
-// implement or close. A refusal shows the page again with the form kept.
+// stepChange takes a step on a request from the staff page: approve, reject, quote (a service
+// on quote), schedule, implement or close. A refusal shows the page again with the form kept.
 func (h *handler) stepChange(a change.Action) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := idParam(c, "change")
@@ -94,13 +99,14 @@ func (h *handler) stepChange(a change.Action) fiber.Handler {
 		}
 		// A missing or unreadable version is 0: the service refuses the step as stale.
 		version, _ := strconv.Atoi(c.FormValue("version"))
-		in := change.StepInput{Action: a, Version: version, Reason: c.FormValue("reason"), Date: c.FormValue("date"), Value: c.FormValue("value")}
+		in := change.StepInput{Action: a, Version: version, Reason: c.FormValue("reason"), Date: c.FormValue("date"), Value: c.FormValue("value"),
+			Amount: c.FormValue("amount"), ValidUntil: c.FormValue("valid_until")}
 		if _, err := h.Changes.Act(c.UserContext(), actorOf(c), id, in); err != nil {
 			if !refused(err) {
 				return err
 			}
 			p := h.page(c, "change.page.title")
-			p.Form = formOf(c, "reason", "date", "value")
+			p.Form = formOf(c, "reason", "date", "value", "amount", "valid_until")
 			return h.renderStaffChange(c, h.refusal(p, err, i18n.NewError("change.error.stale")), p)
 		}
 		return h.done(c, "/staff/changes/"+itoa(id), "flash.change."+string(a))

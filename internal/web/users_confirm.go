@@ -72,7 +72,7 @@ func (h *handler) rightNames(lang string, r tenancy.Rights) string {
 	for _, x := range []struct {
 		on  bool
 		key string
-	}{{r.Incidents, "right.incidents"}, {r.Changes, "right.changes"}, {r.Contract, "right.contract"}, {r.Users, "right.users"}} {
+	}{{r.Incidents, "right.incidents"}, {r.Changes, "right.changes"}, {r.Contract, "right.contract"}, {r.Users, "right.users"}, {r.Services, "right.services"}} {
 		if x.on {
 			names = append(names, h.Bundle.T(lang, x.key, nil))
 		}

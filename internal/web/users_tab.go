@@ -49,6 +49,7 @@ func rightsOf(c *fiber.Ctx) tenancy.Rights {
 		Changes:   c.FormValue("changes") == "on",
 		Contract:  c.FormValue("contract") == "on",
 		Users:     c.FormValue("users") == "on",
+		Services:  c.FormValue("services") == "on",
 	}
 }
 
@@ -62,7 +63,7 @@ func (h *handler) invite(c *fiber.Ctx) error {
 	if p.Scope == nil {
 		return apperr.ErrNotFound
 	}
-	p.Form = formOf(c, "email", "lang", "incidents", "changes", "contract", "users")
+	p.Form = formOf(c, "email", "lang", "incidents", "changes", "contract", "users", "services")
 	in := tenancy.NewInvitation{Email: p.Form["email"], Lang: p.Form["lang"], Rights: rightsOf(c)}
 	if err := h.Tenancy.Invite(c.UserContext(), actorOf(c), p.Scope.Tenant.ID, in); err != nil {
 		if _, ok := asValidation(err); ok {
