@@ -160,17 +160,6 @@ func svcOrders(t *testing.T, f *svcFixture) int {
 	return testutil.Count(t, f.db, "change_requests", "tenant_id = ? AND catalogue = ?", f.t1.ID, change.CatalogueServices)
 }
 
-// svcSkipNoMail skips the test when err says a mail template is missing: the templates of the
-// quote steps (service_quote_needed, service_quoted, service_quote_answered) are written apart.
-func svcSkipNoMail(t *testing.T, err error) {
-	t.Helper()
-	if err != nil && strings.Contains(err.Error(), "notify: no mail") {
-		// TODO(issue 15): remove once templates/email has service_quote_needed, service_quoted
-		// and service_quote_answered.
-		t.Skipf("mail template missing: %v", err)
-	}
-}
-
 func TestSvcImmediateContractName(t *testing.T) {
 	f := svcSetup(t)
 	ctx := context.Background()
@@ -547,7 +536,6 @@ func TestSvcQuotedOrder(t *testing.T) {
 	testutil.SetRight(t, f.db, f.t1.ID, f.john.UserID, "can_services", true)
 	needs := map[string]string{"offer": "dss", "needs": "Deux baies de stockage dédiées à Paris, 200 Tio."}
 	r, err := f.order(f.marie, "dec_dss", needs)
-	svcSkipNoMail(t, err)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,7 +566,6 @@ func TestSvcQuotedOrder(t *testing.T) {
 		}
 	}
 	q, err := f.svc.Act(ctx, f.sophie, r.ID, change.StepInput{Action: change.Quote, Version: r.Version, Amount: "12 500,00", ValidUntil: until})
-	svcSkipNoMail(t, err)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -591,7 +578,6 @@ func TestSvcQuotedOrder(t *testing.T) {
 	// Accepted on the last day it is open: approved, for the agents.
 	f.now = f.now.Add(10 * 24 * time.Hour)
 	a, err := f.svc.Act(ctx, f.marie, r.ID, change.StepInput{Action: change.Accept, Version: q.Version})
-	svcSkipNoMail(t, err)
 	if err != nil {
 		t.Fatal(err)
 	}
