@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/db"
 )
@@ -26,7 +27,9 @@ type command struct {
 	summary string
 	usage   string
 	needsDB bool
-	flags   func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
+	// args says it takes arguments after its flags (FILE), which it reads from the flag set.
+	args  bool
+	flags func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
 }
 
 var commands = map[string]command{}
@@ -81,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		usage(stderr)
 		return 2
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !cmd.args {
 		fmt.Fprintf(stderr, "guichet %s: unexpected argument %q\n", name, fs.Arg(0))
 		return 2
 	}
@@ -95,6 +98,11 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if name != "serve" {
+		// What a command changes (a reset, a token, a tenant) is the command line's in the audit
+		// log; the desk's own jobs and start-up name themselves.
+		ctx = audit.WithLabel(ctx, "command line ("+name+")")
+	}
 	e := &env{cfg: cfg, stdout: stdout, stderr: stderr, stdin: os.Stdin}
 	defer e.close()
 	if err := action(ctx, e); err != nil {

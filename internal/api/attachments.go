@@ -29,12 +29,16 @@ func init() { registrars = append(registrars, (*server).registerAttachments) }
 func (s *server) registerAttachments(api huma.API) {
 	o := op(http.MethodGet, "/attachments/{id}", "get-attachment", "Attachments",
 		"An attachment of a ticket its reader may read (an internal note's files for staff only), as a download")
+	o.Description = "A file deleted under the retention policy (its purged_at set on the timeline) answers 410 Gone, the problem saying when."
 	o.Responses = map[string]*huma.Response{"200": {Description: "The file, as it was sent",
 		Content: map[string]*huma.MediaType{"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
 	huma.Register(api, o, func(ctx context.Context, in *attachmentInput) (*attachmentOutput, error) {
 		a, err := s.Files.Attachment(ctx, actorOf(ctx), in.ID, s.mayRead)
 		if err != nil {
 			return nil, err
+		}
+		if a.PurgedAt != nil {
+			return nil, refuse(http.StatusGone, "attachment.purged.text", "Name", timeline.CleanName(a.Name), "Date", a.PurgedOn())
 		}
 		name := timeline.CleanName(a.Name)
 		return &attachmentOutput{ContentType: a.ContentType, NoSniff: "nosniff", Body: a.Data,

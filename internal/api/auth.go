@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 )
@@ -68,6 +69,7 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	cl.Actor, cl.User, cl.Token = actor, u, tok
+	c.SetUserContext(audit.WithActor(c.UserContext(), u.ID))
 	if l := i18n.Negotiate("", "", c.Get(fiber.HeaderAcceptLanguage), ""); l == "" && identity.ValidLang(u.Lang) {
 		cl.Lang = u.Lang
 		c.Set(fiber.HeaderContentLanguage, cl.Lang)

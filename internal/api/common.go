@@ -115,6 +115,8 @@ type Attachment struct {
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
+	// PurgedAt is when the retention policy deleted the file: its download then answers 410.
+	PurgedAt *time.Time `json:"purged_at,omitempty" doc:"When the file was deleted under the retention policy; its download then answers 410 Gone."`
 }
 
 // Entry is one line of a ticket's timeline: a reply, an internal note (staff only) or an event.
@@ -142,7 +144,7 @@ func entryOf(e timeline.Entry) Entry {
 		out.Author = &Person{Name: e.ActorName, Kind: string(e.ActorKind)}
 	}
 	for _, a := range e.Attachments {
-		out.Attachments = append(out.Attachments, Attachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size})
+		out.Attachments = append(out.Attachments, Attachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, PurgedAt: utcPtr(a.PurgedAt)})
 	}
 	return out
 }

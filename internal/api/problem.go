@@ -97,6 +97,7 @@ func newProblem(b *i18n.Bundle, lang string, status int, msg string, errs ...err
 		return b.T(lang, key, i18n.Pairs(pairs...))
 	}
 	detailKey, detail := "", ""
+	var detailArgs []any
 	var fields []FieldError
 	for _, err := range errs {
 		if err == nil {
@@ -138,7 +139,7 @@ func newProblem(b *i18n.Bundle, lang string, status int, msg string, errs ...err
 		case errors.As(err, new(*problemCause)):
 			var pc *problemCause
 			errors.As(err, &pc)
-			status, detailKey = pc.status, pc.key
+			status, detailKey, detailArgs = pc.status, pc.key, pc.args
 		}
 	}
 	if detailKey == "" {
@@ -149,7 +150,7 @@ func newProblem(b *i18n.Bundle, lang string, status int, msg string, errs ...err
 	case detail != "":
 		p.Detail = detail
 	case detailKey != "":
-		p.Detail = t(detailKey)
+		p.Detail = t(detailKey, detailArgs...)
 	}
 	return p
 }
@@ -158,12 +159,16 @@ func newProblem(b *i18n.Bundle, lang string, status int, msg string, errs ...err
 type problemCause struct {
 	status int
 	key    string
+	args   []any // the message's arguments, as name-value pairs
 }
 
 func (p *problemCause) Error() string { return p.key }
 
-// refuse returns the edge's refusal with status, explained by the message key.
-func refuse(status int, key string) error { return &problemCause{status: status, key: key} }
+// refuse returns the edge's refusal with status, explained by the message key with its
+// arguments (name-value pairs).
+func refuse(status int, key string, pairs ...any) error {
+	return &problemCause{status: status, key: key, args: pairs}
+}
 
 func messageOf(b *i18n.Bundle, lang string, e *i18n.Error) string {
 	if b == nil {
@@ -175,7 +180,7 @@ func messageOf(b *i18n.Bundle, lang string, e *i18n.Error) string {
 // titleKey is the title of a status: one per status the API answers.
 func titleKey(status int) string {
 	switch status {
-	case 400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429, 503:
+	case 400, 401, 403, 404, 405, 406, 409, 410, 412, 413, 415, 422, 428, 429, 503:
 		return "api.problem." + strconv.Itoa(status)
 	}
 	if status >= 500 {

@@ -18,6 +18,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/audience"
+	"github.com/guichet/guichet/internal/audit"
+	"github.com/guichet/guichet/internal/backup"
 	"github.com/guichet/guichet/internal/canned"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
@@ -33,6 +35,7 @@ import (
 	"github.com/guichet/guichet/internal/once"
 	"github.com/guichet/guichet/internal/replyaddr"
 	"github.com/guichet/guichet/internal/report"
+	"github.com/guichet/guichet/internal/retention"
 	"github.com/guichet/guichet/internal/sla"
 	"github.com/guichet/guichet/internal/subscription"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -179,6 +182,9 @@ func (a *App) Close() error {
 func (a *App) Serve(ctx context.Context, grace time.Duration, ready func(addr string)) error {
 	srv, err := a.Web(ctx)
 	if err != nil {
+		return err
+	}
+	if err := a.recordConfig(ctx); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", a.Config.Addr)
@@ -358,6 +364,14 @@ func (a *App) jobs() []job {
 	js = append(js, job{"subscriptions.cancellations", 10 * time.Minute, func(ctx context.Context, _ time.Time) (int, error) {
 		return a.Subscriptions.ApplyDue(ctx)
 	}})
+	// Attachments of tickets closed GUICHET_RETENTION_ATTACHMENTS months ago are emptied (0: kept).
+	if a.Config.RetentionAttachments > 0 {
+		js = append(js, job{retention.JobName, time.Hour, retention.Job(a.DB, a.Config.RetentionAttachments)})
+	}
+	// A backup a day into GUICHET_BACKUP_DIR, keeping the newest GUICHET_BACKUP_KEEP.
+	if a.Config.BackupDir != "" {
+		js = append(js, job{"backup.daily", 24 * time.Hour, backup.Daily(a.DB, a.Config)})
+	}
 	return js
 }
 
@@ -373,7 +387,7 @@ func (a *App) startJobs(ctx context.Context) {
 				mine, next, err := a.claimTick(ctx, j, instance, now)
 				if mine {
 					var n int
-					n, err = j.run(ctx, now)
+					n, err = j.run(audit.WithLabel(ctx, "job "+j.name), now)
 					if err == nil && n > 0 {
 						a.Log.Info("job done", "job", j.name, "count", n)
 					}

@@ -48,6 +48,13 @@ type Config struct {
 	Catalogue string
 	// Services names a file replacing the embedded service catalogue ("" keeps it).
 	Services string
+	// BackupDir is where the jobs runner writes a daily backup ("": no daily backup), keeping
+	// the last BackupKeep of them.
+	BackupDir  string
+	BackupKeep int
+	// RetentionAttachments is how many months after its ticket's closure an attachment is
+	// purged (0: kept for ever).
+	RetentionAttachments int
 	// TrustedProxies are the addresses (IPs or CIDRs) of the reverse proxies whose
 	// X-Forwarded-For names the client; empty trusts none and the peer is the client.
 	TrustedProxies []string
@@ -355,6 +362,26 @@ var settings = []setting{
 	}},
 	{"GUICHET_SERVICES", "services", "", "TOML file of the service catalogue (the Services tab) replacing the embedded one", func(c *Config, v string) error {
 		c.Services = v
+		return nil
+	}},
+	{"GUICHET_BACKUP_DIR", "backup-dir", "", "directory where the jobs runner writes a daily backup of the desk (empty: no daily backup)", func(c *Config, v string) error {
+		c.BackupDir = v
+		return nil
+	}},
+	{"GUICHET_BACKUP_KEEP", "backup-keep", "7", "how many daily backups GUICHET_BACKUP_DIR keeps, the newest (1 to 1000)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return errors.New("want a whole number of backups from 1 to 1000")
+		}
+		c.BackupKeep = n
+		return nil
+	}},
+	{"GUICHET_RETENTION_ATTACHMENTS", "retention-attachments", "0", "months after a ticket's closure its attachments are purged (0: kept; 24m or 24 for two years, 1 to 1200)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSuffix(v, "m"))
+		if err != nil || n < 0 || n > 1200 {
+			return errors.New("want a whole number of months from 0 to 1200, such as 24 or 24m")
+		}
+		c.RetentionAttachments = n
 		return nil
 	}},
 	{"GUICHET_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For is believed", func(c *Config, v string) error {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
@@ -71,7 +72,16 @@ func Onboard(ctx context.Context, db *bun.DB, ten *tenancy.Service, actor tenanc
 				return err
 			}
 		}
-		return InsertPeriod(ctx, tx, t.ID, period)
+		if err := InsertPeriod(ctx, tx, t.ID, period); err != nil {
+			return err
+		}
+		after := map[string]any{"code": t.Code, "name": t.Name, "referent": referent.Login, "owner": owner.Login,
+			"level": string(period.Level), "from": period.EffectiveFrom.String()}
+		if rep != nil {
+			after["sales_rep"] = rep.Login
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.TenantOnboarded, ActorID: actor.UserID, TenantID: t.ID,
+			Object: t.Code, After: after})
 	})
 	return t, err
 }

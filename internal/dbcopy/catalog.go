@@ -52,9 +52,15 @@ type catalogue struct {
 	search []string
 }
 
+// ManifestTable holds a backup's manifest (internal/backup) in the backup's SQLite file: it
+// describes that file, and is no part of the desk.
+const ManifestTable = "backup_manifest"
+
 // Migration bookkeeping is each database's own: the target's is written by migrating it. So is
-// the access version (internal/access), which only has to move when access changes.
-var bookkeeping = map[string]bool{"schema_migrations": true, "schema_migration_locks": true, "access_version": true}
+// the access version (internal/access), which only has to move when access changes, and a
+// backup's manifest.
+var bookkeeping = map[string]bool{"schema_migrations": true, "schema_migration_locks": true, "access_version": true,
+	ManifestTable: true}
 
 // The search index is rebuilt rather than copied: SQLite's FTS5 table and PostgreSQL's
 // tsvector table hold the same documents in forms the other cannot read.

@@ -24,6 +24,9 @@ type Options struct {
 	// Batch is how many rows one INSERT writes (default 500); a batch of large rows (attachments)
 	// is cut short at a few megabytes of statement.
 	Batch int
+	// Expect, when set, is shown the tables verified (their rows and checksums, equal on both
+	// sides) before the target's transaction commits: an error it returns rolls the copy back.
+	Expect func(tables []TableReport) error
 }
 
 // Report says what was copied and verified.
@@ -54,6 +57,26 @@ const maxStatement = 4 << 20
 // every row is written and verified in one transaction: a failure leaves the target without a
 // row (and removes a SQLite file the copy created).
 func Copy(ctx context.Context, from, to string, o Options) (*Report, error) {
+	start := time.Now()
+	if err := sameAddress(from, to); err != nil {
+		return nil, err
+	}
+	src, err := openSource(from)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	rep, err := CopyFrom(ctx, src, from, to, o)
+	if err != nil {
+		return nil, err
+	}
+	rep.Copy = time.Since(start)
+	return rep, nil
+}
+
+// CopyFrom is Copy from a source already open (a backup file opened read only, say); from is
+// its address, for the messages and to refuse copying it onto itself.
+func CopyFrom(ctx context.Context, src *bun.DB, from, to string, o Options) (*Report, error) {
 	if o.Batch <= 0 {
 		o.Batch = 500
 	}
@@ -64,11 +87,6 @@ func Copy(ctx context.Context, from, to string, o Options) (*Report, error) {
 	if err := sameAddress(from, to); err != nil {
 		return nil, err
 	}
-	src, err := openSource(from)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
 	if err := db.CheckSchema(ctx, src); err != nil {
 		return nil, problem("--from %s: not a desk of this version of Guichet: %v", Redact(from), err)
 	}
@@ -229,6 +247,11 @@ func (c *copier) write(ctx context.Context, counts map[string]int64) (*Report, e
 		return nil, err
 	}
 	rep.Verify = time.Since(start)
+	if c.o.Expect != nil {
+		if err := c.o.Expect(rep.Tables); err != nil {
+			return nil, err
+		}
+	}
 	return rep, nil
 }
 

@@ -61,7 +61,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, tr := range rep.Tables {
 		rows[tr.Name] = tr.Rows
 	}
-	if rows["incidents"] != generated+1 || rows["attachments"] != 2 || len(rep.Tables) != 43 {
+	if rows["incidents"] != generated+1 || rows["attachments"] != 2 || len(rep.Tables) != 44 {
 		t.Errorf("copied %v", rows)
 	}
 	for name, n := range rows {

@@ -66,6 +66,9 @@ type User struct {
 	TOTPSecret    string     `bun:"totp_secret"`
 	TOTPEnabledAt *time.Time `bun:"totp_enabled_at"`
 	TOTPLastStep  int64      `bun:"totp_last_step"`
+	// ErasedAt is when the person was erased (GDPR): the account stays, pseudonymized and
+	// inactive for ever, so that the tickets it took part in still name someone.
+	ErasedAt *time.Time `bun:"erased_at"`
 }
 
 // Locked reports whether too many failed logins have locked the account.

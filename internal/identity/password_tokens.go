@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
@@ -139,7 +140,21 @@ func (s *Service) UsePasswordLink(ctx context.Context, token, password, confirm 
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrBadLink
 		}
-		return s.SetPassword(ctx, tx, u, password, "")
+		activating, locked := u.PasswordHash == "", u.LockedAt != nil
+		if err := s.SetPassword(ctx, tx, u, password, ""); err != nil {
+			return err
+		}
+		// The account's first password (the welcome link) activates it; a forgotten password's
+		// link also unlocks an account locked by failures. The person acts: no admin did.
+		switch {
+		case activating:
+			return audit.Write(ctx, tx, audit.Change{Action: audit.UserActivated, ActorID: u.ID, SubjectID: u.ID, Object: u.Login,
+				After: map[string]any{"active": true}})
+		case locked:
+			return audit.Write(ctx, tx, audit.Change{Action: audit.UserLockoutReset, ActorID: u.ID, SubjectID: u.ID, Object: u.Login,
+				Before: map[string]any{"locked": true}, After: map[string]any{"locked": false}})
+		}
+		return nil
 	})
 	return u, purpose, err
 }

@@ -2,9 +2,10 @@ package identity
 
 import (
 	"context"
-	"github.com/guichet/guichet/internal/access"
 	"time"
 
+	"github.com/guichet/guichet/internal/access"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/uptrace/bun"
 )
 
@@ -34,7 +35,13 @@ type TwoFactorHooks interface {
 	TwoFactorChanged(ctx context.Context, tx bun.IDB, u *User, change string) error
 }
 
-func (s *Service) twoFactorChanged(ctx context.Context, tx bun.IDB, u *User, change string) error {
+func (s *Service) twoFactorChanged(ctx context.Context, tx bun.IDB, actor Actor, u *User, change string) error {
+	action := map[string]string{TwoFactorEnabled: audit.TwoFactorEnabled, TwoFactorDisabled: audit.TwoFactorDisabled,
+		TwoFactorReset: audit.TwoFactorReset}[change]
+	if err := audit.Write(ctx, tx, audit.Change{Action: action, ActorID: actor.UserID, SubjectID: u.ID, Object: u.Login,
+		After: map[string]any{"two_factor": change == TwoFactorEnabled}}); err != nil {
+		return err
+	}
 	if h, ok := s.Hooks.(TwoFactorHooks); ok {
 		return h.TwoFactorChanged(ctx, tx, u, change)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
@@ -122,8 +123,15 @@ func (s *Service) ResetFailedLogin(ctx context.Context, actor Actor, userID int6
 	if err != nil {
 		return err
 	}
+	before := map[string]any{"failed_logins": u.FailedLogins, "locked": u.LockedAt != nil}
 	u.FailedLogins, u.LockedAt = 0, nil
-	return UpdateUser(ctx, s.DB, u, "failed_logins", "locked_at")
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := UpdateUser(ctx, tx, u, "failed_logins", "locked_at"); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.UserLockoutReset, ActorID: actor.UserID, SubjectID: u.ID,
+			Object: u.Login, Before: before, After: map[string]any{"failed_logins": 0, "locked": false}})
+	})
 }
 
 // StartSession opens a new session for u and returns its token. A fresh token at every login

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
 )
@@ -59,9 +60,30 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in UserInput) (*U
 		if err := InsertUser(ctx, tx, u); err != nil {
 			return err
 		}
+		if err := audit.Write(ctx, tx, audit.Change{Action: audit.UserCreated, ActorID: actor.UserID, SubjectID: u.ID,
+			Object: u.Login, After: userFacts(u)}); err != nil {
+			return err
+		}
 		return s.Hooks.UserCreated(ctx, tx, actor, u)
 	})
 	return u, err
+}
+
+// userFacts are the account's details the audit log records: never its password or keys.
+func userFacts(u *User) map[string]any {
+	return map[string]any{"login": u.Login, "email": u.Email, "name": u.DisplayName, "lang": u.Lang,
+		"kind": string(u.Kind), "active": u.Active}
+}
+
+// changed keeps of before and after the keys whose values differ.
+func changed(before, after map[string]any) (map[string]any, map[string]any) {
+	b, a := map[string]any{}, map[string]any{}
+	for k, v := range after {
+		if before[k] != v {
+			b[k], a[k] = before[k], v
+		}
+	}
+	return b, a
 }
 
 // UpdateUser edits a user's details, kind and active flag (admin only). Deactivating ends the
@@ -74,6 +96,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, in User
 	if err != nil {
 		return nil, err
 	}
+	if u.ErasedAt != nil {
+		return nil, i18n.NewError("error.user.erased")
+	}
 	in.Login = u.Login
 	if err := in.check(false); err != nil {
 		return nil, err
@@ -81,10 +106,18 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, in User
 	if id == actor.UserID && (!in.Active || in.Kind != Admin) {
 		return nil, i18n.FieldError("active", "error.user.not_yourself")
 	}
+	was := userFacts(u)
 	u.Email, u.DisplayName, u.Lang, u.Kind, u.Active = in.Email, in.DisplayName, in.Lang, in.Kind, in.Active
+	before, after := changed(was, userFacts(u))
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := UpdateUser(ctx, tx, u, "email", "display_name", "lang", "kind", "active"); err != nil {
 			return err
+		}
+		if len(after) > 0 {
+			if err := audit.Write(ctx, tx, audit.Change{Action: audit.UserUpdated, ActorID: actor.UserID, SubjectID: u.ID,
+				Object: u.Login, Before: before, After: after}); err != nil {
+				return err
+			}
 		}
 		if !u.Active {
 			return DeleteSessionsOf(ctx, tx, u.ID, "")

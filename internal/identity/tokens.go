@@ -3,11 +3,13 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
 )
@@ -111,8 +113,16 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, in NewAPIToken, 
 	secret := TokenPrefix + NewToken()
 	t := &APIToken{UserID: u.ID, Name: in.Name, Prefix: secret[:len(TokenPrefix)+6], TokenHash: HashToken(secret),
 		Scope: in.Scope, CreatedAt: now, ExpiresAt: expires}
-	if _, err := s.DB.NewInsert().Model(t).Exec(ctx); err != nil {
-		return "", nil, wrap(err, "insert token of user %d", u.ID)
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
+			return wrap(err, "insert token of user %d", u.ID)
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.TokenCreated, ActorID: actor.UserID, SubjectID: u.ID,
+			Object: fmt.Sprintf("%s… (%s)", t.Prefix, t.Name),
+			After:  map[string]any{"name": t.Name, "scope": t.Scope, "expires": t.ExpiresAt.Format(time.DateOnly)}})
+	})
+	if err != nil {
+		return "", nil, err
 	}
 	return secret, t, nil
 }
@@ -144,7 +154,13 @@ func (s *Service) AllTokens(ctx context.Context, actor Actor) ([]APIToken, error
 // RevokeToken ends token id: its owner may, and an admin may revoke anyone's. Another user's
 // token is apperr.ErrNotFound to a non-admin. Revoking a revoked token changes nothing.
 func (s *Service) RevokeToken(ctx context.Context, actor Actor, id int64) error {
-	q := s.DB.NewUpdate().Model((*APIToken)(nil)).Set("revoked_at = ?", s.Now()).Set("revoked_by = ?", actor.UserID).
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return s.revokeToken(ctx, tx, actor, id)
+	})
+}
+
+func (s *Service) revokeToken(ctx context.Context, tx bun.Tx, actor Actor, id int64) error {
+	q := tx.NewUpdate().Model((*APIToken)(nil)).Set("revoked_at = ?", s.Now()).Set("revoked_by = ?", actor.UserID).
 		Where("id = ? AND revoked_at IS NULL", id)
 	if actor.Kind != Admin {
 		q = q.Where("user_id = ?", actor.UserID)
@@ -154,11 +170,17 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, id int64) error 
 		return wrap(err, "revoke token %d", id)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
+		var t APIToken
+		if err := tx.NewSelect().Model(&t).Where("id = ?", id).Scan(ctx); err != nil {
+			return wrap(err, "read token %d", id)
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.TokenRevoked, ActorID: actor.UserID, SubjectID: t.UserID,
+			Object: fmt.Sprintf("%s… (%s)", t.Prefix, t.Name), Before: map[string]any{"revoked": false},
+			After: map[string]any{"revoked": true}})
 	}
 	// Already revoked (nothing to do) or not the actor's to revoke (not found).
 	var owner int64
-	err = s.DB.NewSelect().Model((*APIToken)(nil)).Column("user_id").Where("id = ?", id).Scan(ctx, &owner)
+	err = tx.NewSelect().Model((*APIToken)(nil)).Column("user_id").Where("id = ?", id).Scan(ctx, &owner)
 	if err != nil {
 		return wrap(notFound(err), "read token %d", id)
 	}

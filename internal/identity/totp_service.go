@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/uptrace/bun"
@@ -96,7 +97,7 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, actor Actor, code string
 		if err := replaceRecoveryCodes(ctx, tx, u.ID, codes, now); err != nil {
 			return err
 		}
-		return s.twoFactorChanged(ctx, tx, u, TwoFactorEnabled)
+		return s.twoFactorChanged(ctx, tx, actor, u, TwoFactorEnabled)
 	})
 	if err != nil {
 		return nil, err
@@ -135,7 +136,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, actor Actor, password, c
 		if err := clearTOTP(ctx, tx, u); err != nil {
 			return err
 		}
-		return s.twoFactorChanged(ctx, tx, u, TwoFactorDisabled)
+		return s.twoFactorChanged(ctx, tx, actor, u, TwoFactorDisabled)
 	})
 }
 
@@ -162,7 +163,7 @@ func (s *Service) ResetTwoFactor(ctx context.Context, actor Actor, userID int64,
 		if err := DeleteSessionsOf(ctx, tx, u.ID, keepToken); err != nil {
 			return err
 		}
-		return s.twoFactorChanged(ctx, tx, u, TwoFactorReset)
+		return s.twoFactorChanged(ctx, tx, actor, u, TwoFactorReset)
 	})
 }
 
@@ -195,7 +196,11 @@ func (s *Service) NewRecoveryCodes(ctx context.Context, actor Actor, password, c
 		if err := db.Serialize(ctx, tx, fmt.Sprintf("recovery-codes:%d", u.ID)); err != nil {
 			return err
 		}
-		return replaceRecoveryCodes(ctx, tx, u.ID, codes, s.Now())
+		if err := replaceRecoveryCodes(ctx, tx, u.ID, codes, s.Now()); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.RecoveryCodes, ActorID: actor.UserID, SubjectID: u.ID,
+			Object: u.Login, After: map[string]any{"recovery_codes": len(codes)}})
 	})
 	if err != nil {
 		return nil, err

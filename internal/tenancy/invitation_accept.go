@@ -3,9 +3,11 @@ package tenancy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/uptrace/bun"
@@ -118,11 +120,19 @@ func (s *Service) DeclineInvitationByID(ctx context.Context, actor Actor, id int
 }
 
 func (s *Service) decline(ctx context.Context, inv *Invitation) error {
-	ok, err := CloseInvitation(ctx, s.DB, inv.ID, InvitationDeclined, 0, s.Now())
-	if err == nil && !ok {
-		err = ErrBadInvitation
-	}
-	return err
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := CloseInvitation(ctx, tx, inv.ID, InvitationDeclined, 0, s.Now())
+		if err == nil && !ok {
+			err = ErrBadInvitation
+		}
+		if err != nil {
+			return err
+		}
+		// Declined through the mailed link, maybe by someone without an account: no actor id.
+		return audit.Write(ctx, tx, audit.Change{Action: audit.InvitationDeclined, ActorLabel: inv.Email, TenantID: inv.TenantID,
+			Object: fmt.Sprintf("invitation %d", inv.ID), Before: map[string]any{"email": inv.Email, "status": InvitationPending},
+			After: map[string]any{"status": InvitationDeclined}})
+	})
 }
 
 // MyInvitations lists the invitations to the actor's address that can still be accepted, for
@@ -169,7 +179,11 @@ func (s *Service) claimAndJoin(ctx context.Context, tx bun.IDB, userID int64, in
 	if !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
-	return InsertMembership(ctx, tx, &Membership{TenantID: inv.TenantID, UserID: userID, Rights: inv.Rights})
+	if err := InsertMembership(ctx, tx, &Membership{TenantID: inv.TenantID, UserID: userID, Rights: inv.Rights}); err != nil {
+		return err
+	}
+	return audit.Write(ctx, tx, audit.Change{Action: audit.MembershipJoined, ActorID: userID, TenantID: inv.TenantID,
+		SubjectID: userID, Object: fmt.Sprintf("invitation %d", inv.ID), After: inv.Rights.Facts()})
 }
 
 // InvitedAccount is the form an invitation link shows when no account has the address.
@@ -223,6 +237,11 @@ func (s *Service) CreateInvitedAccount(ctx context.Context, token string, in Inv
 		Active: true, PasswordHash: hash}
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := identity.InsertUser(ctx, tx, u); err != nil {
+			return err
+		}
+		if err := audit.Write(ctx, tx, audit.Change{Action: audit.UserCreated, ActorID: u.ID, SubjectID: u.ID, Object: u.Login,
+			After: map[string]any{"login": u.Login, "email": u.Email, "name": u.DisplayName, "lang": u.Lang,
+				"kind": string(u.Kind), "active": true, "invitation": inv.ID}}); err != nil {
 			return err
 		}
 		return s.claimAndJoin(ctx, tx, u.ID, inv)

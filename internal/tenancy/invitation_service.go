@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
@@ -75,6 +76,12 @@ func (s *Service) Invite(ctx context.Context, actor Actor, tenantID int64, in Ne
 			Rights: in.Rights, InvitedBy: actor.UserID, TokenHash: identity.HashToken(token), Status: InvitationPending,
 			CreatedAt: now.UTC(), ExpiresAt: now.UTC().Add(InvitationLifetime)}
 		if err := InsertInvitation(ctx, tx, inv); err != nil {
+			return err
+		}
+		after := inv.Rights.Facts()
+		after["email"], after["lang"] = inv.Email, inv.Lang
+		if err := audit.Write(ctx, tx, audit.Change{Action: audit.InvitationSent, ActorID: actor.UserID, TenantID: tenantID,
+			Object: fmt.Sprintf("invitation %d", inv.ID), After: after}); err != nil {
 			return err
 		}
 		inv.Tenant = a.Tenant
@@ -148,9 +155,16 @@ func (s *Service) CancelInvitation(ctx context.Context, actor Actor, tenantID, i
 	if _, err := s.usersManager(ctx, actor, tenantID); err != nil {
 		return err
 	}
-	ok, err := CloseInvitation(ctx, s.DB, inv.ID, InvitationCancelled, 0, s.Now())
-	if err == nil && !ok {
-		err = apperr.ErrNotFound
-	}
-	return err
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := CloseInvitation(ctx, tx, inv.ID, InvitationCancelled, 0, s.Now())
+		if err == nil && !ok {
+			err = apperr.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.InvitationCancelled, ActorID: actor.UserID, TenantID: tenantID,
+			Object: fmt.Sprintf("invitation %d", inv.ID), Before: map[string]any{"email": inv.Email, "status": InvitationPending},
+			After: map[string]any{"status": InvitationCancelled}})
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/uptrace/bun"
 )
 
@@ -44,6 +45,10 @@ func MoveTo(ctx context.Context, idb bun.IDB, t *Tenant, to string) error {
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return errors.Join(err, apperr.ErrStale)
+	}
+	if err := audit.Write(ctx, idb, audit.Change{Action: audit.TenantState, TenantID: t.ID, Object: t.Code,
+		Before: map[string]any{"status": from}, After: map[string]any{"status": to}}); err != nil {
+		return err
 	}
 	t.Status, t.UpdatedAt = to, now
 	return nil

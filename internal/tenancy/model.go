@@ -56,6 +56,12 @@ type Rights struct {
 // AllRights is what a referent holds.
 var AllRights = Rights{Incidents: true, Changes: true, Contract: true, Users: true, Services: true}
 
+// Facts are r as the audit log records it.
+func (r Rights) Facts() map[string]any {
+	return map[string]any{"incidents": r.Incidents, "changes": r.Changes, "contract": r.Contract, "users": r.Users,
+		"services": r.Services}
+}
+
 // Any reports whether r grants anything.
 func (r Rights) Any() bool { return r.Incidents || r.Changes || r.Contract || r.Users || r.Services }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/db"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
@@ -56,8 +57,18 @@ func (s *Service) SetRights(ctx context.Context, actor Actor, tenantID, userID i
 	if !r.Any() {
 		return i18n.FieldError("rights", "error.member.no_rights")
 	}
+	before := m.Rights
 	m.Rights = r
-	return UpdateRights(ctx, s.DB, m)
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := UpdateRights(ctx, tx, m); err != nil {
+			return err
+		}
+		if before == r {
+			return nil
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.MembershipRights, ActorID: actor.UserID, TenantID: tenantID,
+			SubjectID: userID, Before: before.Facts(), After: r.Facts()})
+	})
 }
 
 // RemoveMember takes a member off the tenant. The referent and the domain owner hand their role
@@ -70,7 +81,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, tenantID, userI
 		if err := holdsNoRole(t, userID); err != nil {
 			return err
 		}
-		return DeleteMembership(ctx, tx, tenantID, userID)
+		return s.deleteMembership(ctx, tx, actor, audit.MembershipRemoved, tenantID, userID)
 	})
 }
 
@@ -83,8 +94,21 @@ func (s *Service) Withdraw(ctx context.Context, actor Actor, tenantID int64) err
 		if err := holdsNoRole(t, actor.UserID); err != nil {
 			return err
 		}
-		return DeleteMembership(ctx, tx, tenantID, actor.UserID)
+		return s.deleteMembership(ctx, tx, actor, audit.MembershipWithdrawn, tenantID, actor.UserID)
 	})
+}
+
+// deleteMembership removes a membership and records it, with the rights it held, in tx.
+func (s *Service) deleteMembership(ctx context.Context, tx bun.IDB, actor Actor, action string, tenantID, userID int64) error {
+	m, err := MembershipOf(ctx, tx, tenantID, userID)
+	if err != nil {
+		return err
+	}
+	if err := DeleteMembership(ctx, tx, tenantID, userID); err != nil {
+		return err
+	}
+	return audit.Write(ctx, tx, audit.Change{Action: action, ActorID: actor.UserID, TenantID: tenantID, SubjectID: userID,
+		Before: m.Rights.Facts()})
 }
 
 // LockRoles makes the transactions that change who holds a tenant's roles or who its members
@@ -146,8 +170,17 @@ func (s *Service) handOver(ctx context.Context, actor Actor, tenantID, userID in
 			return err
 		}
 		// t is read afresh: the tenant resolved for the request stays what it was when it began.
+		was := *role(t)
 		*role(t) = userID
-		return UpdateTenant(ctx, tx, t, column)
+		if err := UpdateTenant(ctx, tx, t, column); err != nil {
+			return err
+		}
+		action, key := audit.RoleReferent, "referent"
+		if column == "owner_id" {
+			action, key = audit.RoleOwner, "owner"
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: action, ActorID: actor.UserID, TenantID: tenantID, SubjectID: userID,
+			Before: map[string]any{key: loginOf(ctx, tx, was)}, After: map[string]any{key: loginOf(ctx, tx, userID)}})
 	})
 }
 
@@ -173,11 +206,16 @@ func (s *Service) SetBackupConsole(ctx context.Context, actor Actor, tenantID, u
 		if err != nil {
 			return err
 		}
+		was := m.BackupConsole
 		m.BackupConsole = on
 		if _, err := tx.NewUpdate().Model(m).Column("can_backup_console").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("tenancy: backup console of user %d in tenant %d: %w", userID, tenantID, err)
 		}
-		return nil
+		if was == on {
+			return nil
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.BackupConsole, ActorID: actor.UserID, TenantID: tenantID,
+			SubjectID: userID, Before: map[string]any{"backup_console": was}, After: map[string]any{"backup_console": on}})
 	})
 }
 
@@ -190,4 +228,14 @@ func AllianceRegions(ctx context.Context, idb bun.IDB, tenantID int64) ([]string
 		return nil, fmt.Errorf("tenancy: alliance regions of tenant %d: %w", tenantID, err)
 	}
 	return rs, nil
+}
+
+// loginOf is the login of user id for the audit log ("" when it cannot be read: the entry is
+// still written, with the person's id beside it).
+func loginOf(ctx context.Context, idb bun.IDB, id int64) string {
+	var login string
+	if err := idb.NewSelect().Table("users").Column("login").Where("id = ?", id).Scan(ctx, &login); err != nil {
+		return fmt.Sprintf("#%d", id)
+	}
+	return login
 }

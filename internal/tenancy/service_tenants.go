@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/uptrace/bun"
 )
 
 // ListTenants lists tenants for the staff space: a sales rep sees their own, agents and admins
@@ -67,11 +69,32 @@ func (s *Service) UpdateTenantDetails(ctx context.Context, actor Actor, id int64
 	if err := es.Err(); err != nil {
 		return nil, err
 	}
+	was := map[string]any{"name": t.Name, "status": t.Status, "sales_rep": ""}
+	if t.SalesRepID != nil {
+		was["sales_rep"] = loginOf(ctx, s.DB, *t.SalesRepID)
+	}
 	t.Name, t.Status, t.SalesRepID, t.SalesRep = in.Name, in.Status, nil, rep
+	now := map[string]any{"name": t.Name, "status": t.Status, "sales_rep": ""}
 	if rep != nil {
 		t.SalesRepID = &rep.ID
+		now["sales_rep"] = rep.Login
 	}
-	return t, UpdateTenant(ctx, s.DB, t, "name", "status", "sales_rep_id")
+	before, after := map[string]any{}, map[string]any{}
+	for k, v := range now {
+		if was[k] != v {
+			before[k], after[k] = was[k], v
+		}
+	}
+	return t, s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := UpdateTenant(ctx, tx, t, "name", "status", "sales_rep_id"); err != nil {
+			return err
+		}
+		if len(after) == 0 {
+			return nil
+		}
+		return audit.Write(ctx, tx, audit.Change{Action: audit.TenantUpdated, ActorID: actor.UserID, TenantID: t.ID,
+			Object: t.Code, Before: before, After: after})
+	})
 }
 
 func validStatus(st string) bool {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/calendar"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/uptrace/bun"
@@ -198,10 +199,21 @@ type Attachment struct {
 	Size        int64     `bun:"size"`
 	Data        []byte    `bun:"data"`
 	CreatedAt   time.Time `bun:"created_at"`
+	// PurgedAt is when the retention job emptied the file (package retention); nil while it is
+	// kept. A purged file keeps its row, name and size, so the timeline still says it was there.
+	PurgedAt *time.Time `bun:"purged_at"`
 }
 
 // Subject returns the ticket the attachment belongs to.
 func (a *Attachment) Subject() Subject { return Subject{Kind: a.SubjectKind, ID: a.SubjectID} }
+
+// PurgedOn is the day, in Paris, the file was purged (the zero Date while it is kept).
+func (a Attachment) PurgedOn() calendar.Date {
+	if a.PurgedAt == nil {
+		return calendar.Date{}
+	}
+	return calendar.ParisDate(*a.PurgedAt)
+}
 
 // AttachmentByID reads an attachment with its content. It does not authorize: the caller checks
 // that the reader may read the attachment's subject, and staff for an internal one.

@@ -39,8 +39,12 @@ func (h *handler) exportChanges(c *fiber.Ctx) error {
 	for i := range rs {
 		rows[i] = h.changeCSVRow(p.Lang, &rs[i])
 	}
-	return sendCSV(c, csvExport{Lang: p.Lang, Name: h.Bundle.T(p.Lang, "change.csv.file", nil), Parts: []string{part},
-		Header: header, Rows: rows})
+	tenantID := p.Scope.Tenant.ID
+	if p.V["All"] == true {
+		tenantID = 0
+	}
+	return h.sendExport(c, csvExport{Lang: p.Lang, Name: h.Bundle.T(p.Lang, "change.csv.file", nil), Parts: []string{part},
+		Header: header, Rows: rows}, tenantID)
 }
 
 func (h *handler) changeCSVRow(lang string, r *change.Request) []string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/calendar"
+	"github.com/guichet/guichet/internal/identity"
 )
 
 // csvExport is one spreadsheet download, written by sendCSV: every export of the desk goes
@@ -69,6 +70,20 @@ func encodeCSV(e csvExport) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// sendExport records in the audit log that the reader exported this file (tenantID: the
+// customer's tenant it is about, 0 otherwise), then sends it (sendCSV). A file that cannot be
+// recorded is not sent.
+func (h *handler) sendExport(c *fiber.Ctx, e csvExport, tenantID int64) error {
+	query := string(c.Request().URI().QueryString()) // a copy: fasthttp reuses the request
+	if actorOf(c).Kind != identity.Customer {
+		tenantID = 0 // staff's exports are not the tenant's journal's business
+	}
+	if err := h.auditLog().RecordExport(c.UserContext(), actorOf(c).Actor, tenantID, strings.Clone(c.Path()), len(e.Rows), query); err != nil {
+		return err
+	}
+	return sendCSV(c, e)
 }
 
 // sendCSV sends the export as a download that is never cached.

@@ -60,5 +60,5 @@ func (h *handler) writeIncidentsCSV(c *fiber.Ctx, lang string, f incident.Filter
 		rows = append(rows, []string{inc.Number(), inc.Title, tr(incident.StatusKeyFor(inc.Status, actorOf(c).Staff())), string(inc.Priority),
 			tr("cloud.service." + inc.Service), region, inc.TenantCode, inc.AssigneeName, stamp(inc.CreatedAt), stamp(inc.UpdatedAt)})
 	}
-	return sendCSV(c, csvExport{Lang: lang, Name: h.Bundle.T(lang, "incident.csv.file", nil), Parts: parts, Header: header, Rows: rows})
+	return h.sendExport(c, csvExport{Lang: lang, Name: h.Bundle.T(lang, "incident.csv.file", nil), Parts: parts, Header: header, Rows: rows}, f.TenantID)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/tenancy"
@@ -85,6 +86,7 @@ func (h *handler) loadSession(c *fiber.Ctx) error {
 			c.Locals("session_token", token)
 			c.Locals("user", u)
 			c.Locals("actor", actor)
+			c.SetUserContext(audit.WithActor(c.UserContext(), u.ID))
 			pref = u.Lang
 		case errors.Is(err, apperr.ErrNotFound):
 			h.clearCookie(c, sessionCookie)

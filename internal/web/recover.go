@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/guichet/guichet/internal/audit"
 )
 
 // requestDeadline bounds the work one request may cause: its queries and its transaction are
@@ -35,6 +37,8 @@ func (h *handler) recoverPanic(c *fiber.Ctx) (err error) {
 func (h *handler) withDeadline(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestDeadline)
 	defer cancel()
-	c.SetUserContext(ctx)
+	// The audit log records the client's address of every change a request makes (a copy:
+	// fasthttp reuses the request's memory).
+	c.SetUserContext(audit.WithIP(ctx, strings.Clone(h.clientIP(c))))
 	return c.Next()
 }

@@ -673,7 +673,7 @@ func (h *handler) exportDashboard(c *fiber.Ctx) error {
 	if !ok {
 		return i18n.FieldError("section", "report.error.section")
 	}
-	return sendCSV(c, w.csv(g, w.t("report.csv.name")+"-"+section, q.Tenant))
+	return h.sendExport(c, w.csv(g, w.t("report.csv.name")+"-"+section, q.Tenant), 0)
 }
 
 // csv is a report table as an export named name (and the tenant's code, when one is chosen).

@@ -148,5 +148,5 @@ func (h *handler) exportCustomerReport(c *fiber.Ctx) error {
 	lang := langOf(c)
 	w := reportWriter{h: h, lang: lang}
 	g := w.customerGrid(r)
-	return sendCSV(c, w.csv(g, w.t("report.csv.customer_name"), q.Tenant))
+	return h.sendExport(c, w.csv(g, w.t("report.csv.customer_name"), q.Tenant), 0)
 }

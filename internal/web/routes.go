@@ -64,6 +64,7 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/profile/2fa/codes", loggedIn, h.renewRecoveryCodes)
 	r.post("/profile/tokens", loggedIn, h.createToken)
 	r.post("/profile/tokens/:apitoken/revoke", loggedIn, h.revokeToken)
+	r.post("/profile/export", loggedIn, h.exportMyData)
 
 	r.post("/scope", customer, h.chooseScope)
 	r.get("/contract", customer, h.showContract)
@@ -76,6 +77,8 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.post("/users/:user/remove", customer, h.removeMember)
 	r.post("/users/:user/referent", customer, h.makeReferent)
 	r.post("/users/:user/owner", customer, h.makeOwner)
+	r.get("/audit", customer, h.showTenantAudit)
+	r.get("/audit/export.csv", customer, h.exportTenantAudit)
 	r.post("/users/:user/backup-console", customer, h.setBackupConsole)
 
 	// Webhooks: a tenant's referent registers the tenant's endpoints and reads their delivery log.
@@ -237,6 +240,12 @@ func (h *handler) registerRoutes(app *fiber.App) {
 	r.get("/admin/locked", admin, h.showLocked)
 	r.post("/admin/locked/:user/reset", admin, h.resetFailedLogin)
 	r.post("/admin/users/:user/2fa/reset", admin, h.resetTwoFactor)
+	r.get("/admin/users/:user/gdpr", admin, h.showGDPR)
+	r.post("/admin/users/:user/gdpr/export", admin, h.exportUserData)
+	r.post("/admin/users/:user/gdpr/erase/preview", admin, h.previewErasure)
+	r.post("/admin/users/:user/gdpr/erase", admin, h.eraseUser)
+	r.get("/admin/audit", admin, h.showAuditLog)
+	r.get("/admin/audit/export.csv", admin, h.exportAuditLog)
 	r.get("/admin/tenants/new", admin, h.showNewTenant)
 	r.post("/admin/tenants", admin, h.createTenant)
 	r.get("/admin/tenants/:tenant", admin, h.showEditTenant)

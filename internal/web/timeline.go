@@ -43,6 +43,9 @@ func (h *handler) downloadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if a.PurgedAt != nil {
+		return h.purgedAttachment(c, a)
+	}
 	c.Set(fiber.HeaderContentType, a.ContentType)
 	// Cleaned again: files stored before names were cleaned at upload keep theirs in the database.
 	c.Set(fiber.HeaderContentDisposition, attachmentDisposition(timeline.CleanName(a.Name)))
@@ -50,6 +53,14 @@ func (h *handler) downloadAttachment(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set(fiber.HeaderContentLength, strconv.FormatInt(a.Size, 10))
 	return c.Send(a.Data)
+}
+
+// purgedAttachment tells a reader of the ticket that the file was deleted under the retention
+// policy, and on which day (410 Gone): the file is known, and gone for good.
+func (h *handler) purgedAttachment(c *fiber.Ctx, a *timeline.Attachment) error {
+	p := h.page(c, "attachment.purged.title")
+	p.V["Name"], p.V["On"] = timeline.CleanName(a.Name), a.PurgedOn()
+	return h.renderStatus(c, fiber.StatusGone, "errors/purged", p)
 }
 
 // replyInput is what a reply box sends: its text, whether staff asked for an internal note, its
