@@ -18,6 +18,7 @@ import (
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/incident"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/timeline"
 	"github.com/uptrace/bun"
 )
@@ -139,6 +140,22 @@ func (s *Service) Erase(ctx context.Context, actor identity.Actor, id int64, red
 	}
 	var done *Preview
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Erasures take turns (two admins erased at once would each count the other), and hold
+		// the roles lock of every tenant the person is a member of: a role handed to them meanwhile
+		// either commits first (and the erasure is refused) or finds them no longer a member.
+		if err := db.Serialize(ctx, tx, "gdpr-erase"); err != nil {
+			return err
+		}
+		var tenants []int64
+		if err := tx.NewSelect().Table("memberships").Column("tenant_id").Where("user_id = ?", id).
+			Order("tenant_id").Scan(ctx, &tenants); err != nil {
+			return fmt.Errorf("gdpr: tenants of user %d: %w", id, err)
+		}
+		for _, t := range tenants {
+			if err := tenancy.LockRoles(ctx, tx, t); err != nil {
+				return err
+			}
+		}
 		u, err := person(ctx, tx, id, true)
 		if err != nil {
 			return err

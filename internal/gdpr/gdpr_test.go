@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -515,5 +516,42 @@ func TestGDPRErasureOfAProlificWriter(t *testing.T) {
 	}
 	if _, err := f.svc.Erase(ctx, f.admin(), f.john.ID, true, pv.Fingerprint); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A role handed to the person while they are erased: either the handover commits first and the
+// erasure is refused, or the erasure does and the handover finds no member. Never an erased
+// referent without a membership.
+func TestGDPRErasureAndARoleHandedOverAtOnce(t *testing.T) {
+	for i := range 4 {
+		f := newFixture(t)
+		ctx := t.Context()
+		t1 := f.tenant("OCB0000001")
+		pv, err := f.svc.PreviewErasure(ctx, f.admin(), f.john.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var eraseErr, handErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, eraseErr = f.svc.Erase(ctx, f.admin(), f.john.ID, false, pv.Fingerprint)
+		}()
+		go func() {
+			defer wg.Done()
+			handErr = f.a.Tenancy.ChangeReferent(ctx, tenancy.ActorOf(f.marie), t1, f.john.ID)
+		}()
+		wg.Wait()
+		if (eraseErr == nil) == (handErr == nil) {
+			t.Fatalf("round %d: erasure %v, handover %v: want exactly one to pass", i, eraseErr, handErr)
+		}
+		tn, err := tenancy.TenantByID(ctx, f.a.DB, t1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tenancy.MembershipOf(ctx, f.a.DB, t1, tn.ReferentID); err != nil {
+			t.Errorf("round %d: the referent %d is no member: %v", i, tn.ReferentID, err)
+		}
 	}
 }
