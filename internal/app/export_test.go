@@ -10,3 +10,6 @@ func (a *App) ClaimTick(ctx context.Context, name string, interval time.Duration
 	mine, _, err := a.claimTick(ctx, job{name: name, interval: interval}, instance, now)
 	return mine, err
 }
+
+// RecordConfig is recordConfig, for tests.
+func (a *App) RecordConfig(ctx context.Context) error { return a.recordConfig(ctx) }
