@@ -19,12 +19,14 @@ import (
 	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/audience"
 	"github.com/guichet/guichet/internal/audit"
+	"github.com/guichet/guichet/internal/audit/auditlog"
 	"github.com/guichet/guichet/internal/backup"
 	"github.com/guichet/guichet/internal/canned"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
 	"github.com/guichet/guichet/internal/db"
+	"github.com/guichet/guichet/internal/gdpr"
 	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
@@ -323,7 +325,8 @@ func (a *App) Web(ctx context.Context) (*fiber.App, error) {
 	}
 	return web.New(web.Deps{Config: a.Config, Ping: a.DB.PingContext, Identity: a.Identity, Tenancy: a.Tenancy, Bundle: a.Bundle, Log: a.Log, Secret: secret,
 		Notifier: a.Notifier, Catalogue: a.Catalogue, SLA: a.SLA, Incidents: a.Incidents, Changes: a.Changes, Contracts: a.Contracts,
-		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, Reports: a.Reports, Help: a.Help, Subscriptions: a.Subscriptions, API: a.mountAPI})
+		Outbox: a.Outbox, Files: a.Files, Inbound: &inbound.Admin{Handler: a.Inbound}, Webhooks: a.Webhooks, Canned: a.Canned, Majors: a.Majors, Reports: a.Reports, Help: a.Help, Subscriptions: a.Subscriptions,
+		Audit: &auditlog.Service{DB: a.DB}, GDPR: gdpr.New(a.DB, a.Bundle, a.Config.DefaultLang), API: a.mountAPI})
 }
 
 // mountAPI serves the JSON API beside the pages.

@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/guichet/guichet/internal/apperr"
 	"github.com/guichet/guichet/internal/audit"
-	"github.com/guichet/guichet/internal/audit/auditlog"
 )
 
 // The audit log's pages: admins read the whole log under /admin/audit, a tenant's referent the
@@ -19,9 +18,6 @@ import (
 
 // auditFields are the filter's fields, in the form's order.
 var auditFields = []string{"from", "to", "action", "actor", "subject", "tenant"}
-
-// auditLog is the log's reading service, on the desk's database.
-func (h *handler) auditLog() *auditlog.Service { return &auditlog.Service{DB: h.Tenancy.DB} }
 
 // auditQuery reads the filter of the query string, and the form as typed (trimmed), to show it
 // again. A customer's page has no tenant field: the tenant is the scope's.
@@ -63,7 +59,7 @@ func (h *handler) showAuditLog(c *fiber.Ctx) error {
 	var es []audit.Entry
 	var next int64
 	if err == nil {
-		es, next, err = h.auditLog().ListForAdmin(c.UserContext(), actorOf(c).Actor, f)
+		es, next, err = h.Audit.ListForAdmin(c.UserContext(), actorOf(c).Actor, f)
 	}
 	return h.renderAudit(c, p, "admin/audit", "/admin/audit", f, es, next, err)
 }
@@ -84,14 +80,14 @@ func (h *handler) showTenantAudit(c *fiber.Ctx) error {
 	f, err := audit.ParseFilter(q)
 	if err != nil {
 		// The reader is refused before what they typed.
-		if aerr := h.auditLog().CanReadTenant(c.UserContext(), actorOf(c), tenantID); aerr != nil {
+		if aerr := h.Audit.CanReadTenant(c.UserContext(), actorOf(c), tenantID); aerr != nil {
 			return aerr
 		}
 	}
 	var es []audit.Entry
 	var next int64
 	if err == nil {
-		es, next, err = h.auditLog().ListForTenant(c.UserContext(), actorOf(c), tenantID, f)
+		es, next, err = h.Audit.ListForTenant(c.UserContext(), actorOf(c), tenantID, f)
 	}
 	return h.renderAudit(c, p, "customer/audit", "/audit", f, es, next, err)
 }
@@ -126,7 +122,7 @@ func (h *handler) exportAuditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	es, err := h.auditLog().ExportForAdmin(c.UserContext(), actorOf(c).Actor, f)
+	es, err := h.Audit.ExportForAdmin(c.UserContext(), actorOf(c).Actor, f)
 	if err != nil {
 		return err
 	}
@@ -146,12 +142,12 @@ func (h *handler) exportTenantAudit(c *fiber.Ctx) error {
 	q, _ := auditQuery(c, false)
 	f, err := audit.ParseFilter(q)
 	if err != nil {
-		if aerr := h.auditLog().CanReadTenant(c.UserContext(), actorOf(c), scope.Tenant.ID); aerr != nil {
+		if aerr := h.Audit.CanReadTenant(c.UserContext(), actorOf(c), scope.Tenant.ID); aerr != nil {
 			return aerr
 		}
 		return err
 	}
-	es, err := h.auditLog().ExportForTenant(c.UserContext(), actorOf(c), scope.Tenant.ID, f)
+	es, err := h.Audit.ExportForTenant(c.UserContext(), actorOf(c), scope.Tenant.ID, f)
 	if err != nil {
 		return err
 	}

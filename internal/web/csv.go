@@ -80,7 +80,7 @@ func (h *handler) sendExport(c *fiber.Ctx, e csvExport, tenantID int64) error {
 	if actorOf(c).Kind != identity.Customer {
 		tenantID = 0 // staff's exports are not the tenant's journal's business
 	}
-	if err := h.auditLog().RecordExport(c.UserContext(), actorOf(c).Actor, tenantID, strings.Clone(c.Path()), len(e.Rows), query); err != nil {
+	if err := h.Audit.RecordExport(c.UserContext(), actorOf(c).Actor, tenantID, strings.Clone(c.Path()), len(e.Rows), query); err != nil {
 		return err
 	}
 	return sendCSV(c, e)

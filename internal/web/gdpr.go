@@ -18,11 +18,6 @@ import (
 // everything the desk holds about them.
 const exportsPerHour = 5
 
-// gdpr is the GDPR service on the desk's database, storing pseudonyms in its default language.
-func (h *handler) gdpr() *gdpr.Service {
-	return gdpr.New(h.Identity.DB, h.Bundle, h.Config.DefaultLang)
-}
-
 // sendArchive serves a person's archive as a download, never cached.
 func sendArchive(c *fiber.Ctx, a *gdpr.Archive) error {
 	c.Set(fiber.HeaderContentType, "application/zip")
@@ -44,7 +39,7 @@ func (h *handler) exportMyData(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusTooManyRequests)
 	}
-	a, err := h.gdpr().Export(c.UserContext(), actor, actor.UserID)
+	a, err := h.GDPR.Export(c.UserContext(), actor, actor.UserID)
 	if err != nil {
 		return err
 	}
@@ -54,7 +49,7 @@ func (h *handler) exportMyData(c *fiber.Ctx) error {
 // gdprPage is the admin's page of a person's data: the export, and the erasure form or why the
 // erasure is refused now.
 func (h *handler) gdprPage(c *fiber.Ctx, status int, id int64, refused error) error {
-	svc := h.gdpr()
+	svc := h.GDPR
 	u, err := svc.Person(c.UserContext(), actorOf(c).Actor, id)
 	if err != nil {
 		return err
@@ -102,7 +97,7 @@ func (h *handler) exportUserData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.gdpr().Export(c.UserContext(), actorOf(c).Actor, id)
+	a, err := h.GDPR.Export(c.UserContext(), actorOf(c).Actor, id)
 	if err != nil {
 		return err
 	}
@@ -117,7 +112,7 @@ func (h *handler) previewErasure(c *fiber.Ctx) error {
 		return err
 	}
 	redact := c.FormValue("redact") == "on"
-	pv, err := h.gdpr().PreviewErasure(c.UserContext(), actorOf(c).Actor, id, redact)
+	pv, err := h.GDPR.PreviewErasure(c.UserContext(), actorOf(c).Actor, id, redact)
 	if _, invalid := asValidation(err); invalid {
 		return h.gdprPage(c, fiber.StatusUnprocessableEntity, id, err)
 	}
@@ -136,7 +131,7 @@ func (h *handler) eraseUser(c *fiber.Ctx) error {
 	}
 	redact := c.FormValue("redact") == "on"
 	actor := actorOf(c).Actor
-	svc := h.gdpr()
+	svc := h.GDPR
 	_, err = svc.Erase(c.UserContext(), actor, id, redact, strings.TrimSpace(c.FormValue("fingerprint")))
 	if errors.Is(err, gdpr.ErrChanged) {
 		pv, perr := svc.PreviewErasure(c.UserContext(), actor, id, redact)
@@ -216,7 +211,7 @@ func (h *handler) showPreview(c *fiber.Ctx, status int, pv *gdpr.Preview, proble
 	}
 	p.V["Preview"], p.V["Changed"], p.V["Kept"] = pv, changed, kept
 	if pv.Redact {
-		p.V["Notice"] = t("gdpr.preview.notice", "Notice", h.Bundle.T(h.gdpr().Lang, "gdpr.redacted", nil))
+		p.V["Notice"] = t("gdpr.preview.notice", "Notice", h.Bundle.T(h.GDPR.Lang, "gdpr.redacted", nil))
 	}
 	return h.renderStatus(c, status, "admin/gdpr_preview", p)
 }

@@ -14,10 +14,12 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/guichet/guichet/internal/api"
 	"github.com/guichet/guichet/internal/apperr"
+	"github.com/guichet/guichet/internal/audit/auditlog"
 	"github.com/guichet/guichet/internal/canned"
 	"github.com/guichet/guichet/internal/change"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/contract"
+	"github.com/guichet/guichet/internal/gdpr"
 	"github.com/guichet/guichet/internal/help"
 	"github.com/guichet/guichet/internal/i18n"
 	"github.com/guichet/guichet/internal/identity"
@@ -68,6 +70,10 @@ type Deps struct {
 	Help *help.Service
 	// Subscriptions are the tenants' subscriptions (the Subscriptions tab).
 	Subscriptions *subscription.Service
+	// Audit reads the audit log (admins, a tenant's referent) and records exports.
+	Audit *auditlog.Service
+	// GDPR exports a person's data and erases a person.
+	GDPR *gdpr.Service
 	// API mounts the JSON API (nil: none); its requests carry a token, not a session.
 	API func(*fiber.App)
 }
