@@ -13,7 +13,9 @@ import (
 
 // csvExport is one spreadsheet download, written by sendCSV: every export of the desk goes
 // through it, so that every one has the same separator rule, the same neutralized cells and a
-// file name in the reader's language.
+// file name in the reader's language. Lists, dashboards and reports are sent by sendExport,
+// which records the export in the audit log first; the audit log's own export is recorded by its
+// service (audit.exported), so it calls sendCSV directly.
 type csvExport struct {
 	Lang string
 	// Name is the file's word in the reader's language ("incidents", "demandes-de-changement"),
