@@ -165,3 +165,14 @@ func encode(v any) (string, error) {
 	}
 	return string(b), nil
 }
+
+// Diff keeps of before and after the keys of after whose values differ: what a change records.
+func Diff(before, after map[string]any) (map[string]any, map[string]any) {
+	b, a := map[string]any{}, map[string]any{}
+	for k, v := range after {
+		if before[k] != v {
+			b[k], a[k] = before[k], v
+		}
+	}
+	return b, a
+}

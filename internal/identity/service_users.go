@@ -75,17 +75,6 @@ func userFacts(u *User) map[string]any {
 		"kind": string(u.Kind), "active": u.Active}
 }
 
-// changed keeps of before and after the keys whose values differ.
-func changed(before, after map[string]any) (map[string]any, map[string]any) {
-	b, a := map[string]any{}, map[string]any{}
-	for k, v := range after {
-		if before[k] != v {
-			b[k], a[k] = before[k], v
-		}
-	}
-	return b, a
-}
-
 // UpdateUser edits a user's details, kind and active flag (admin only). Deactivating ends the
 // user's sessions. The login never changes: it is how people and mail refer to the account.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, in UserInput) (*User, error) {
@@ -108,7 +97,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, in User
 	}
 	was := userFacts(u)
 	u.Email, u.DisplayName, u.Lang, u.Kind, u.Active = in.Email, in.DisplayName, in.Lang, in.Kind, in.Active
-	before, after := changed(was, userFacts(u))
+	before, after := audit.Diff(was, userFacts(u))
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := UpdateUser(ctx, tx, u, "email", "display_name", "lang", "kind", "active"); err != nil {
 			return err

@@ -79,12 +79,7 @@ func (s *Service) UpdateTenantDetails(ctx context.Context, actor Actor, id int64
 		t.SalesRepID = &rep.ID
 		now["sales_rep"] = rep.Login
 	}
-	before, after := map[string]any{}, map[string]any{}
-	for k, v := range now {
-		if was[k] != v {
-			before[k], after[k] = was[k], v
-		}
-	}
+	before, after := audit.Diff(was, now)
 	return t, s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := UpdateTenant(ctx, tx, t, "name", "status", "sales_rep_id"); err != nil {
 			return err
