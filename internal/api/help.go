@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -114,7 +115,12 @@ func (s *server) listHelp(ctx context.Context, in *helpListInput) (*helpListOutp
 	var err error
 	switch {
 	case in.Q != "":
-		hits, err = s.Help.Search(ctx, actor, lang, in.Q, limit)
+		// With a category, the best matches of that category: rank every match, keep the category's.
+		n := limit
+		if in.Category != "" {
+			n = math.MaxInt32
+		}
+		hits, err = s.Help.Search(ctx, actor, lang, in.Q, n)
 		if err == nil && in.Category != "" {
 			kept := hits[:0]
 			for _, h := range hits {
