@@ -57,6 +57,9 @@ func (v Visibility) Valid() bool { return v == Public || v == Customers || v == 
 // Key is the translation key of the visibility's name.
 func (v Visibility) Key() string { return "help.visibility." + string(v) }
 
+// ShortKey is the translation key of the visibility's short name, for a table's cell.
+func (v Visibility) ShortKey() string { return "help.visibility_short." + string(v) }
+
 // State is whether an article is read by anyone but its writers.
 type State string
 
