@@ -38,6 +38,75 @@ var sanitizer = func() *bluemonday.Policy {
 	return p
 }()
 
+// untabled parses and renders like markdown without tables: for a body whose tables are over
+// the limits (tableCells), which a parser with tables would pad to millions of cells.
+var untabled = goldmark.New(
+	goldmark.WithExtensions(extension.Strikethrough, extension.Linkify),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(headingShift{}, 100))),
+)
+
+// Limits of an article's tables: the parser pads every row to the columns of the table's
+// delimiter row, so a few kilobytes of Markdown could make millions of cells.
+const (
+	MaxTableColumns = 20
+	MaxTableCells   = 5000
+)
+
+// tableCells bounds, in one pass over md's lines, what its tables could make: the most columns
+// of a delimiter row ("| --- | :-: |"), and the cells of every table if each row were padded to
+// them (a table's rows taken as the lines that follow it up to a blank one).
+func tableCells(md string) (columns, cells int) {
+	lines := strings.Split(md, "\n")
+	// below[i]: the lines from i on up to the next blank one.
+	below := make([]int, len(lines)+1)
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.TrimSpace(lines[i]) != "" {
+			below[i] = below[i+1] + 1
+		}
+	}
+	for i, line := range lines {
+		if c := delimiterColumns(line); c > 0 {
+			columns = max(columns, c)
+			cells += c * (2 + below[i+1]) // the header row, the delimiter row, the rows below
+		}
+	}
+	return columns, cells
+}
+
+// delimiterColumns is the number of columns of a table's delimiter row, 0 when line is not one:
+// cells of dashes with optional colons, separated by pipes, at least one pipe.
+func delimiterColumns(line string) int {
+	t := strings.TrimSpace(line)
+	if !strings.Contains(t, "|") || !strings.Contains(t, "-") {
+		return 0
+	}
+	t = strings.TrimSuffix(strings.TrimPrefix(t, "|"), "|")
+	n := 0
+	for cell := range strings.SplitSeq(t, "|") {
+		cell = strings.TrimSpace(cell)
+		cell = strings.TrimSuffix(strings.TrimPrefix(cell, ":"), ":")
+		if cell == "" || strings.Trim(cell, "-") != "" {
+			return 0
+		}
+		n++
+	}
+	return n
+}
+
+// tablesFit reports whether md's tables are within the limits.
+func tablesFit(md string) bool {
+	columns, cells := tableCells(md)
+	return columns <= MaxTableColumns && cells <= MaxTableCells
+}
+
+// engine is the Markdown parser and renderer for md: with tables when they fit the limits.
+func engine(md string) goldmark.Markdown {
+	if tablesFit(md) {
+		return markdown
+	}
+	return untabled
+}
+
 type headingShift struct{}
 
 func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
@@ -54,7 +123,7 @@ func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context
 // named tableLabel for screen readers ("" for a box without a name, outside pages).
 func Render(md, tableLabel string) template.HTML {
 	var b bytes.Buffer
-	if err := markdown.Convert([]byte(md), &b); err != nil {
+	if err := engine(md).Convert([]byte(md), &b); err != nil {
 		// goldmark's renderer fails only when its writer does, and a buffer does not.
 		return template.HTML(template.HTMLEscapeString(md))
 	}
@@ -75,7 +144,7 @@ func Render(md, tableLabel string) template.HTML {
 // search index reads it, and excerpts are cut from it.
 func Plain(md string) string {
 	src := []byte(md)
-	doc := markdown.Parser().Parse(text.NewReader(src))
+	doc := engine(md).Parser().Parse(text.NewReader(src))
 	var b strings.Builder
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		switch n := n.(type) {
@@ -157,7 +226,7 @@ func Excerpt(plain string, max int) string {
 // desk ("link"). It returns "" for Markdown that is fine.
 func hostile(md string) (kind, what string) {
 	src := []byte(md)
-	doc := markdown.Parser().Parse(text.NewReader(src))
+	doc := engine(md).Parser().Parse(text.NewReader(src))
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering || kind != "" {
 			return ast.WalkContinue, nil

@@ -56,8 +56,9 @@ func clip(s string) string {
 // Validate cleans the input (clean) and checks it, each failure beside its field (category,
 // visibility, state, title_fr, body_fr, title_en, body_en):
 //   - the category, visibility and state are among those offered;
-//   - titles have at most MaxTitle characters on one line, bodies at most MaxBody characters, and
-//     a body holds no raw HTML, no image and no link but http, https, mailto or a desk path;
+//   - titles have at most MaxTitle characters on one line, bodies at most MaxBody characters, their
+//     tables at most MaxTableColumns columns and MaxTableCells cells in all, and a body holds no
+//     raw HTML, no image and no link but http, https, mailto or a desk path;
 //   - at least one language has a title; a published article's languages are each complete: a
 //     title with a body, or neither (the other language is then shown, with a notice).
 func (in *Input) Validate() error {
@@ -92,6 +93,10 @@ func (in *Input) Validate() error {
 		}
 		if in.State == Published && body == "" && title != "" {
 			es.Add(i18n.FieldError("body_"+l, "help.error.body_required"))
+		}
+		if !tablesFit(body) {
+			es.Add(i18n.FieldError("body_"+l, "help.error.table", "Columns", MaxTableColumns, "Cells", MaxTableCells))
+			continue
 		}
 		switch kind, what := hostile(body); kind {
 		case "html":

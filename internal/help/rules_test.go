@@ -71,6 +71,16 @@ func TestInputValidate(t *testing.T) {
 			map[string]string{"body_fr": "help.error.body_too_long"}},
 		{"body at the limit", with(func(in *help.Input) { in.BodyFR = strings.Repeat("é", help.MaxBody) }), nil},
 		{"body at the limit once CRLF counts one", with(func(in *help.Input) { in.BodyFR = "a" + strings.Repeat("\r\na", help.MaxBody/2-1) }), nil},
+		{"a table at the limits", with(func(in *help.Input) {
+			in.BodyFR = table(help.MaxTableColumns, help.MaxTableCells/help.MaxTableColumns-2)
+		}), nil},
+		{"a table one column too wide", with(func(in *help.Input) { in.BodyFR = table(help.MaxTableColumns+1, 1) }),
+			map[string]string{"body_fr": "help.error.table"}},
+		{"a table one row too long", with(func(in *help.Input) {
+			in.BodyEN = table(help.MaxTableColumns, help.MaxTableCells/help.MaxTableColumns-1)
+		}),
+			map[string]string{"body_en": "help.error.table"}},
+		{"a table bomb", with(func(in *help.Input) { in.BodyEN = tableBomb() }), map[string]string{"body_en": "help.error.table"}},
 		{"no title in either language", with(func(in *help.Input) { in.State, in.TitleFR, in.TitleEN = help.Draft, "", "" }),
 			map[string]string{"title_fr": "help.error.no_language"}},
 		{"nothing at all", help.Input{Category: help.General, Visibility: help.Public, State: help.Published},
@@ -93,6 +103,47 @@ func TestInputValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// table is a Markdown table of columns columns: its header, its delimiter row and rows rows.
+func table(columns, rows int) string {
+	line := func(cell string) string { return "|" + strings.Repeat(" "+cell+" |", columns) + "\n" }
+	return "Avant le tableau.\n\n" + line("Titre") + line("---") + strings.Repeat(line("x"), rows) + "\nAprès le tableau."
+}
+
+// tableBomb is under 50,000 characters of Markdown that a table parser pads to 30 million cells:
+// a header and a delimiter row of 10,000 columns, then 3,000 one-cell rows.
+func tableBomb() string {
+	return strings.Repeat("|a", 10000) + "|\n" + strings.Repeat("|-", 10000) + "|\n" + strings.Repeat("|b\n", 3000)
+}
+
+// Tables beyond the limits are refused on saving (above); whatever the database holds, a body
+// over them is rendered, indexed and checked without its tables, as text: never padded to
+// millions of cells. A table within the limits is a table.
+func TestTablesOverTheLimitsAreText(t *testing.T) {
+	bomb := tableBomb()
+	if n := len(bomb); n > help.MaxBody {
+		t.Fatalf("the bomb has %d characters, more than a body may: it tests nothing", n)
+	}
+	html := string(help.Render(bomb, "Tableau"))
+	if strings.Contains(html, "<table") || strings.Count(html, "<td") > 0 || len(html) > 3*len(bomb) {
+		t.Errorf("the table bomb renders %d bytes of HTML, with a table: %.200s", len(html), html)
+	}
+	if plain := help.Plain(bomb); len(plain) > len(bomb) {
+		t.Errorf("the table bomb's plain text has %d bytes", len(plain))
+	}
+	ok := table(3, 2)
+	if html := string(help.Render(ok, "Tableau")); strings.Count(html, "<td>") != 6 || !strings.Contains(html, `<div class="tablewrap"`) {
+		t.Errorf("a 3×2 table renders %s", html)
+	}
+	// Pipes in text are not a table's delimiter row.
+	for _, md := range []string{"a | b | c\n\nx - y | z", "| a | - |", "---", "- | - x"} {
+		in := valid()
+		in.BodyFR = md
+		if err := in.Validate(); err != nil {
+			t.Errorf("%q refused: %v", md, err)
+		}
 	}
 }
 
