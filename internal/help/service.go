@@ -425,9 +425,11 @@ func (s *Service) MyVote(ctx context.Context, actor tenancy.Actor, id int64) (*b
 }
 
 // Vote records whether actor found an article helpful (« Cet article vous a-t-il aidé ? »). A
-// person has one vote an article: voting again replaces it. Only a logged-in reader votes.
+// person has one vote an article: voting again replaces it. Customers vote: the figures are
+// their readers' (staff's views are not counted either), and a visitor has no identity to
+// keep to one vote.
 func (s *Service) Vote(ctx context.Context, actor tenancy.Actor, id int64, helpful bool, tenantID int64) error {
-	if actor.UserID == 0 {
+	if actor.Kind != identity.Customer {
 		return apperr.ErrNotFound
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -467,11 +469,15 @@ func (s *Service) vote(ctx context.Context, tx bun.Tx, actor tenancy.Actor, id i
 	if !helpful {
 		set, kind = "unhelpful = unhelpful + 1", EventUnhelpful
 	}
-	if err == nil { // a changed vote: the old one no longer counts
+	if err == nil { // a changed vote: the old one no longer counts, in the totals nor in the periods
 		if helpful {
 			set += ", unhelpful = unhelpful - 1"
 		} else {
 			set += ", helpful = helpful - 1"
+		}
+		if _, err := tx.NewDelete().Model((*event)(nil)).Where("article_id = ? AND user_id = ? AND kind IN (?)",
+			id, actor.UserID, bun.In([]string{EventHelpful, EventUnhelpful})).Exec(ctx); err != nil {
+			return fmt.Errorf("help: replace a vote's event on article %d: %w", id, err)
 		}
 	}
 	if _, err := tx.NewUpdate().Model((*Article)(nil)).Set(set).Where("id = ?", id).Exec(ctx); err != nil {
@@ -479,6 +485,10 @@ func (s *Service) vote(ctx context.Context, tx bun.Tx, actor tenancy.Actor, id i
 	}
 	return s.record(ctx, tx, actor, id, kind, "", tenantID)
 }
+
+// deflectAgain is how long a customer's second « Cela répond à ma question » on the same article
+// counts as the first sent again.
+const deflectAgain = time.Minute
 
 // Deflect records that an article answered a customer who was declaring an incident or ordering
 // a change (« Cela répond à ma question »): nothing is declared, the deflection is counted, and
@@ -497,6 +507,15 @@ func (s *Service) Deflect(ctx context.Context, actor tenancy.Actor, id int64, so
 		}
 		if !canRead(actor, a) {
 			return apperr.ErrNotFound
+		}
+		// The same answer sent again (a double click, a page sent anew) is one deflection.
+		again, err := tx.NewSelect().Model((*event)(nil)).Where("article_id = ? AND user_id = ? AND kind = ? AND created_at > ?",
+			id, actor.UserID, EventDeflection, s.now().Add(-deflectAgain)).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("help: read the deflections of article %d: %w", id, err)
+		}
+		if again {
+			return nil
 		}
 		if _, err := tx.NewUpdate().Model((*Article)(nil)).Set("deflections = deflections + 1").Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("help: count a deflection on article %d: %w", id, err)

@@ -701,8 +701,10 @@ func TestVote(t *testing.T) {
 	for _, e := range es {
 		kinds = append(kinds, e.Kind)
 	}
-	if !slices.Equal(kinds, []string{help.EventHelpful, help.EventUnhelpful, help.EventHelpful}) || *es[0].UserID != marie.UserID ||
-		*es[0].TenantID != t1 || *es[2].UserID != john.UserID {
+	// One vote event a person: Marie's changed vote replaced her first, so that the dashboard's
+	// periods count each person's vote once, as the totals do.
+	if !slices.Equal(kinds, []string{help.EventUnhelpful, help.EventHelpful}) || *es[0].UserID != marie.UserID ||
+		*es[0].TenantID != t1 || *es[1].UserID != john.UserID {
 		t.Errorf("events %+v", es)
 	}
 	var votes int
@@ -710,8 +712,12 @@ func TestVote(t *testing.T) {
 		t.Errorf("%d votes, %v", votes, err)
 	}
 
-	// A visitor does not vote; nobody votes on what they may not read.
+	// A visitor does not vote, nor does staff (the figures are the customers'); nobody votes on
+	// what they may not read.
 	wantNotFound(t, "a visitor votes", f.svc.Vote(ctx, anonymous, id, true, 0))
+	for _, login := range []string{"Alice.Agent", "Sophie.Commerciale", "admin"} {
+		wantNotFound(t, login+" votes", f.svc.Vote(ctx, f.actor(login), id, false, 0))
+	}
 	if v, err := f.svc.MyVote(ctx, anonymous, id); v != nil || err != nil {
 		t.Errorf("a visitor's vote: %v, %v", v, err)
 	}
@@ -725,6 +731,21 @@ func TestVote(t *testing.T) {
 	}
 	if h, u := figures(); h != 1 || u != 1 {
 		t.Errorf("after refused votes: %d helpful, %d not", h, u)
+	}
+
+	// Voting back and forth, the dashboard's period counts each person's last vote, as the totals.
+	for _, helpful := range []bool{true, false, true, false, true} {
+		f.now = f.now.Add(time.Minute)
+		if err := f.svc.Vote(ctx, marie, id, helpful, t1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fig, err := f.svc.PeriodFigures(ctx, f.actor("Alice.Agent"), "fr", f.now.Add(-24*time.Hour), f.now.Add(time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, u := figures(); h != 2 || u != 0 || fig.Helpful != 2 || fig.Unhelpful != 0 {
+		t.Errorf("after Marie's changes of mind: totals %d helpful, %d not; the period's %d and %d", h, u, fig.Helpful, fig.Unhelpful)
 	}
 }
 
@@ -750,7 +771,16 @@ func TestDeflect(t *testing.T) {
 	if v, err := f.svc.MyVote(ctx, marie, id); err != nil || v == nil || !*v {
 		t.Errorf("Marie's vote: %v, %v", v, err)
 	}
-	// Again, from a change: one more deflection, her vote already counted.
+	// The same answer sent again within the minute (a double click) is not another deflection.
+	f.now = f.now.Add(59 * time.Second)
+	if err := f.svc.Deflect(ctx, marie, id, help.FromIncident, t1); err != nil {
+		t.Fatal(err)
+	}
+	if a, es := f.read(id), f.events(id); a.Deflections != 1 || a.Helpful != 1 || len(es) != 2 {
+		t.Errorf("a deflection sent again: %+v, events %+v", a, es)
+	}
+	// Later, from a change: one more deflection, her vote already counted.
+	f.now = f.now.Add(2 * time.Second)
 	if err := f.svc.Deflect(ctx, marie, id, help.FromChange, t1); err != nil {
 		t.Fatal(err)
 	}

@@ -130,7 +130,9 @@ func (h *handler) showArticle(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if c.Method() == fiber.MethodGet {
+	// The page shown after the reader's own vote or « Cela répond à ma question » (its flash) is not
+	// another view.
+	if c.Method() == fiber.MethodGet && !strings.HasPrefix(p.Flash, "flash.help.") {
 		// The reader reads the article whether or not it is counted.
 		if err := h.Help.Viewed(c.UserContext(), actorOf(c), a.ID, h.scopeTenant(c)); err != nil && !errors.Is(err, apperr.ErrNotFound) {
 			h.Log.Error("count a help article's view", "request_id", requestID(c), "article", a.ID, "err", err)
@@ -167,7 +169,7 @@ func (h *handler) renderArticle(c *fiber.Ctx, status int, p *page, a *help.Artic
 	if vote != nil {
 		p.V["Voted"] = map[bool]string{true: "yes", false: "no"}[*vote]
 	}
-	p.V["CanVote"] = actor.UserID != 0
+	p.V["CanVote"] = actor.Kind == identity.Customer
 	if actor.Kind == identity.Customer && help.ValidSource(p.Form["from"]) {
 		p.V["From"] = p.Form["from"]
 	} else {

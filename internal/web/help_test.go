@@ -462,6 +462,10 @@ func TestHelpVote(t *testing.T) {
 	}
 	r = marie.Get(r.Location)
 	hwWant(t, "after the vote", r, "Merci pour votre avis.", "Vous avez trouvé cet article utile.")
+	// The page shown after her vote is the one she read: one view, not two.
+	if v := hwRow(t, d, s.net.ID).Views; v != 1 {
+		t.Errorf("%d views after reading and voting, want 1", v)
+	}
 	figures := func() (int64, int64) { a := hwRow(t, d, s.net.ID); return a.Helpful, a.Unhelpful }
 	if y, n := figures(); y != 1 || n != 0 {
 		t.Errorf("after yes: %d yes %d no", y, n)
@@ -488,8 +492,17 @@ func TestHelpVote(t *testing.T) {
 		d.user(t, "Marie.Dupont").ID, false); n != 1 {
 		t.Errorf("Marie's vote is not her last one")
 	}
-	if n := hwCount(t, d, "SELECT COUNT(*) FROM help_events WHERE article_id = ? AND kind IN ('helpful', 'unhelpful')", s.net.ID); n != 3 {
-		t.Errorf("%d vote events, want 3 (yes, no, John's yes)", n)
+	if n := hwCount(t, d, "SELECT COUNT(*) FROM help_events WHERE article_id = ? AND kind IN ('helpful', 'unhelpful')", s.net.ID); n != 2 {
+		t.Errorf("%d vote events, want 2 (Marie's last, John's)", n)
+	}
+	// Staff read articles but do not vote: no form, and a vote sent anyway is not counted.
+	for _, login := range []string{"Alice.Agent", "admin"} {
+		staff := d.as(t, login)
+		hwWantNo(t, login+" reads", staff.Get(path), `action="`+path+`/vote"`)
+		wantStatus(t, login+" votes", staff.Post(path+"/vote", url.Values{"helpful": {"no"}}), http.StatusNotFound)
+	}
+	if y, n := figures(); y != 1 || n != 1 {
+		t.Errorf("after staff's votes: %d yes %d no", y, n)
 	}
 
 	// A value other than yes or no: the article again, with the message, in each language.
