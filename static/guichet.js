@@ -90,31 +90,41 @@ window.addEventListener("afterprint", function () {
 });
 
 // The declaration form suggests help articles as the title is typed: the desk answers
-// /help/suggest with the list, shown beside the form. The form then says the suggestions were
-// offered (suggested), so that Valider declares at once; without script, the desk offers them
-// on a review step once the form is sent.
+// /help/suggest with the list, shown beside the form. Once they are shown for the title as it is,
+// the form says so (suggested), so that Valider declares at once; sent before that (or when the
+// desk could not be asked), the desk offers them on a review step, as it does without script.
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("help-suggest");
   var title = document.getElementById("f-title");
   var flag = document.getElementById("f-suggested");
   if (!box || !title || !flag || !window.fetch) { return; }
-  flag.value = "1";
-  var timer = null, last = title.value.trim(), seq = 0;
+  // The suggestions the desk has already shown (a review step) are not asked for again.
+  var timer = null, last = box.querySelector("li") ? title.value.trim() : null, seq = 0;
   function update() {
     var q = title.value.trim();
     if (q === last) { return; }
     last = q;
     var mine = ++seq;
-    if (q.length < 3) { box.hidden = true; box.innerHTML = ""; return; }
+    if (q.length < 3) { box.hidden = true; box.innerHTML = ""; flag.value = "1"; return; }
     fetch("/help/suggest?for=" + encodeURIComponent(box.dataset.for || "incident") + "&q=" + encodeURIComponent(q),
       { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (r) {
+        // A page other than the list (the login page, once the session has ended) is not shown.
+        if (!r.ok || r.redirected) { throw new Error("no suggestions"); }
+        return r.text();
+      })
       .then(function (html) {
         if (mine !== seq) { return; } // a later keystroke asked again
         box.innerHTML = html;
         box.hidden = box.querySelector("li") === null;
+        flag.value = "1";
       })
       .catch(function () {});
   }
-  title.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 250); });
+  title.addEventListener("input", function () {
+    flag.value = "";
+    clearTimeout(timer);
+    timer = setTimeout(update, 250);
+  });
+  update(); // a title already there (the form shown again) is answered at once
 });

@@ -207,6 +207,13 @@ func TestBrowserHelpDeflection(t *testing.T) {
 		t.Fatalf("suggestions for %q: %q; want %q first", w.query, got, locked.TitleFR)
 	}
 	marie.want("suggestions' heading", `//aside[@id="help-suggest"]/h2`, bhNorm(w.suggestTitle))
+	// The title changes: until the suggestions for it are shown, the form does not say they were
+	// (sent meanwhile, it would get the review step).
+	if v := marie.eval(`(() => { const t = document.getElementById("f-title"); t.value += " svp"; t.dispatchEvent(new Event("input"));
+		return document.getElementById("f-suggested").value; })()`); v != "" {
+		t.Fatalf("suggested = %q right after the title changed, want empty until its suggestions are shown", v)
+	}
+	bhWait(marie, "the suggestions for the changed title", `//input[@id="f-suggested" and @value="1"]`)
 	link := bhSuggestedLink(locked.TitleFR)
 	attrs, err := chromedp.Run(ctx, chromedp.Attributes(marie.find(link)))
 	if err != nil {
