@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/internal/help"
-	"github.com/guichet/guichet/internal/identity"
-	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -49,11 +47,7 @@ func helpIDs(items []helpItem) []int64 {
 func TestHelpThroughTheAPI(t *testing.T) {
 	d := newDesk(t)
 	ctx := t.Context()
-	u, err := identity.UserByLogin(ctx, d.DB, "Alice.Agent")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice := tenancy.ActorOf(u)
+	alice := d.actor(t, "Alice.Agent")
 	write := func(in help.Input) *help.Article {
 		t.Helper()
 		a, err := d.Help.Create(ctx, alice, in, 0)

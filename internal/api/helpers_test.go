@@ -10,6 +10,7 @@ import (
 	"github.com/guichet/guichet/internal/app"
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/identity"
+	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
@@ -51,6 +52,16 @@ func (d *desk) as(t *testing.T, login string) *testutil.APIClient {
 // readOnly returns an API client with a read-only token of login.
 func (d *desk) readOnly(t *testing.T, login string) *testutil.APIClient {
 	return testutil.NewAPIClient(t, d.web, testutil.APIToken(t, d.App, login, identity.ScopeRead))
+}
+
+// actor is login's actor, for calling the services directly.
+func (d *desk) actor(t *testing.T, login string) tenancy.Actor {
+	t.Helper()
+	u, err := identity.UserByLogin(context.Background(), d.DB, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tenancy.ActorOf(u)
 }
 
 // anonymous returns an API client without a token.

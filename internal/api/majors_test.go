@@ -5,9 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/identity"
 	"github.com/guichet/guichet/internal/major"
-	"github.com/guichet/guichet/internal/tenancy"
 )
 
 // The status page through the API: a customer reads the major incidents of their tenants, in
@@ -16,11 +14,7 @@ import (
 func TestMajorIncidentsThroughTheAPI(t *testing.T) {
 	d := newDesk(t)
 	ctx := t.Context()
-	u, err := identity.UserByLogin(ctx, d.DB, "Alice.Agent")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice := tenancy.ActorOf(u)
+	alice := d.actor(t, "Alice.Agent")
 	open := func(tenants, title string) *major.Major {
 		m, err := d.Majors.Open(ctx, alice, major.Draft{TitleFR: title + " (fr)", TitleEN: title + " (en)", DescriptionFR: "Description.",
 			DescriptionEN: "Description.", Services: []string{"evs"}, Regions: []string{"eu-west-0"}, Tenants: tenants, AllTenants: tenants == ""})

@@ -9,17 +9,12 @@ import (
 
 	"github.com/guichet/guichet/internal/config"
 	"github.com/guichet/guichet/internal/identity"
-	"github.com/guichet/guichet/internal/tenancy"
 	"github.com/guichet/guichet/internal/testutil"
 )
 
 func actorOf(t *testing.T, d *desk, login string) identity.Actor {
 	t.Helper()
-	u, err := identity.UserByLogin(context.Background(), d.DB, login)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tenancy.ActorOf(u).Actor
+	return d.actor(t, login).Actor
 }
 
 // TestTokensOpenTheAPIAsTheirUserOnly: a token acts as its user; expired, revoked, unknown,
