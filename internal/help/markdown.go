@@ -74,8 +74,36 @@ func tableCells(md string) (columns, cells int) {
 }
 
 // delimiterColumns is the number of columns of a table's delimiter row, 0 when line is not one:
-// cells of dashes with optional colons, separated by pipes, at least one pipe.
+// cells of dashes with optional colons, separated by pipes, at least one pipe. The row may stand
+// in a quote or a list item ("> |-|-|", "- |-|-|"): the line is read with and without what could
+// be their markers, and the most columns count.
 func delimiterColumns(line string) int {
+	return max(rowColumns(line), rowColumns(containerless(line)))
+}
+
+// containerless is line without the markers of the quotes and list items it may stand in.
+func containerless(line string) string {
+	for {
+		t := strings.TrimLeft(line, " \t")
+		if strings.HasPrefix(t, ">") {
+			line = t[1:]
+			continue
+		}
+		if len(t) > 1 && strings.ContainsRune("-*+", rune(t[0])) && (t[1] == ' ' || t[1] == '\t') {
+			line = t[2:]
+			continue
+		}
+		digits := len(t) - len(strings.TrimLeft(t, "0123456789"))
+		if digits > 0 && len(t) > digits+1 && strings.ContainsRune(".)", rune(t[digits])) && (t[digits+1] == ' ' || t[digits+1] == '\t') {
+			line = t[digits+2:]
+			continue
+		}
+		return t
+	}
+}
+
+// rowColumns is delimiterColumns of line as it is.
+func rowColumns(line string) int {
 	t := strings.TrimSpace(line)
 	if !strings.Contains(t, "|") || !strings.Contains(t, "-") {
 		return 0

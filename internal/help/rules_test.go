@@ -81,6 +81,11 @@ func TestInputValidate(t *testing.T) {
 		}),
 			map[string]string{"body_en": "help.error.table"}},
 		{"a table bomb", with(func(in *help.Input) { in.BodyEN = tableBomb() }), map[string]string{"body_en": "help.error.table"}},
+		{"a table bomb in a quote", with(func(in *help.Input) { in.BodyEN = quoted(tableBombOf(1000), "> ") }), map[string]string{"body_en": "help.error.table"}},
+		{"a table bomb in a list item", with(func(in *help.Input) { in.BodyFR = quoted(tableBombOf(1000), "1. ") }), map[string]string{"body_fr": "help.error.table"}},
+		{"a table bomb in a quote in a list item", with(func(in *help.Input) { in.BodyFR = quoted(tableBombOf(1000), " - > ") }),
+			map[string]string{"body_fr": "help.error.table"}},
+		{"a table in a quote within the limits", with(func(in *help.Input) { in.BodyFR = quoted(table(help.MaxTableColumns, 3), "> ") }), nil},
 		{"no title in either language", with(func(in *help.Input) { in.State, in.TitleFR, in.TitleEN = help.Draft, "", "" }),
 			map[string]string{"title_fr": "help.error.no_language"}},
 		{"nothing at all", help.Input{Category: help.General, Visibility: help.Public, State: help.Published},
@@ -112,10 +117,18 @@ func table(columns, rows int) string {
 	return "Avant le tableau.\n\n" + line("Titre") + line("---") + strings.Repeat(line("x"), rows) + "\nAprès le tableau."
 }
 
+// quoted is md with each line after prefix (a quote's or a list item's marker).
+func quoted(md, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimSuffix(md, "\n"), "\n", "\n"+prefix)
+}
+
 // tableBomb is under 50,000 characters of Markdown that a table parser pads to 30 million cells:
 // a header and a delimiter row of 10,000 columns, then 3,000 one-cell rows.
-func tableBomb() string {
-	return strings.Repeat("|a", 10000) + "|\n" + strings.Repeat("|-", 10000) + "|\n" + strings.Repeat("|b\n", 3000)
+func tableBomb() string { return tableBombOf(3000) }
+
+// tableBombOf is a table bomb of rows one-cell rows.
+func tableBombOf(rows int) string {
+	return strings.Repeat("|a", 10000) + "|\n" + strings.Repeat("|-", 10000) + "|\n" + strings.Repeat("|b\n", rows)
 }
 
 // Tables beyond the limits are refused on saving (above); whatever the database holds, a body
@@ -132,6 +145,11 @@ func TestTablesOverTheLimitsAreText(t *testing.T) {
 	}
 	if plain := help.Plain(bomb); len(plain) > len(bomb) {
 		t.Errorf("the table bomb's plain text has %d bytes", len(plain))
+	}
+	for _, md := range []string{quoted(bomb, "> "), quoted(bomb, "- ")} {
+		if html := string(help.Render(md, "")); strings.Contains(html, "<table") || len(html) > 3*len(md) {
+			t.Errorf("a quoted table bomb renders %d bytes of HTML, with a table: %.200s", len(html), html)
+		}
 	}
 	ok := table(3, 2)
 	if html := string(help.Render(ok, "Tableau")); strings.Count(html, "<td>") != 6 || !strings.Contains(html, `<div class="tablewrap"`) {
