@@ -123,6 +123,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   title.addEventListener("input", function () {
     flag.value = "";
+    seq++; // an answer on its way is for the title as it was
     clearTimeout(timer);
     timer = setTimeout(update, 250);
   });
